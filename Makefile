@@ -1,0 +1,72 @@
+# `make run` starts the CRM with a private database; `make test` runs every check CI runs.
+# Both need only Python 3.11+ and npm: everything else is installed into .venv and node_modules.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+# The first interpreter on PATH that is 3.11 or newer; override with `make PYTHON=/path/to/python3.12`.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+# mypy's Django plugin imports the settings: a placeholder URL keeps it from starting a database.
+TYPECHECK_ENV := DATABASE_URL=postgres://typecheck@127.0.0.1:9/typecheck CELERY_BROKER_URL= EMAIL_URL=
+PYTEST_ARGS ?=
+
+.PHONY: help run install test lint format typecheck imports pytest bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: install ## Run the CRM on http://127.0.0.1:$PORT/ (default 8000) with demo data
+	$(PY) manage.py serve
+
+install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv and install Python and npm packages (when changed)
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python 3.11 or newer is needed (python3 on PATH is older or missing)."; \
+		echo "Install it, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(PY)
+	@echo "Installing Python packages into $(VENV) (the first time takes a minute or two)..."
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the front-end packages (install Node.js 18+)."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: lint typecheck imports pytest ## Run everything CI runs: lint, types, import layers, tests
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Fix what ruff can fix, and format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install ## mypy with the Django and DRF plugins
+	$(TYPECHECK_ENV) $(BIN)/mypy
+
+imports: install ## import-linter: an app imports only the kernel and the stages below it
+	$(BIN)/lint-imports
+
+pytest: install ## The test suite, browser tests included (PYTEST_ARGS="-k ..." to narrow)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install ## Benchmark the main pages on the crm_bench database (BENCH_SCALE=tiny|small|full)
+	$(PY) -m bench
+
+clean: ## Remove the venv, node_modules, caches and collected static files (keeps .data/)
+	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache .import_linter_cache test-results
+	find . -path ./.data -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,32 @@
+"""How many rows each scale seeds: the one table to edit when a scale needs more data."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scale:
+    teams: int
+    reps: int  # sales reps, spread over the teams; each team also gets one sales manager
+    accounts: int  # owned round-robin by the reps
+    contacts: int  # spread over the accounts, owned by the account's owner
+    activities: int  # on accounts, written by the account's owner
+    tasks: int  # on accounts, assigned to the account's owner; a third overdue, a fifth done
+    repetitions: int  # timed requests per scenario, after two warm-up requests
+
+
+SCALES: dict[str, Scale] = {
+    "tiny": Scale(teams=2, reps=6, accounts=200, contacts=400, activities=600, tasks=120, repetitions=5),
+    "small": Scale(
+        teams=5, reps=40, accounts=5_000, contacts=15_000, activities=30_000, tasks=6_000, repetitions=20
+    ),
+    "full": Scale(
+        teams=20,
+        reps=200,
+        accounts=100_000,
+        contacts=300_000,
+        activities=1_000_000,
+        tasks=100_000,
+        repetitions=50,
+    ),
+}
+DEFAULT_SCALE = "small"

@@ -1,0 +1,16 @@
+"""The test settings, pointed at the benchmark's own database on the same server."""
+
+from crm.settings.test import *  # noqa: F403
+from crm.settings.test import ALLOWED_HOSTS, DATABASES
+
+# The only database the benchmark ever writes to; bench.database refuses any other.
+BENCH_DATABASE = "crm_bench"
+
+DATABASES["default"] = {
+    **DATABASES["default"],
+    "NAME": BENCH_DATABASE,
+    # Keep one connection for the whole run, as a production worker would, so connecting is not timed.
+    "CONN_MAX_AGE": None,
+}
+DATABASES["default"].pop("TEST", None)
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]

@@ -1,0 +1,174 @@
+"""The one access policy: who may see and who may change which record.
+
+Every record type registers a Policy: for each role, the scope of records it may view and change
+(its own, its team's, all). Admins see and change everything. Selectors filter with `visible()`
+inside their one query; services check `ensure_can_change()`; a record the user may not see is a 404.
+Timeline rows (activities, tasks, events) follow the record they are attached to.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .models import Role, Team, User
+
+Action = Literal["view", "change"]
+M = TypeVar("M", bound=Model)
+
+
+class Scope(enum.IntEnum):
+    NONE = 0
+    OWN = 1
+    TEAM = 2
+    ALL = 3
+
+
+@dataclass(frozen=True)
+class Policy:
+    view: Mapping[str, Scope]
+    change: Mapping[str, Scope]
+    owner_field: str = "owner"
+    # Record types whose pages carry a timeline accept activities and tasks attached to them.
+    has_timeline: bool = True
+
+    def scope(self, user: User, action: Action) -> Scope:
+        if not user.is_authenticated or not user.is_active:
+            return Scope.NONE
+        if user.is_admin:
+            return Scope.ALL
+        return (self.view if action == "view" else self.change).get(user.role, Scope.NONE)
+
+
+_policies: dict[type[Model], Policy] = {}
+
+
+def register_policy(model: type[Model], policy: Policy) -> None:
+    _policies[model] = policy
+
+
+def policy_for(model: type[Model]) -> Policy:
+    try:
+        return _policies[model]
+    except KeyError:
+        raise LookupError(f"No access policy is registered for {model.__name__}.") from None
+
+
+def timeline_models() -> list[type[Model]]:
+    return [model for model, policy in _policies.items() if policy.has_timeline]
+
+
+def team_ids(user: User) -> frozenset[int]:
+    """The teams whose records `user` reaches with TEAM scope: the own team and every team managed."""
+    cached: frozenset[int] | None = getattr(user, "_crm_team_ids", None)
+    if cached is None:
+        managed = set(Team.objects.filter(manager=user).values_list("id", flat=True))
+        cached = frozenset(managed | ({user.team_id} if user.team_id else set()))
+        user._crm_team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def scope_filter(user: User, model: type[Model], action: Action) -> Q:
+    policy = policy_for(model)
+    scope = policy.scope(user, action)
+    owner = policy.owner_field
+    if scope == Scope.ALL:
+        return Q()
+    if scope == Scope.NONE:
+        return Q(pk__in=[])
+    own = Q(**{owner: user})
+    if scope == Scope.OWN:
+        return own
+    return own | Q(**{f"{owner}__team_id__in": team_ids(user)})
+
+
+def visible(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    return queryset.filter(scope_filter(user, queryset.model, "view"))
+
+
+def changeable(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    return queryset.filter(scope_filter(user, queryset.model, "change"))
+
+
+def can(user: User, action: Action, record: Model) -> bool:
+    """Decides in Python for a loaded record (select_related its owner to keep it query-free)."""
+    policy = policy_for(type(record))
+    scope = policy.scope(user, action)
+    if scope in (Scope.ALL, Scope.NONE):
+        return scope == Scope.ALL
+    owner_id = getattr(record, f"{policy.owner_field}_id")
+    if owner_id is not None and owner_id == user.pk:
+        return True
+    if scope == Scope.TEAM and owner_id is not None:
+        owner: User = getattr(record, policy.owner_field)
+        return owner.team_id in team_ids(user)
+    return False
+
+
+def can_create(user: User, model: type[Model]) -> bool:
+    return policy_for(model).scope(user, "change") != Scope.NONE
+
+
+def ensure_can_view(user: User, record: Model) -> None:
+    if not can(user, "view", record):
+        raise Http404
+
+
+def ensure_can_change(user: User, record: Model) -> None:
+    """404 when the record is invisible to the user, 403 when it is visible but read-only."""
+    ensure_can_view(user, record)
+    if not can(user, "change", record):
+        raise PermissionDenied("You can see this record but not change it.")
+
+
+def ensure_can_create(user: User, model: type[Model]) -> None:
+    if not can_create(user, model):
+        raise PermissionDenied(f"Your role cannot create {model._meta.verbose_name_plural}.")
+
+
+def assignable_owners(user: User) -> QuerySet[User]:
+    """Whom `user` may make the owner of a record: anyone (admin), the own teams (manager), oneself."""
+    people = User.objects.filter(is_active=True)
+    if user.is_admin:
+        return people
+    if user.role == Role.SALES_MANAGER:
+        return people.filter(Q(pk=user.pk) | Q(team_id__in=team_ids(user)))
+    return people.filter(pk=user.pk)
+
+
+def visible_targets(user: User, prefix: str = "") -> Q:
+    """Timeline rows whose target record `user` may see: one subquery per record type, in one query."""
+    condition = Q(pk__in=[])
+    for model in timeline_models():
+        content_type = ContentType.objects.get_for_model(model)
+        target = Q(**{f"{prefix}content_type": content_type})
+        if policy_for(model).scope(user, "view") != Scope.ALL:
+            ids = visible(user, model._default_manager.all()).values("pk")
+            target &= Q(**{f"{prefix}object_id__in": ids})
+        condition |= target
+    return condition
+
+
+SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ = Policy(
+    view={
+        Role.SALES_MANAGER: Scope.TEAM,
+        Role.SALES_REP: Scope.OWN,
+        Role.MARKETER: Scope.ALL,
+        Role.SUPPORT_AGENT: Scope.ALL,
+    },
+    change={Role.SALES_MANAGER: Scope.TEAM, Role.SALES_REP: Scope.OWN},
+)
+
+
+def register_kernel_policies() -> None:
+    from .models import Account, Contact
+
+    register_policy(Account, SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ)
+    register_policy(Contact, SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ)

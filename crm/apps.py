@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CrmConfig(AppConfig):
+    name = "crm"
+    verbose_name = "CRM kernel"
+
+    def ready(self) -> None:
+        from . import access, events
+
+        events.register_kernel_event_types()
+        access.register_kernel_policies()

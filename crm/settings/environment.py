@@ -1,0 +1,41 @@
+"""Reading configuration from the environment, with one clear line when a value is wrong.
+
+Start-up stops with `SystemExit` (no traceback) naming the variable, as Healthchecks' `envbool` does.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = BASE_DIR / ".data"
+
+env = environ.Env()
+
+
+class ConfigurationError(SystemExit):
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"Configuration error: {variable} {problem}")
+
+
+def read(variable: str, cast: str = "str", **kwargs: Any) -> Any:
+    """`env.<cast>(variable, ...)`, turning every parse failure into a one-line start-up error."""
+    try:
+        return getattr(env, cast)(variable, **kwargs)
+    except ImproperlyConfigured:
+        raise ConfigurationError(variable, "is required but not set.") from None
+    except (ValueError, TypeError, KeyError) as error:
+        raw = env.str(variable, default="")
+        raise ConfigurationError(variable, f"has an invalid value {raw!r} ({error}).") from None
+
+
+def read_url(variable: str, schemes: tuple[str, ...]) -> str | None:
+    """A URL setting that, when set, must use one of `schemes`."""
+    value: str = read(variable, default="")
+    if not value:
+        return None
+    if value.split("://", 1)[0] not in schemes or "://" not in value:
+        raise ConfigurationError(variable, f"must be a URL starting with one of {', '.join(schemes)}.")
+    return value

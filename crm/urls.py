@@ -1,0 +1,24 @@
+"""The one place that mounts every app: pages, the API under /api/v1/, its schema and docs."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("crm.web_urls")),
+    path("auth/", include("crm.auth_urls")),
+    path("leads/", include("leads.urls")),
+    path("pipeline/", include("sales.urls")),
+    path("orders/", include("orders.urls")),
+    path("tickets/", include("support.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("reports/", include("insights.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("crm.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler403 = "crm.views.errors.permission_denied"
+handler404 = "crm.views.errors.page_not_found"
+handler500 = "crm.views.errors.server_error"

@@ -1,0 +1,210 @@
+"""Accounts and contacts: lists, detail pages with their timeline, and the create, edit and delete forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_filters import FilterSet
+
+from crm import access
+from crm.filters import AccountFilter, ContactFilter
+from crm.forms import AccountForm, ContactForm, add_service_error
+from crm.models import Account, Contact
+from crm.selectors import customers as selectors
+from crm.services import customers as services
+from crm.views import AuthenticatedRequest
+from crm.views.timeline import record_sections
+
+PAGE_SIZE = 25
+# Query parameters that page or sort a list without narrowing it.
+NOT_FILTERS = {"page", "ordering"}
+
+
+def _list_page(
+    request: AuthenticatedRequest, filterset: FilterSet, model: type[Model], template: str
+) -> HttpResponse:
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "is_filtered": any(value for key, value in request.GET.items() if key not in NOT_FILTERS),
+            "can_create": access.can_create(request.user, model),
+        },
+    )
+
+
+def _form_page(
+    request: AuthenticatedRequest,
+    form: ModelForm,
+    save: Callable[[dict[str, Any]], Account | Contact],
+    template: str,
+    context: dict[str, Any],
+    success: str,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, success.format(record=record))
+            return redirect(record)
+    return render(request, template, {"form": form, **context})
+
+
+def _delete_page(
+    request: AuthenticatedRequest, record: Account | Contact, delete: Callable[[], None], list_url: str
+) -> HttpResponse:
+    access.ensure_can_change(request.user, record)
+    if request.method == "POST":
+        delete()
+        messages.success(request, f"Deleted {record._meta.verbose_name} {record}.")
+        return redirect(list_url)
+    return render(
+        request,
+        "customers/confirm_delete.html",
+        {"record": record, "noun": record._meta.verbose_name, "cancel_url": record.get_absolute_url()},
+    )
+
+
+def _data(request: AuthenticatedRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def account_list(request: AuthenticatedRequest) -> HttpResponse:
+    filterset = AccountFilter(request.GET, queryset=selectors.account_list(user=request.user))
+    return _list_page(request, filterset, Account, "customers/account_list.html")
+
+
+@login_required
+def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(user=request.user, pk=pk)
+    context = {
+        "account": account,
+        "contacts": selectors.account_contacts(user=request.user, account=account),
+        "can_change": access.can(request.user, "change", account),
+        "can_create_contact": access.can_create(request.user, Contact),
+        **record_sections(user=request.user, record=account),
+    }
+    return render(request, "customers/account_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: AuthenticatedRequest) -> HttpResponse:
+    access.ensure_can_create(request.user, Account)
+    form = AccountForm(_data(request), user=request.user)
+    return _form_page(
+        request,
+        form,
+        save=lambda fields: services.account_create(actor=request.user, fields=fields),
+        template="customers/account_form.html",
+        context={"title": "New account", "cancel_url": reverse("account-list")},
+        success="Created account {record}.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(user=request.user, pk=pk)
+    access.ensure_can_change(request.user, account)
+    title = f"Edit {account}"
+    form = AccountForm(_data(request), instance=account, user=request.user)
+    return _form_page(
+        request,
+        form,
+        save=lambda fields: services.account_update(actor=request.user, account_id=pk, fields=fields),
+        template="customers/account_form.html",
+        context={"title": title, "cancel_url": account.get_absolute_url()},
+        success="Saved account {record}.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(user=request.user, pk=pk)
+    return _delete_page(
+        request,
+        account,
+        delete=lambda: services.account_delete(actor=request.user, account_id=pk),
+        list_url="account-list",
+    )
+
+
+@login_required
+def contact_list(request: AuthenticatedRequest) -> HttpResponse:
+    filterset = ContactFilter(request.GET, queryset=selectors.contact_list(user=request.user))
+    return _list_page(request, filterset, Contact, "customers/contact_list.html")
+
+
+@login_required
+def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    context = {
+        "contact": contact,
+        "can_change": access.can(request.user, "change", contact),
+        **record_sections(user=request.user, record=contact),
+    }
+    return render(request, "customers/contact_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: AuthenticatedRequest) -> HttpResponse:
+    access.ensure_can_create(request.user, Contact)
+    initial = {"account": request.GET["account"]} if request.GET.get("account", "").isdigit() else {}
+    form = ContactForm(_data(request), initial=initial, user=request.user)
+    return _form_page(
+        request,
+        form,
+        save=lambda fields: services.contact_create(actor=request.user, fields=fields),
+        template="customers/contact_form.html",
+        context={"title": "New contact", "cancel_url": reverse("contact-list")},
+        success="Created contact {record}.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    access.ensure_can_change(request.user, contact)
+    title = f"Edit {contact}"
+    form = ContactForm(_data(request), instance=contact, user=request.user)
+    return _form_page(
+        request,
+        form,
+        save=lambda fields: services.contact_update(actor=request.user, contact_id=pk, fields=fields),
+        template="customers/contact_form.html",
+        context={"title": title, "cancel_url": contact.get_absolute_url()},
+        success="Saved contact {record}.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    return _delete_page(
+        request,
+        contact,
+        delete=lambda: services.contact_delete(actor=request.user, contact_id=pk),
+        list_url="contact-list",
+    )

@@ -1,0 +1,147 @@
+"""A record's timeline (activities, tasks, lifecycle events, changes) and the user's own tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.forms import ActivityForm, TaskForm, add_service_error
+from crm.models import Task, User
+from crm.selectors.audit import record_changes
+from crm.selectors.timeline import my_tasks, record_timeline, timeline_target
+from crm.services.timeline import activity_log, can_change_task, task_complete, task_create, task_reopen
+from crm.views import AuthenticatedRequest, safe_next
+
+
+def timeline_context(
+    *,
+    user: User,
+    record: Model,
+    activity_form: ActivityForm | None = None,
+    task_form: TaskForm | None = None,
+    status: str = "",
+) -> dict[str, Any]:
+    """What timeline/_section.html needs: the entries, the two forms, and which tasks `user` may tick."""
+    entries = record_timeline(record=record)
+    tasks = [entry.item for entry in entries if isinstance(entry.item, Task)]
+    for task in tasks:
+        # Every task here is on `record`: caching it as the target spares a query per task.
+        task.target = record
+    return {
+        "record": record,
+        "timeline": entries,
+        "changeable_task_ids": {task.pk for task in tasks if can_change_task(user, task)},
+        "activity_form": activity_form or ActivityForm(),
+        "task_form": task_form or TaskForm(user=user),
+        "timeline_status": status,
+    }
+
+
+def record_sections(*, user: User, record: Model) -> dict[str, Any]:
+    """The timeline and the audit trail shown on every record's detail page."""
+    return {**timeline_context(user=user, record=record), "changes": record_changes(record=record)}
+
+
+def _timeline_response(
+    request: AuthenticatedRequest, record: Model, form: Form, *, saved: bool, status: str, **forms: Any
+) -> HttpResponse:
+    if request.htmx:
+        context = timeline_context(user=request.user, record=record, status=status, **forms)
+        return render(request, "timeline/_section.html", context)
+    if saved:
+        messages.success(request, status)
+    else:
+        errors = "; ".join(str(error) for field_errors in form.errors.values() for error in field_errors)
+        messages.error(request, f"Nothing was saved: {errors}")
+    return redirect(_record_url(record))
+
+
+def _record_url(record: Model) -> str:
+    url: str = record.get_absolute_url()  # type: ignore[attr-defined]  # every timeline record type has one
+    return url
+
+
+@login_required
+@require_POST
+def activity_add(request: AuthenticatedRequest, label: str, pk: int) -> HttpResponse:
+    record = timeline_target(user=request.user, label=label, pk=pk)
+    form = ActivityForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            activity_log(actor=request.user, target=record, **form.cleaned_data)
+            saved = True
+        except ValidationError as error:
+            add_service_error(form, error)
+    return _timeline_response(
+        request, record, form, saved=saved, status="Activity logged.", activity_form=None if saved else form
+    )
+
+
+@login_required
+@require_POST
+def task_add(request: AuthenticatedRequest, label: str, pk: int) -> HttpResponse:
+    record = timeline_target(user=request.user, label=label, pk=pk)
+    form = TaskForm(request.POST, user=request.user)
+    saved = False
+    if form.is_valid():
+        try:
+            task_create(actor=request.user, target=record, **form.cleaned_data)
+            saved = True
+        except ValidationError as error:
+            add_service_error(form, error)
+    return _timeline_response(
+        request, record, form, saved=saved, status="Task added.", task_form=None if saved else form
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_tasks_page(request: AuthenticatedRequest) -> HttpResponse:
+    """GET lists the user's open tasks; POST adds a personal task (no record, assigned to oneself)."""
+    data = request.POST if request.method == "POST" else None
+    form = TaskForm(data, user=request.user, with_assignee=False)
+    if form.is_valid():
+        try:
+            task = task_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Added task {task.title}.")
+            return redirect("my-tasks")
+    return render(request, "timeline/my_tasks.html", {"tasks": my_tasks(user=request.user), "form": form})
+
+
+def _task_response(request: AuthenticatedRequest, task: Task, message: str) -> HttpResponse:
+    if request.htmx:
+        place = "timeline" if request.POST.get("place") == "timeline" else "tasks"
+        return render(
+            request,
+            "timeline/_task.html",
+            {"task": task, "place": place, "can_change": True, "focus": True, "next": safe_next(request, "")},
+        )
+    messages.success(request, message)
+    return redirect(safe_next(request, reverse("my-tasks")))
+
+
+@login_required
+@require_POST
+def task_complete_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    task = task_complete(actor=request.user, task_id=pk)
+    return _task_response(request, task, f"Marked {task.title} done.")
+
+
+@login_required
+@require_POST
+def task_reopen_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    task = task_reopen(actor=request.user, task_id=pk)
+    return _task_response(request, task, f"Reopened {task.title}.")

@@ -1,0 +1,106 @@
+"""The access matrix: role x action x owner, for every kernel record type.
+
+Later apps extend MATRIX-style tests for their own records. `can()` (Python, for a loaded record)
+and `visible()` / `changeable()` (SQL, for lists) must always agree.
+"""
+
+import pytest
+
+from crm import access
+from crm.models import Account, Contact, Role
+from tests.factories import AccountFactory, ContactFactory, TeamFactory, UserFactory
+
+OWNERS = ["self", "teammate", "other_team", "nobody"]
+
+# (role, owner) -> (may view, may change); the same for accounts and contacts.
+MATRIX = {
+    Role.ADMIN: {"self": (1, 1), "teammate": (1, 1), "other_team": (1, 1), "nobody": (1, 1)},
+    Role.SALES_MANAGER: {"self": (1, 1), "teammate": (1, 1), "other_team": (0, 0), "nobody": (0, 0)},
+    Role.SALES_REP: {"self": (1, 1), "teammate": (0, 0), "other_team": (0, 0), "nobody": (0, 0)},
+    Role.MARKETER: {"self": (1, 0), "teammate": (1, 0), "other_team": (1, 0), "nobody": (1, 0)},
+    Role.SUPPORT_AGENT: {"self": (1, 0), "teammate": (1, 0), "other_team": (1, 0), "nobody": (1, 0)},
+}
+
+FACTORIES = {Account: AccountFactory, Contact: ContactFactory}
+
+
+def _cases():
+    for model in FACTORIES:
+        for role, row in MATRIX.items():
+            for owner, (may_view, may_change) in row.items():
+                yield pytest.param(
+                    model,
+                    role,
+                    owner,
+                    bool(may_view),
+                    bool(may_change),
+                    id=f"{model.__name__}-{role}-{owner}",
+                )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "role", "owner_kind", "may_view", "may_change"), list(_cases()))
+def test_access_matrix(model, role, owner_kind, may_view, may_change):
+    east, west = TeamFactory(name="East"), TeamFactory(name="West")
+    user = UserFactory(role=role, team=east)
+    if role == Role.SALES_MANAGER:
+        east.manager = user
+        east.save()
+    owner = {
+        "self": user,
+        "teammate": UserFactory(team=east),
+        "other_team": UserFactory(team=west),
+        "nobody": None,
+    }[owner_kind]
+    record = FACTORIES[model](owner=owner)
+    record = model.objects.select_related("owner").get(pk=record.pk)
+
+    assert access.can(user, "view", record) is may_view
+    assert access.can(user, "change", record) is may_change
+    assert access.visible(user, model.objects.all()).filter(pk=record.pk).exists() is may_view
+    assert access.changeable(user, model.objects.all()).filter(pk=record.pk).exists() is may_change
+
+
+@pytest.mark.django_db
+def test_a_manager_reaches_every_team_they_manage_even_outside_their_own(manager, outsider, other_team):
+    other_team.manager = manager
+    other_team.save()
+    account = AccountFactory(owner=outsider)
+
+    assert access.visible(manager, Account.objects.all()).filter(pk=account.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_inactive_user_sees_nothing_even_as_admin():
+    admin = UserFactory(role=Role.ADMIN, is_active=False)
+    AccountFactory(owner=admin)
+
+    assert not access.visible(admin, Account.objects.all()).exists()
+
+
+@pytest.mark.django_db
+def test_a_superuser_is_an_admin_whatever_the_role_field_says(outsider):
+    root = UserFactory(role=Role.SALES_REP, is_superuser=True)
+    account = AccountFactory(owner=outsider)
+
+    assert access.can(root, "change", account)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "assignable"),
+    [
+        (Role.ADMIN, {"rep", "teammate", "outsider", "manager"}),
+        (Role.SALES_MANAGER, {"rep", "teammate", "manager"}),
+        (Role.SALES_REP, {"rep"}),
+    ],
+)
+def test_who_may_be_made_owner_depends_on_the_role(role, assignable, rep, teammate, outsider, manager):
+    actor = {
+        Role.ADMIN: UserFactory(username="boss", role=Role.ADMIN),
+        Role.SALES_MANAGER: manager,
+        Role.SALES_REP: rep,
+    }[role]
+    names = set(access.assignable_owners(actor).values_list("username", flat=True)) - {"boss"}
+
+    assert names == assignable

@@ -1,0 +1,63 @@
+"""The email outbox against a real SMTP server (aiosmtpd) on this machine."""
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+
+from crm.models import OutboundEmail
+from crm.services.notifications import email_queue, emails_send_queued
+
+
+class Inbox(Message):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list = []
+
+    def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
+        self.messages.append(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_inbox(settings) -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield inbox
+    controller.stop()
+
+
+@pytest.mark.django_db
+def test_queued_emails_reach_the_smtp_server_once_with_their_message_id(smtp_inbox):
+    queued = [email_queue(to=f"person{i}@example.com", subject=f"Hello {i}", body="Hi") for i in range(3)]
+
+    assert emails_send_queued() == 3
+    assert emails_send_queued() == 0
+
+    assert sorted(m["Message-ID"] for m in smtp_inbox.messages) == sorted(e.message_id for e in queued)
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_an_unreachable_smtp_server_keeps_the_email_queued_with_the_error(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
+    email = email_queue(to="person@example.com", subject="Hello", body="Hi")
+
+    assert emails_send_queued() == 0
+
+    email.refresh_from_db()
+    assert email.sent_at is None
+    assert email.attempts == 1
+    assert email.last_error

@@ -1,0 +1,103 @@
+"""A real Celery worker process executes a real task through the configured broker.
+
+In embedded mode the broker is kombu's SQLAlchemy transport on PostgreSQL; in server mode
+(CELERY_BROKER_URL=redis://...) it is Redis. Either way nothing is mocked.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from crm.celery import app as celery_app
+from crm.models import Notification, NotificationKind, OutboundEmail
+from crm.tasks import send_due_task_reminders
+from tests.factories import TaskFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
+    if host.startswith("/"):
+        return f"postgresql://{db['USER']}@/{db['NAME']}?host={host}"
+    return f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+# A queue of its own, so that a `make run` worker on the same broker never takes the test's message.
+QUEUE = f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def worker() -> Iterator[subprocess.Popen]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crm.settings.test",
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
+    process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--queues",
+            QUEUE,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_default_queue
+    conf.task_always_eager, conf.task_default_queue = False, QUEUE
+    yield process
+    conf.task_always_eager, conf.task_default_queue = saved
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _wait_for(condition, process: subprocess.Popen, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            pytest.fail(f"The worker exited early:\n{process.stdout.read() if process.stdout else ''}")
+        time.sleep(0.5)
+    process.terminate()
+    output = process.communicate(timeout=20)[0]
+    pytest.fail(f"The worker did not do the work within {seconds}s. Its output:\n{output}")
+
+
+def test_a_separate_worker_process_sends_a_due_reminder_through_the_broker(worker, rep):
+    task = TaskFactory(assignee=rep, due_at=timezone.now() - timedelta(minutes=1))
+
+    send_due_task_reminders.delay()
+
+    _wait_for(lambda: Notification.objects.filter(task=task, kind=NotificationKind.TASK_DUE).exists(), worker)
+    # The reminder's email was queued in the same transaction and sent by the worker after commit.
+    _wait_for(lambda: OutboundEmail.objects.filter(to=rep.email, sent_at__isnull=False).exists(), worker)
