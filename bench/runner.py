@@ -29,7 +29,6 @@ class Result:
     name: str
     role: str
     description: str
-    repetitions: int = 0
     error: str = ""
     timings_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
@@ -163,7 +162,6 @@ def _measure(registered: "Scenario", repetitions: int) -> Result:
                 result.queries.append(len(captured))
     except Exception as error:  # a broken page is a failed scenario, not a crashed benchmark
         result.error = f"{type(error).__name__}: {error}"
-    result.repetitions = len(result.timings_ms)
     return result
 
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection, models, transaction
 
 from bench.scales import Scale
+from bench.settings import BENCH_DATABASE
 from crm.models import (
     Account,
     Activity,
@@ -44,6 +45,8 @@ class SeedError(SystemExit):
 
 def seed(scale: Scale) -> dict[str, int]:
     """Empty the (already checked) benchmark database and fill it at `scale`; returns row counts."""
+    if connection.settings_dict["NAME"] != BENCH_DATABASE:
+        raise SeedError(f"bench: refusing to empty {connection.settings_dict['NAME']!r}.")
     started = time.perf_counter()
     call_command("flush", interactive=False, verbosity=0)
     ContentType.objects.clear_cache()

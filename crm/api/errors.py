@@ -16,7 +16,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError({exc.field or "non_field_errors": [exc.message]})
     elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            detail = {("non_field_errors" if k == NON_FIELD_ERRORS else k): v for k, v in exc.message_dict.items()}
+            detail = {
+                ("non_field_errors" if k == NON_FIELD_ERRORS else k): v for k, v in exc.message_dict.items()
+            }
         else:
             detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -80,12 +80,12 @@ class Account(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("account-detail", args=[self.pk])
+
     def clean(self) -> None:
         # Domains are case-insensitive: store them lowercased so the unique constraint sees duplicates.
         self.domain = self.domain.strip().lower()
-
-    def get_absolute_url(self) -> str:
-        return reverse("account-detail", args=[self.pk])
 
 
 class Contact(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import ForeignKey, Model
 
@@ -32,9 +32,8 @@ class AuditEntry:
 
 def record_changes(*, record: Model, limit: int = AUDIT_LIMIT) -> list[AuditEntry]:
     """Newest first; one query for the history rows and one per related model shown in them."""
-    history = list(
-        record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
-    )  # type: ignore[attr-defined]
+    rows = record.history.select_related("history_user")  # type: ignore[attr-defined]
+    history = list(rows.order_by("-history_date", "-history_id")[: limit + 1])
     model = type(record)
     fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and not f.primary_key]
     pairs = [(row, history[i + 1] if i + 1 < len(history) else None) for i, row in enumerate(history[:limit])]
@@ -54,7 +53,9 @@ def record_changes(*, record: Model, limit: int = AUDIT_LIMIT) -> list[AuditEntr
                 continue
             changed.append((field, old, new))
             if isinstance(field, ForeignKey):
-                related_ids[field.related_model].update(v for v in (old, new) if v is not None)
+                related_ids[cast(type[Model], field.related_model)].update(
+                    v for v in (old, new) if v is not None
+                )
         raw.append((row, changed))
 
     names = {m: m._default_manager.in_bulk(ids) for m, ids in related_ids.items() if ids}
@@ -78,7 +79,7 @@ def _display(field: Any, value: Any, names: dict[type[Model], dict[Any, Model]])
     if value in (None, ""):
         return "—"
     if isinstance(field, ForeignKey):
-        related = names.get(field.related_model, {}).get(value)
+        related = names.get(cast(type[Model], field.related_model), {}).get(value)
         return str(related) if related is not None else f"#{value} (deleted)"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))

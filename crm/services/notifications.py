@@ -48,7 +48,10 @@ def email_queue(*, to: str, subject: str, body: str) -> OutboundEmail:
     email = OutboundEmail.objects.create(
         to=to, subject=subject, body=body, message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
     )
-    send_queued_emails.delay_on_commit()
+    # One wake-up per transaction, however many emails it queued (a reminder sweep queues hundreds).
+    wake_sender = send_queued_emails.delay
+    if not any(callback == wake_sender for _, callback, _ in transaction.get_connection().run_on_commit):
+        transaction.on_commit(wake_sender)
     return email
 
 

@@ -5,6 +5,8 @@ and `visible()` / `changeable()` (SQL, for lists) must always agree.
 """
 
 import pytest
+from django.db.models import Model
+from factory.django import DjangoModelFactory
 
 from crm import access
 from crm.models import Account, Contact, Role
@@ -21,7 +23,7 @@ MATRIX = {
     Role.SUPPORT_AGENT: {"self": (1, 0), "teammate": (1, 0), "other_team": (1, 0), "nobody": (1, 0)},
 }
 
-FACTORIES = {Account: AccountFactory, Contact: ContactFactory}
+FACTORIES: dict[type[Model], type[DjangoModelFactory]] = {Account: AccountFactory, Contact: ContactFactory}
 
 
 def _cases():
@@ -52,8 +54,8 @@ def test_access_matrix(model, role, owner_kind, may_view, may_change):
         "other_team": UserFactory(team=west),
         "nobody": None,
     }[owner_kind]
-    record = FACTORIES[model](owner=owner)
-    record = model.objects.select_related("owner").get(pk=record.pk)
+    created = FACTORIES[model](owner=owner)
+    record = model.objects.select_related("owner").get(pk=created.pk)
 
     assert access.can(user, "view", record) is may_view
     assert access.can(user, "change", record) is may_change

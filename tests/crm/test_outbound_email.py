@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from django.db import transaction
 
 from crm.models import OutboundEmail
 from crm.services.notifications import email_queue, emails_send_queued
@@ -16,7 +17,7 @@ class Inbox(Message):
         super().__init__()
         self.messages: list = []
 
-    def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
+    def handle_message(self, message) -> None:
         self.messages.append(message)
 
 
@@ -61,3 +62,12 @@ def test_an_unreachable_smtp_server_keeps_the_email_queued_with_the_error(settin
     assert email.sent_at is None
     assert email.attempts == 1
     assert email.last_error
+
+
+@pytest.mark.django_db
+def test_a_transaction_queueing_many_emails_wakes_the_sender_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for i in range(5):
+            email_queue(to=f"person{i}@example.com", subject="Hello", body="Hi")
+
+    assert len(callbacks) == 1

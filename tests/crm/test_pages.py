@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def as_user(client: Client):  # type: ignore[no-untyped-def]
-    def log_in(user):  # type: ignore[no-untyped-def]
+def as_user(client: Client):
+    def log_in(user):
         client.force_login(user)
         return client
 
@@ -85,7 +85,7 @@ def test_a_duplicate_domain_is_reported_on_the_domain_field_and_nothing_is_saved
     assert not Account.objects.filter(name="Acme 2").exists()
 
 
-def _grow_accounts(owner):  # type: ignore[no-untyped-def]
+def _grow_accounts(owner):
     def grow() -> None:
         for account in AccountFactory.create_batch(49, owner=owner):
             ContactFactory(account=account, owner=owner)

@@ -40,7 +40,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def log_in(live_server: Any, page: Page):  # type: ignore[no-untyped-def]
+def log_in(live_server: Any, page: Page):
     """Logs `user` in through the login form, as a person would; returns the live server's URL."""
 
     def log_in_as(user: User) -> str:

@@ -25,7 +25,11 @@ def test_a_rep_adds_an_overdue_task_sees_it_everywhere_and_is_reminded(page: Pag
     add_task.get_by_role("button", name="Add task").click()
 
     timeline = page.get_by_role("list", name="Timeline, newest first")
-    task_entry = timeline.get_by_role("listitem").filter(has_text="Send the signed proposal").filter(has_text="Overdue")
+    task_entry = (
+        timeline.get_by_role("listitem")
+        .filter(has_text="Send the signed proposal")
+        .filter(has_text="Overdue")
+    )
     expect(task_entry).to_have_count(1)
 
     page.get_by_role("link", name="My tasks").click()

@@ -41,11 +41,11 @@ QUEUE = f"test-{uuid.uuid4().hex[:12]}"
 
 @pytest.fixture
 def worker() -> Iterator[subprocess.Popen]:
-    env = {
+    env: dict[str, str] = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings.test",
         "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": str(settings.CELERY_BROKER_URL),
     }
     process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
         [
@@ -80,7 +80,7 @@ def worker() -> Iterator[subprocess.Popen]:
         process.kill()
 
 
-def _wait_for(condition, process: subprocess.Popen, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

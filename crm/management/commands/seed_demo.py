@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from crm.demo import DEMO_LOGINS, seed_demo
+from crm.demo import seed_demo
 
 
 class Command(BaseCommand):
@@ -11,5 +11,3 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         changed = seed_demo()
         self.stdout.write("Demo data created." if changed else "Demo data already present; nothing changed.")
-        for username, password, role in DEMO_LOGINS:
-            self.stdout.write(f"  {role:<14} {username} / {password}")
