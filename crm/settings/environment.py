@@ -20,8 +20,17 @@ class ConfigurationError(SystemExit):
         super().__init__(f"Configuration error: {variable} {problem}")
 
 
+BOOLEANS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+
+
 def read(variable: str, cast: str = "str", **kwargs: Any) -> Any:
     """`env.<cast>(variable, ...)`, turning every parse failure into a one-line start-up error."""
+    if cast == "bool" and env.str(variable, default="").strip():
+        # django-environ reads any unknown word as False; a typo must not silently turn DEBUG off.
+        raw = env.str(variable).strip()
+        if raw.lower() not in BOOLEANS:
+            raise ConfigurationError(variable, f"has an invalid value {raw!r} (use true or false).")
+        return BOOLEANS[raw.lower()]
     try:
         return getattr(env, cast)(variable, **kwargs)
     except ImproperlyConfigured:
