@@ -20,7 +20,7 @@ class ConfigurationError(SystemExit):
         super().__init__(f"Configuration error: {variable} {problem}")
 
 
-BOOLEANS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+BOOLEANS = {word: True for word in ("true", "yes", "on", "1")} | {word: False for word in ("false", "no", "off", "0")}
 
 
 def read(variable: str, cast: str = "str", **kwargs: Any) -> Any:
