@@ -20,7 +20,7 @@ class ConfigurationError(SystemExit):
         super().__init__(f"Configuration error: {variable} {problem}")
 
 
-BOOLEANS = {word: True for word in ("true", "yes", "on", "1")} | {word: False for word in ("false", "no", "off", "0")}
+BOOLEANS = dict.fromkeys(("true", "yes", "on", "1"), True) | dict.fromkeys(("false", "no", "off", "0"), False)
 
 
 def read(variable: str, cast: str = "str", **kwargs: Any) -> Any:
