@@ -89,7 +89,7 @@ def test_password_reset_mails_a_working_link_through_the_outbox(client, rep):
 
     (message,) = mail.outbox
     assert message.to == [rep.email]
-    link = re.search(r"https?://[^/\s]+(/auth/reset/\S+)", message.body)
+    link = re.search(r"https?://[^/\s]+(/auth/reset/\S+)", str(message.body))
     assert link, message.body
     form_page = client.get(link.group(1), follow=True)
     new_password = {"new_password1": "Correct-horse-battery-9", "new_password2": "Correct-horse-battery-9"}
