@@ -48,9 +48,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 test: lint typecheck imports migrations pytest ## Run everything CI runs: lint, types, layers, migrations, tests
 
-lint: install ## ruff check and ruff format --check
+lint: install ## ruff check, ruff format --check, and djLint on the templates
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint --quiet
 
 format: install ## Fix what ruff can fix, and format
 	$(BIN)/ruff check --fix .

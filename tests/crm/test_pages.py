@@ -56,13 +56,36 @@ def test_an_unknown_page_renders_the_friendly_404(as_user, rep):
     assert b"Page not found" in response.content
 
 
-def test_every_form_control_on_the_account_form_has_a_label(as_user, rep):
-    html = as_user(rep).get(reverse("account-create")).content.decode()
+CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
+CONTROL_ID = re.compile(r'\bid="([^"]+)"')
 
-    ids = re.findall(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html)
-    assert ids
-    missing = [i for i in ids if f'for="{i}"' not in html]
-    assert missing == []
+
+def _has_label(control: str, html: str) -> bool:
+    control_id = CONTROL_ID.search(control)
+    return "aria-label=" in control or (control_id is not None and f'for="{control_id.group(1)}"' in html)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["account-list", "account-create", "contact-list", "contact-create", "my-tasks", "account-detail"],
+)
+def test_every_form_control_has_a_label(as_user, rep, page):
+    account = AccountFactory(owner=rep)
+    url = reverse(page, args=[account.pk]) if page == "account-detail" else reverse(page)
+
+    html = as_user(rep).get(url).content.decode()
+
+    controls = CONTROL.findall(html)
+    assert controls
+    assert [control for control in controls if not _has_label(control, html)] == []
+
+
+def test_the_login_form_has_visible_labels(client):
+    html = client.get(reverse("login")).content.decode()
+
+    controls = CONTROL.findall(html)
+    assert len(controls) == 2
+    assert all(_has_label(control, html) for control in controls)
 
 
 def test_creating_an_account_through_the_form_lands_on_its_page_with_the_event(as_user, rep):
