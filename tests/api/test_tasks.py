@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from crm.models import Account, Task
@@ -27,9 +26,7 @@ def tomorrow() -> str:
 
 
 def task_on(account: Account, **fields) -> Task:
-    return TaskFactory(
-        content_type=ContentType.objects.get_for_model(Account), object_id=account.pk, **fields
-    )
+    return TaskFactory(target=account, **fields)
 
 
 def test_a_task_without_a_target_is_assigned_to_its_creator(api_as, rep):

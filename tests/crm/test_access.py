@@ -9,8 +9,16 @@ from django.db.models import Model
 from factory.django import DjangoModelFactory
 
 from crm import access
-from crm.models import Account, Contact, Role
-from tests.factories import AccountFactory, ContactFactory, TeamFactory, UserFactory
+from crm.models import Account, Contact, Role, User
+from crm.selectors.timeline import activity_list, task_list
+from tests.factories import (
+    AccountFactory,
+    ActivityFactory,
+    ContactFactory,
+    TaskFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 OWNERS = ["self", "teammate", "other_team", "nobody"]
 
@@ -40,20 +48,24 @@ def _cases():
                 )
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("model", "role", "owner_kind", "may_view", "may_change"), list(_cases()))
-def test_access_matrix(model, role, owner_kind, may_view, may_change):
+def _user_and_owner(role: str, owner_kind: str) -> tuple[User, User | None]:
+    """A user of `role` in team East (its manager, for managers), and a record owner related as named."""
     east, west = TeamFactory(name="East"), TeamFactory(name="West")
     user = UserFactory(role=role, team=east)
     if role == Role.SALES_MANAGER:
         east.manager = user
         east.save()
-    owner = {
-        "self": user,
-        "teammate": UserFactory(team=east),
-        "other_team": UserFactory(team=west),
-        "nobody": None,
-    }[owner_kind]
+    if owner_kind == "nobody":
+        return user, None
+    return user, {"self": user, "teammate": UserFactory(team=east), "other_team": UserFactory(team=west)}[
+        owner_kind
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "role", "owner_kind", "may_view", "may_change"), list(_cases()))
+def test_access_matrix(model, role, owner_kind, may_view, may_change):
+    user, owner = _user_and_owner(role, owner_kind)
     created = FACTORIES[model](owner=owner)
     record = model.objects.select_related("owner").get(pk=created.pk)
 
@@ -106,3 +118,25 @@ def test_who_may_be_made_owner_depends_on_the_role(role, assignable, rep, teamma
     names = set(access.assignable_owners(actor).values_list("username", flat=True)) - {"boss"}
 
     assert names == assignable
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "role", "owner_kind", "may_view", "may_change"), list(_cases()))
+def test_timeline_rows_follow_the_record_they_are_attached_to(model, role, owner_kind, may_view, may_change):
+    """An activity or task on a record is visible exactly when the record is (the same matrix)."""
+    user, owner = _user_and_owner(role, owner_kind)
+    record = FACTORIES[model](owner=owner)
+    activity = ActivityFactory(target=record, author=owner)
+    task = TaskFactory(assignee=UserFactory(team=TeamFactory(name="North")), target=record)
+
+    assert activity_list(user=user).filter(pk=activity.pk).exists() is may_view
+    assert task_list(user=user).filter(pk=task.pk).exists() is may_view
+
+
+@pytest.mark.django_db
+def test_a_task_assigned_to_someone_is_theirs_to_see_even_on_a_record_they_cannot_see(rep, outsider):
+    hidden = AccountFactory(owner=outsider)
+    task = TaskFactory(assignee=rep, target=hidden)
+
+    assert task_list(user=rep).filter(pk=task.pk).exists()
+    assert not activity_list(user=rep).exists()

@@ -133,7 +133,7 @@ def test_a_record_page_costs_the_same_queries_with_a_long_timeline(
     account = AccountFactory(owner=rep)
     record = account if kind == "account" else ContactFactory(owner=rep, account=account)
     ActivityFactory(target=record, author=rep)
-    TaskFactory(assignee=rep, content_type=ActivityFactory(target=record).content_type, object_id=record.pk)
+    TaskFactory(assignee=rep, target=record)
     client = as_user(rep)
 
     def grow() -> None:
@@ -141,8 +141,7 @@ def test_a_record_page_costs_the_same_queries_with_a_long_timeline(
         for _ in range(20):
             TaskFactory(
                 assignee=UserFactory(team=rep.team),
-                content_type=ActivityFactory(target=record).content_type,
-                object_id=record.pk,
+                target=record,
             )
         ContactFactory.create_batch(20, account=account, owner=rep)
 
@@ -154,11 +153,7 @@ def test_my_tasks_costs_the_same_queries_with_many_tasks(as_user, assert_same_qu
 
     def add_tasks(hours: range) -> None:
         for hour in hours:
-            account = AccountFactory(owner=rep)
-            ct = ActivityFactory(target=account).content_type
-            TaskFactory(
-                assignee=rep, due_at=now + timedelta(hours=hour), content_type=ct, object_id=account.pk
-            )
+            TaskFactory(assignee=rep, due_at=now + timedelta(hours=hour), target=AccountFactory(owner=rep))
 
     add_tasks(range(-1, 0))
     client = as_user(rep)

@@ -25,9 +25,17 @@ class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
 
 
 class TaskFactory(factory.django.DjangoModelFactory[Task]):
+    """A personal task, or one on `target` when given."""
+
     class Meta:
         model = Task
+        exclude = ["target"]
 
+    target = None
+    content_type = factory.LazyAttribute(
+        lambda t: ContentType.objects.get_for_model(t.target) if t.target else None
+    )
+    object_id = factory.LazyAttribute(lambda t: t.target.pk if t.target else None)
     title = factory.Faker("sentence", nb_words=4)
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     assignee = factory.SubFactory(UserFactory)
