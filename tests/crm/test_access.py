@@ -57,9 +57,9 @@ def _user_and_owner(role: str, owner_kind: str) -> tuple[User, User | None]:
         east.save()
     if owner_kind == "nobody":
         return user, None
-    return user, {"self": user, "teammate": UserFactory(team=east), "other_team": UserFactory(team=west)}[
-        owner_kind
-    ]
+    if owner_kind == "self":
+        return user, user
+    return user, UserFactory(team=east if owner_kind == "teammate" else west)
 
 
 @pytest.mark.django_db
