@@ -43,7 +43,7 @@ from crm.api.serializers import (
 from crm.filters import AccountFilter, ActivityFilter, ContactFilter, TaskFilter
 from crm.models import Account, Activity, Contact, Notification, Task, User
 from crm.selectors.customers import account_get, account_list, contact_get, contact_list
-from crm.selectors.timeline import activity_list, task_list, timeline_target
+from crm.selectors.timeline import activity_list, notification_queryset, task_list, timeline_target
 from crm.services.customers import (
     account_create,
     account_delete,
@@ -255,8 +255,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self) -> QuerySet[Task]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no signed-in user
             return Task.objects.none()
-        # The record type of each row is rendered from its content type: joined, not fetched per row.
-        return task_list(user=actor(self.request)).select_related("content_type")
+        return task_list(user=actor(self.request))
 
     def create(self, request: Request) -> Response:
         serializer = TaskCreateSerializer(data=request.data)
@@ -300,8 +299,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no signed-in user
             return Notification.objects.none()
-        # Only ever the user's own: no access policy applies, so no selector is needed.
-        return Notification.objects.filter(recipient=actor(self.request))
+        return notification_queryset(user=actor(self.request))
 
     @action(detail=False, methods=["post"])
     def read(self, request: Request) -> Response:

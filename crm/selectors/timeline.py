@@ -38,9 +38,12 @@ def record_timeline(*, record: Model, limit: int = TIMELINE_LIMIT) -> list[Timel
     events = (
         LifecycleEvent.objects.filter(**on_record).select_related("actor").order_by("-occurred_at", "-id")
     )
+    tasks_on_record = list(tasks[:limit])
+    for task in tasks_on_record:
+        task.target = record  # known already: spares a query per task wherever its target is read
     entries = [
         *(TimelineEntry("activity", a.occurred_at, a) for a in activities[:limit]),
-        *(TimelineEntry("task", t.created_at, t) for t in tasks[:limit]),
+        *(TimelineEntry("task", t.created_at, t) for t in tasks_on_record),
         *(TimelineEntry("event", e.occurred_at, e) for e in events[:limit]),
     ]
     entries.sort(key=lambda entry: (entry.at, entry.item.pk), reverse=True)

@@ -33,9 +33,6 @@ def timeline_context(
     """What timeline/_section.html needs: the entries, the two forms, and which tasks `user` may tick."""
     entries = record_timeline(record=record)
     tasks = [entry.item for entry in entries if isinstance(entry.item, Task)]
-    for task in tasks:
-        # Every task here is on `record`: caching it as the target spares a query per task.
-        task.target = record
     return {
         "record": record,
         "timeline": entries,
