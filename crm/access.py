@@ -9,8 +9,8 @@ Timeline rows (activities, tasks, events) follow the record they are attached to
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -36,6 +36,12 @@ class Policy:
     view: Mapping[str, Scope]
     change: Mapping[str, Scope]
     owner_field: str = "owner"
+    # A record may also belong to a team directly (a team's queue); TEAM scope then reaches it too.
+    team_field: str | None = None
+    # Roles that may see and work unowned records: the default queue, and their own teams' queues.
+    queue_roles: frozenset[str] = frozenset()
+    # Roles that may change only these fields (e.g. marketers and a lead's marketing fields).
+    writable_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Record types whose pages carry a timeline accept activities and tasks attached to them.
     has_timeline: bool = True
 
@@ -81,12 +87,22 @@ def scope_filter(user: User, model: type[Model], action: Action) -> Q:
     owner = policy.owner_field
     if scope == Scope.ALL:
         return Q()
-    if scope == Scope.NONE:
-        return Q(pk__in=[])
-    own = Q(**{owner: user})
-    if scope == Scope.OWN:
-        return own
-    return own | Q(**{f"{owner}__team_id__in": team_ids(user)})
+    condition = Q(pk__in=[])
+    if scope >= Scope.OWN:
+        condition = Q(**{owner: user})
+    if scope == Scope.TEAM:
+        condition |= Q(**{f"{owner}__team_id__in": team_ids(user)})
+        if policy.team_field:
+            condition |= Q(**{f"{policy.team_field}_id__in": team_ids(user)})
+    if user.role in policy.queue_roles and user.is_active:
+        queue = Q(**{f"{owner}__isnull": True})
+        if policy.team_field:
+            teams = Q(**{f"{policy.team_field}__isnull": True}) | Q(
+                **{f"{policy.team_field}_id__in": team_ids(user)}
+            )
+            queue &= teams
+        condition |= queue
+    return condition
 
 
 def visible(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -101,19 +117,44 @@ def can(user: User, action: Action, record: Model) -> bool:
     """Decides in Python for a loaded record (select_related its owner to keep it query-free)."""
     policy = policy_for(type(record))
     scope = policy.scope(user, action)
-    if scope in (Scope.ALL, Scope.NONE):
-        return scope == Scope.ALL
+    if scope == Scope.ALL:
+        return True
     owner_id = getattr(record, f"{policy.owner_field}_id")
+    team_id = getattr(record, f"{policy.team_field}_id") if policy.team_field else None
+    if owner_id is None and user.role in policy.queue_roles and user.is_active:
+        return team_id is None or team_id in team_ids(user)
+    if scope == Scope.NONE:
+        return False
     if owner_id is not None and owner_id == user.pk:
         return True
-    if scope == Scope.TEAM and owner_id is not None:
-        owner: User = getattr(record, policy.owner_field)
-        return owner.team_id in team_ids(user)
+    if scope == Scope.TEAM:
+        if team_id is not None and team_id in team_ids(user):
+            return True
+        if owner_id is not None:
+            owner: User = getattr(record, policy.owner_field)
+            return owner.team_id in team_ids(user)
     return False
 
 
 def can_create(user: User, model: type[Model]) -> bool:
-    return policy_for(model).scope(user, "change") != Scope.NONE
+    policy = policy_for(model)
+    return policy.scope(user, "change") != Scope.NONE and user.role not in policy.writable_fields
+
+
+def writable_fields(user: User, model: type[Model]) -> frozenset[str] | None:
+    """The only fields `user` may change on records of `model`, or None when not limited."""
+    if user.is_admin:
+        return None
+    return policy_for(model).writable_fields.get(user.role)
+
+
+def ensure_fields_writable(user: User, record: Model, fields: Iterable[str]) -> None:
+    allowed = writable_fields(user, type(record))
+    if allowed is None:
+        return
+    refused = sorted(set(fields) - allowed)
+    if refused:
+        raise PermissionDenied(f"Your role cannot change {', '.join(refused)} on this record.")
 
 
 def ensure_can_view(user: User, record: Model) -> None:

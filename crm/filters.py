@@ -18,7 +18,8 @@ from crm.models import (
 )
 
 
-def _search(queryset: QuerySet, fields: list[str], value: str) -> QuerySet:
+def match_terms(queryset: QuerySet, fields: list[str], value: str) -> QuerySet:
+    """Rows where every word of `value` appears in at least one of `fields` (case-insensitive)."""
     condition = Q()
     for term in value.split():
         term_condition = Q()
@@ -55,7 +56,7 @@ class AccountFilter(django_filters.FilterSet):
         fields = ["q", "lifecycle_stage", "size", "industry", "owner"]
 
     def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
-        return _search(queryset, ["name", "domain"], value)
+        return match_terms(queryset, ["name", "domain"], value)
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -84,7 +85,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["q", "account", "email_consent", "owner"]
 
     def search(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
-        return _search(queryset, ["first_name", "last_name", "email", "account__name"], value)
+        return match_terms(queryset, ["first_name", "last_name", "email", "account__name"], value)
 
 
 class TaskFilter(django_filters.FilterSet):

@@ -1,0 +1,66 @@
+"""The lead FilterSet shared by the lead list page and GET /api/v1/leads/."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from crm.filters import match_terms
+from crm.models import User
+
+from .models import Lead, LeadSource, LeadStatus
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    status = django_filters.MultipleChoiceFilter(label="Status", choices=LeadStatus.choices)
+    source = django_filters.MultipleChoiceFilter(label="Source", choices=LeadSource.choices)
+    owner = django_filters.ModelChoiceFilter(
+        label="Owner", queryset=User.objects.filter(is_active=True), null_label="Unassigned"
+    )
+    score_min = django_filters.NumberFilter(label="Score from", field_name="score", lookup_expr="gte")
+    score_max = django_filters.NumberFilter(label="Score to", field_name="score", lookup_expr="lte")
+    created_after = django_filters.DateFilter(
+        label="Created from", field_name="created_at__date", lookup_expr="gte"
+    )
+    created_before = django_filters.DateFilter(
+        label="Created to", field_name="created_at__date", lookup_expr="lte"
+    )
+    tag = django_filters.CharFilter(label="Tag", method="with_tag")
+    ordering = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(
+            ("created_at", "created_at"),
+            ("score", "score"),
+            ("last_name", "name"),
+            ("company", "company"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "created_at": "Created",
+            "score": "Score",
+            "last_name": "Name",
+            "company": "Company",
+            "status": "Status",
+        },
+    )
+
+    class Meta:
+        model = Lead
+        fields = [
+            "q",
+            "status",
+            "source",
+            "owner",
+            "score_min",
+            "score_max",
+            "created_after",
+            "created_before",
+            "tag",
+        ]
+
+    def search(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        return match_terms(queryset, ["first_name", "last_name", "email", "company"], value)
+
+    def with_tag(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        return queryset.filter(tags__contains=[value.strip()])

@@ -1,0 +1,201 @@
+"""Every write to a lead: create, edit, assign, change status, tag, delete, one at a time or in bulk."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from crm import access
+from crm.errors import DomainError
+from crm.models import NotificationKind, Role, User
+from crm.services.events import event_record
+from crm.services.notifications import notification_send
+from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
+
+from . import events
+from .models import STATUS_TRANSITIONS, Lead, LeadStatus
+
+NON_DIGITS = re.compile(r"\D")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalize_phone(phone: str) -> str:
+    """Digits only, so that "+1 (555) 010-2030" and "15550102030" match."""
+    return NON_DIGITS.sub("", phone)
+
+
+def _normalize(lead: Lead) -> None:
+    lead.email_normalized = normalize_email(lead.email)
+    lead.phone_normalized = normalize_phone(lead.phone)
+
+
+def _notify_owner(*, actor: User, lead: Lead) -> None:
+    if lead.owner is not None and lead.owner != actor:
+        notification_send(
+            recipient=lead.owner,
+            kind=NotificationKind.ASSIGNED,
+            message=f"{actor} assigned the lead {lead} to you.",
+            url=lead.get_absolute_url(),
+        )
+
+
+def check_status_change(old: str, new: str) -> None:
+    if new == LeadStatus.CONVERTED:
+        raise DomainError("A lead becomes converted only by converting it.", field="status")
+    if new not in STATUS_TRANSITIONS[old]:
+        raise DomainError(
+            f"A {LeadStatus(old).label.lower()} lead cannot move to {LeadStatus(new).label.lower()}.",
+            field="status",
+        )
+
+
+@transaction.atomic
+def lead_create(*, actor: User, fields: dict[str, Any]) -> Lead:
+    access.ensure_can_create(actor, Lead)
+    fields = dict(fields)
+    if "owner" not in fields and actor.role == Role.SALES_REP and not actor.is_admin:
+        fields["owner"] = actor  # a rep's new lead is theirs; managers and admins may leave it queued
+    if fields.get("owner") is not None:
+        check_owner_assignable(actor=actor, owner=fields["owner"])
+    if fields.get("status", LeadStatus.NEW) == LeadStatus.CONVERTED:
+        raise DomainError("A lead becomes converted only by converting it.", field="status")
+    lead = Lead(**fields)
+    _normalize(lead)
+    save_with_audit(lead, actor=actor)
+    event_record(actor=actor, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
+    _notify_owner(actor=actor, lead=lead)
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, actor: User, lead_id: int, fields: dict[str, Any]) -> Lead:
+    """Changes a lead's fields; status, owner and team changes are checked and leave events."""
+    lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
+    if lead.is_converted:
+        raise DomainError("A converted lead is kept as it was; change the contact or the deal instead.")
+    changed = {name: value for name, value in fields.items() if getattr(lead, name) != value}
+    access.ensure_fields_writable(actor, lead, changed)
+    if "owner" in changed and changed["owner"] is not None:
+        check_owner_assignable(actor=actor, owner=changed["owner"])
+    if "status" in changed:
+        check_status_change(lead.status, changed["status"])
+        if lead.status == LeadStatus.DISQUALIFIED:
+            changed.setdefault("disqualified_reason", "")
+    changes = apply_changes(lead, changed)
+    if not changes:
+        return lead
+    _normalize(lead)
+    save_with_audit(lead, actor=actor)
+    _record_change_events(actor=actor, lead=lead, changes=changes)
+    return lead
+
+
+def _record_change_events(*, actor: User, lead: Lead, changes: dict[str, tuple[Any, Any]]) -> None:
+    if "owner" in changes or "team" in changes:
+        old_owner, new_owner = changes.get("owner", (lead.owner, lead.owner))
+        event_record(
+            actor=actor,
+            target=lead,
+            type=events.LEAD_ASSIGNED,
+            data={"from": str(old_owner) if old_owner else None, "to": str(new_owner) if new_owner else None},
+        )
+        if "owner" in changes:
+            _notify_owner(actor=actor, lead=lead)
+    if "status" in changes:
+        old, new = changes["status"]
+        event_type = {
+            LeadStatus.QUALIFIED: events.LEAD_QUALIFIED,
+            LeadStatus.DISQUALIFIED: events.LEAD_DISQUALIFIED,
+        }.get(new, events.LEAD_STATUS_CHANGED)
+        data = {"from": old, "to": new}
+        if new == LeadStatus.DISQUALIFIED:
+            data["reason"] = lead.disqualified_reason
+        event_record(actor=actor, target=lead, type=event_type, data=data)
+
+
+def lead_change_status(*, actor: User, lead_id: int, status: str, reason: str = "") -> Lead:
+    fields: dict[str, Any] = {"status": status}
+    if status == LeadStatus.DISQUALIFIED:
+        fields["disqualified_reason"] = reason.strip()
+    return lead_update(actor=actor, lead_id=lead_id, fields=fields)
+
+
+@transaction.atomic
+def lead_delete(*, actor: User, lead_id: int) -> None:
+    lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
+    if not actor.is_admin and access.writable_fields(actor, Lead) is not None:
+        raise PermissionDenied("Your role cannot delete leads.")
+    lead._history_user = actor  # type: ignore[attr-defined]
+    lead.delete()
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the leads it changed, and each lead it could not change, and why."""
+
+    changed: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def _bulk(lead_ids: Iterable[int], action: Callable[[int], object]) -> BulkResult:
+    """Applies `action` lead by lead, each in its own savepoint: one refusal never undoes the others."""
+    result = BulkResult()
+    for lead_id in dict.fromkeys(lead_ids):
+        try:
+            with transaction.atomic():
+                action(lead_id)
+        except Http404:
+            result.refused[lead_id] = "not found"
+        except (PermissionDenied, DomainError, ValidationError) as error:
+            result.refused[lead_id] = _message(error)
+        else:
+            result.changed.append(lead_id)
+    return result
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    if isinstance(error, DomainError):
+        return error.message
+    return str(error) or "not allowed"
+
+
+def leads_bulk_assign(*, actor: User, lead_ids: Iterable[int], owner: User | None) -> BulkResult:
+    return _bulk(lead_ids, lambda pk: lead_update(actor=actor, lead_id=pk, fields={"owner": owner}))
+
+
+def leads_bulk_change_status(
+    *, actor: User, lead_ids: Iterable[int], status: str, reason: str = ""
+) -> BulkResult:
+    return _bulk(
+        lead_ids, lambda pk: lead_change_status(actor=actor, lead_id=pk, status=status, reason=reason)
+    )
+
+
+def leads_bulk_add_tag(*, actor: User, lead_ids: Iterable[int], tag: str) -> BulkResult:
+    tag = tag.strip()
+    if not tag:
+        raise DomainError("Name the tag to add.", field="tag")
+    return _bulk(lead_ids, lambda pk: lead_add_tag(actor=actor, lead_id=pk, tag=tag))
+
+
+@transaction.atomic
+def lead_add_tag(*, actor: User, lead_id: int, tag: str) -> Lead:
+    lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)  # held: no concurrent tag is lost
+    if tag in lead.tags:
+        return lead
+    return lead_update(actor=actor, lead_id=lead_id, fields={"tags": [*lead.tags, tag]})
+
+
+def leads_bulk_delete(*, actor: User, lead_ids: Iterable[int]) -> BulkResult:
+    return _bulk(lead_ids, lambda pk: lead_delete(actor=actor, lead_id=pk))
