@@ -6,6 +6,7 @@ seeding twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -118,6 +119,17 @@ DEMO_CONTACTS = [
 ]
 
 
+# Apps above the kernel add their own demo data (AppConfig.ready): the kernel never imports them.
+DemoSeeder = Callable[[dict[str, User]], bool]
+_seeders: list[DemoSeeder] = []
+
+
+def register_demo_seeder(seeder: DemoSeeder) -> None:
+    """`seeder(people)` gets the demo users by username and returns whether it created anything."""
+    if seeder not in _seeders:
+        _seeders.append(seeder)
+
+
 @transaction.atomic
 def seed_demo() -> bool:
     """Creates the demo data that is missing; returns whether anything was created."""
@@ -206,4 +218,6 @@ def seed_demo() -> bool:
             },
         )
         created = True
+    for seeder in _seeders:
+        created = seeder(people) or created
     return created

@@ -34,6 +34,7 @@ def normalize_phone(phone: str) -> str:
 
 
 def _normalize(lead: Lead) -> None:
+    lead.email = lead.email.strip()
     lead.email_normalized = normalize_email(lead.email)
     lead.phone_normalized = normalize_phone(lead.phone)
 

@@ -1,0 +1,17 @@
+import factory
+
+from leads.models import Lead
+
+from .people import UserFactory
+
+
+class LeadFactory(factory.django.DjangoModelFactory[Lead]):
+    class Meta:
+        model = Lead
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"lead{n}@prospect.example")
+    email_normalized = factory.SelfAttribute("email")
+    company = factory.Faker("company")
+    owner = factory.SubFactory(UserFactory)

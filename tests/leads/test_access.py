@@ -1,0 +1,66 @@
+"""The lead rows of the access matrix: role x action x owner, queues included."""
+
+import pytest
+
+from crm import access
+from crm.models import Role
+from leads.models import MARKETING_FIELDS, Lead
+from tests.factories import LeadFactory, TeamFactory, UserFactory
+
+OWNERS = ["self", "teammate", "other_team", "default_queue", "own_team_queue", "other_team_queue"]
+ALL = dict.fromkeys(OWNERS, (1, 1))
+NOTHING = dict.fromkeys(OWNERS, (0, 0))
+# (role, owner) -> (may view, may change); a marketer's "change" is limited to the marketing fields.
+MATRIX = {
+    Role.ADMIN: ALL,
+    Role.SALES_MANAGER: {**ALL, "other_team": (0, 0), "other_team_queue": (0, 0)},
+    Role.SALES_REP: {**NOTHING, "self": (1, 1), "default_queue": (1, 1), "own_team_queue": (1, 1)},
+    Role.MARKETER: ALL,
+    Role.SUPPORT_AGENT: NOTHING,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "owner_kind", "may_view", "may_change"),
+    [
+        pytest.param(role, owner, bool(view), bool(change), id=f"{role}-{owner}")
+        for role, row in MATRIX.items()
+        for owner, (view, change) in row.items()
+    ],
+)
+def test_lead_access_matrix(role, owner_kind, may_view, may_change):
+    east, west = TeamFactory(name="East"), TeamFactory(name="West")
+    user = UserFactory(role=role, team=east)
+    if role == Role.SALES_MANAGER:
+        east.manager = user
+        east.save()
+    owner, team = {
+        "self": (user, None),
+        "teammate": (UserFactory(team=east), None),
+        "other_team": (UserFactory(team=west), None),
+        "default_queue": (None, None),
+        "own_team_queue": (None, east),
+        "other_team_queue": (None, west),
+    }[owner_kind]
+    created = LeadFactory(owner=owner, team=team)
+    lead = Lead.objects.select_related("owner").get(pk=created.pk)
+
+    assert access.can(user, "view", lead) is may_view
+    assert access.can(user, "change", lead) is may_change
+    assert access.visible(user, Lead.objects.all()).filter(pk=lead.pk).exists() is may_view
+    assert access.changeable(user, Lead.objects.all()).filter(pk=lead.pk).exists() is may_change
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "writable"),
+    [
+        (Role.MARKETER, MARKETING_FIELDS),
+        (Role.SALES_REP, None),
+        (Role.SALES_MANAGER, None),
+        (Role.ADMIN, None),
+    ],
+)
+def test_only_marketers_are_limited_to_the_marketing_fields(role, writable):
+    assert access.writable_fields(UserFactory(role=role), Lead) == writable

@@ -1,0 +1,218 @@
+"""Lead services: the rules a lead lives by, whichever page or API call asks."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from crm.errors import DomainError
+from crm.models import LifecycleEvent, Notification, Role
+from leads import events
+from leads.models import Lead, LeadStatus
+from leads.services import (
+    lead_add_tag,
+    lead_change_status,
+    lead_create,
+    lead_delete,
+    lead_update,
+    leads_bulk_add_tag,
+    leads_bulk_assign,
+    leads_bulk_change_status,
+)
+from tests.factories import LeadFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _event_types(lead: Lead) -> list[str]:
+    return list(
+        LifecycleEvent.objects.filter(content_type__model="lead", object_id=lead.pk)
+        .order_by("id")
+        .values_list("type", flat=True)
+    )
+
+
+def test_a_reps_new_lead_is_theirs_and_normalised_for_matching(rep):
+    lead = lead_create(
+        actor=rep,
+        fields={"last_name": "Doe", "email": " Jane.Doe@Example.COM ", "phone": "+1 (555) 010-2030"},
+    )
+
+    assert lead.owner == rep
+    assert lead.email_normalized == "jane.doe@example.com"
+    assert lead.phone_normalized == "15550102030"
+    assert _event_types(lead) == [events.LEAD_CREATED]
+
+
+def test_a_manager_may_create_a_lead_in_the_unassigned_queue(manager):
+    lead = lead_create(actor=manager, fields={"company": "Initech"})
+
+    assert lead.owner is None
+
+
+def test_a_lead_without_a_name_email_or_company_is_refused(rep):
+    with pytest.raises(ValidationError, match="at least a name"):
+        lead_create(actor=rep, fields={"title": "CTO"})
+
+    assert not Lead.objects.exists()
+
+
+def test_a_marketer_cannot_create_leads_by_hand(marketer):
+    with pytest.raises(PermissionDenied):
+        lead_create(actor=marketer, fields={"company": "Initech"})
+
+
+def test_disqualifying_needs_a_reason_and_records_it_in_the_event(rep):
+    lead = LeadFactory(owner=rep)
+
+    with pytest.raises(ValidationError, match="Say why"):
+        lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.DISQUALIFIED, reason="  ")
+    lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.DISQUALIFIED, reason="No budget")
+
+    event = LifecycleEvent.objects.get(type=events.LEAD_DISQUALIFIED)
+    assert event.data == {"from": "new", "to": "disqualified", "reason": "No budget"}
+
+
+def test_reviving_a_disqualified_lead_clears_the_reason(rep):
+    lead = LeadFactory(owner=rep, status=LeadStatus.DISQUALIFIED, disqualified_reason="No budget")
+
+    lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.WORKING)
+
+    lead.refresh_from_db()
+    assert (lead.status, lead.disqualified_reason) == (LeadStatus.WORKING, "")
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        (LeadStatus.NEW, LeadStatus.CONVERTED),
+        (LeadStatus.QUALIFIED, LeadStatus.CONVERTED),
+        (LeadStatus.NURTURING, LeadStatus.NEW),
+        (LeadStatus.DISQUALIFIED, LeadStatus.QUALIFIED),
+    ],
+)
+def test_moves_outside_the_transition_table_are_refused_with_a_message(rep, start, target):
+    lead = LeadFactory(owner=rep, status=start, disqualified_reason="x" if start == "disqualified" else "")
+
+    with pytest.raises(DomainError) as refused:
+        lead_change_status(actor=rep, lead_id=lead.pk, status=target)
+
+    assert refused.value.field == "status"
+    lead.refresh_from_db()
+    assert lead.status == start
+
+
+def test_qualifying_writes_a_qualified_event(rep):
+    lead = LeadFactory(owner=rep)
+
+    lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.QUALIFIED)
+
+    assert _event_types(lead) == [events.LEAD_QUALIFIED]
+
+
+def test_a_converted_lead_cannot_be_edited(rep):
+    lead = LeadFactory(owner=rep, status=LeadStatus.CONVERTED)
+
+    with pytest.raises(DomainError, match="converted"):
+        lead_update(actor=rep, lead_id=lead.pk, fields={"company": "Other"})
+
+
+def test_a_rep_picks_a_lead_from_the_queue_and_the_assignment_is_recorded(rep):
+    lead = LeadFactory(owner=None)
+
+    lead_update(actor=rep, lead_id=lead.pk, fields={"owner": rep})
+
+    lead.refresh_from_db()
+    assert lead.owner == rep
+    assert _event_types(lead) == [events.LEAD_ASSIGNED]
+
+
+def test_a_manager_assigning_a_lead_notifies_the_new_owner(manager, rep):
+    lead = LeadFactory(owner=None)
+
+    lead_update(actor=manager, lead_id=lead.pk, fields={"owner": rep})
+
+    assert Notification.objects.get(recipient=rep).url == lead.get_absolute_url()
+
+
+def test_a_marketer_changes_marketing_fields_but_nothing_else(marketer, rep):
+    lead = LeadFactory(owner=rep, company="Initech")
+
+    lead_update(actor=marketer, lead_id=lead.pk, fields={"utm_campaign": "spring", "tags": ["webinar"]})
+    with pytest.raises(PermissionDenied, match="company"):
+        lead_update(actor=marketer, lead_id=lead.pk, fields={"company": "Hacked", "utm_campaign": "spring"})
+
+    lead.refresh_from_db()
+    assert (lead.utm_campaign, lead.tags, lead.company) == ("spring", ["webinar"], "Initech")
+
+
+def test_submitting_unchanged_non_marketing_fields_is_fine_for_a_marketer(marketer, rep):
+    """An edit form posts every field back; only the ones that change count."""
+    lead = LeadFactory(owner=rep, company="Initech")
+
+    lead_update(actor=marketer, lead_id=lead.pk, fields={"company": "Initech", "utm_source": "ads"})
+
+    lead.refresh_from_db()
+    assert lead.utm_source == "ads"
+
+
+def test_a_marketer_cannot_delete_leads(marketer, rep):
+    lead = LeadFactory(owner=rep)
+
+    with pytest.raises(PermissionDenied):
+        lead_delete(actor=marketer, lead_id=lead.pk)
+    assert Lead.objects.filter(pk=lead.pk).exists()
+
+
+def test_adding_a_tag_twice_keeps_one(rep):
+    lead = LeadFactory(owner=rep, tags=["vip"])
+
+    lead_add_tag(actor=rep, lead_id=lead.pk, tag="vip")
+    lead_add_tag(actor=rep, lead_id=lead.pk, tag="webinar")
+
+    lead.refresh_from_db()
+    assert lead.tags == ["vip", "webinar"]
+
+
+def test_bulk_assign_changes_what_it_may_and_says_why_not_for_the_rest(manager, rep, outsider):
+    mine = LeadFactory(owner=rep)
+    queued = LeadFactory(owner=None)
+    hidden = LeadFactory(owner=outsider)
+
+    result = leads_bulk_assign(actor=manager, lead_ids=[mine.pk, queued.pk, hidden.pk], owner=manager)
+
+    assert sorted(result.changed) == sorted([mine.pk, queued.pk])
+    assert result.refused == {hidden.pk: "not found"}
+    assert Lead.objects.get(pk=hidden.pk).owner == outsider
+
+
+def test_bulk_status_change_reports_each_refused_transition(rep):
+    new = LeadFactory(owner=rep)
+    converted = LeadFactory(owner=rep, status=LeadStatus.CONVERTED)
+
+    result = leads_bulk_change_status(
+        actor=rep, lead_ids=[new.pk, converted.pk], status=LeadStatus.DISQUALIFIED, reason="Spam"
+    )
+
+    assert result.changed == [new.pk]
+    assert "converted" in result.refused[converted.pk]
+
+
+def test_bulk_tagging_needs_a_tag(rep):
+    with pytest.raises(DomainError):
+        leads_bulk_add_tag(actor=rep, lead_ids=[LeadFactory(owner=rep).pk], tag=" ")
+
+
+def test_deleting_another_reps_lead_is_not_found(rep, outsider):
+    lead = LeadFactory(owner=outsider)
+
+    with pytest.raises(Http404):
+        lead_delete(actor=rep, lead_id=lead.pk)
+
+
+def test_a_support_agent_sees_no_leads():
+    from crm import access
+
+    agent = UserFactory(role=Role.SUPPORT_AGENT)
+    LeadFactory(owner=None)
+
+    assert not access.visible(agent, Lead.objects.all()).exists()
