@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from crm.views import customers, home, mailbox, notifications, timeline
+from crm.views import customers, home, jobs, mailbox, notifications, timeline
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -25,4 +25,5 @@ urlpatterns = [
     path("notifications/bell/", notifications.notification_bell, name="notification-bell"),
     path("notifications/read/", notifications.notifications_read, name="notifications-read"),
     path("mailbox/", mailbox.mailbox, name="mailbox"),
+    path("jobs/<int:pk>/", jobs.job_progress, name="job-progress"),
 ]

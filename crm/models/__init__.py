@@ -1,8 +1,10 @@
 from .customers import Account, CompanySize, ConsentStatus, Contact, LifecycleStage
+from .jobs import BackgroundJob, JobStatus
 from .people import Role, Team, User
 from .timeline import (
     Activity,
     ActivityKind,
+    EngagementEvent,
     LifecycleEvent,
     Notification,
     NotificationKind,
@@ -14,9 +16,12 @@ __all__ = [
     "Account",
     "Activity",
     "ActivityKind",
+    "BackgroundJob",
     "CompanySize",
     "ConsentStatus",
     "Contact",
+    "EngagementEvent",
+    "JobStatus",
     "LifecycleEvent",
     "LifecycleStage",
     "Notification",

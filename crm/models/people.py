@@ -28,6 +28,7 @@ class Team(models.Model):
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SALES_REP)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    is_away = models.BooleanField("away", default=False, help_text="Away users get no new leads by rotation.")
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

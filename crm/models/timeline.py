@@ -121,9 +121,39 @@ class LifecycleEvent(models.Model):
         return self.type
 
 
+class EngagementEvent(models.Model):
+    """Something a person did with us (opened an email, clicked a link, submitted a form, visited a page).
+
+    The type is an open string (crm.events-style keys such as "email_opened", "page_visited") so that
+    campaigns and web tracking add their own; scoring rules match on it.
+    """
+
+    type = models.CharField(max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "type", "-occurred_at"], name="engagement_target"
+            ),
+            models.Index(fields=["type", "-occurred_at"], name="engagement_type_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.type
+
+
 class NotificationKind(models.TextChoices):
     TASK_DUE = "task_due", "Task due"
     ASSIGNED = "assigned", "Assigned to you"
+    SALES_READY = "sales_ready", "Lead is sales-ready"
+    FIRST_TOUCH_OVERDUE = "first_touch_overdue", "Lead not touched in time"
+    JOB_FINISHED = "job_finished", "Background job finished"
 
 
 class Notification(models.Model):

@@ -18,11 +18,13 @@ from crm.models import Activity, NotificationKind, Task, User
 from crm.services.events import event_record
 from crm.services.notifications import email_queue, notification_send
 from crm.services.records import save_with_audit
+from crm.signals import activity_logged
 
 # Reminders claimed per transaction: small enough that a slow SMTP hand-off never holds many locks.
 REMINDER_BATCH_SIZE = 200
 
 
+@transaction.atomic
 def activity_log(
     *,
     actor: User,
@@ -45,6 +47,7 @@ def activity_log(
     )
     activity.full_clean()
     activity.save()
+    activity_logged.send(sender=Activity, activity=activity)
     return activity
 
 

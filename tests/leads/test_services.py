@@ -216,3 +216,13 @@ def test_a_support_agent_sees_no_leads():
     LeadFactory(owner=None)
 
     assert not access.visible(agent, Lead.objects.all()).exists()
+
+
+def test_a_captured_lead_needs_no_signed_in_user_but_still_passes_validation():
+    from leads.services import lead_capture
+
+    lead = lead_capture(fields={"email": "visitor@example.com", "source": "web_form"})
+
+    assert (lead.owner, lead.source, lead.email_normalized) == (None, "web_form", "visitor@example.com")
+    with pytest.raises(ValidationError):
+        lead_capture(fields={"email": "not-an-email", "source": "web_form"})

@@ -17,9 +17,8 @@ from crm.models import NotificationKind, Role, User
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
 from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
-
-from . import events
-from .models import STATUS_TRANSITIONS, Lead, LeadStatus
+from leads import events
+from leads.models import STATUS_TRANSITIONS, Lead, LeadStatus
 
 NON_DIGITS = re.compile(r"\D")
 
@@ -39,12 +38,12 @@ def _normalize(lead: Lead) -> None:
     lead.phone_normalized = normalize_phone(lead.phone)
 
 
-def _notify_owner(*, actor: User, lead: Lead) -> None:
+def _notify_owner(*, actor: User | None, lead: Lead) -> None:
     if lead.owner is not None and lead.owner != actor:
         notification_send(
             recipient=lead.owner,
             kind=NotificationKind.ASSIGNED,
-            message=f"{actor} assigned the lead {lead} to you.",
+            message=f"{actor or 'The CRM'} assigned the lead {lead} to you.",
             url=lead.get_absolute_url(),
         )
 
@@ -74,6 +73,24 @@ def lead_create(*, actor: User, fields: dict[str, Any]) -> Lead:
     save_with_audit(lead, actor=actor)
     event_record(actor=actor, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
     _notify_owner(actor=actor, lead=lead)
+    return lead
+
+
+@transaction.atomic
+def lead_capture(*, fields: dict[str, Any]) -> Lead:
+    """Creates a lead that no signed-in user typed in (a public web form, an integration).
+
+    Nobody's permissions apply; the fields were validated by the capturing interface, and the model's
+    own validation still runs.
+    """
+    lead = Lead(**fields)
+    if lead.status == LeadStatus.CONVERTED:
+        raise DomainError("A lead becomes converted only by converting it.", field="status")
+    _normalize(lead)
+    lead.full_clean()
+    lead.save()
+    event_record(actor=None, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
+    _notify_owner(actor=None, lead=lead)
     return lead
 
 

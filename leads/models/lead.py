@@ -107,6 +107,14 @@ class Lead(models.Model):
         "crm.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
     )
     score = models.IntegerField(default=0)
+    sales_ready_at = models.DateTimeField(null=True, blank=True)
+    web_form = models.ForeignKey(
+        "leads.WebForm", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    # The first-touch timer: started on assignment, stopped by the owner's first activity on the lead.
+    first_touch_due_at = models.DateTimeField(null=True, blank=True)
+    first_touched_at = models.DateTimeField(null=True, blank=True)
+    first_touch_alerted_at = models.DateTimeField(null=True, blank=True)
 
     # Normalised by the services for duplicate matching: lower-cased email, digits-only phone.
     email_normalized = models.CharField(max_length=254, blank=True, editable=False)
@@ -117,7 +125,16 @@ class Lead(models.Model):
     activities = GenericRelation("crm.Activity")
     tasks = GenericRelation("crm.Task")
     events = GenericRelation("crm.LifecycleEvent")
-    history = HistoricalRecords(excluded_fields=["email_normalized", "phone_normalized", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "email_normalized",
+            "phone_normalized",
+            "updated_at",
+            "first_touch_due_at",
+            "first_touched_at",
+            "first_touch_alerted_at",
+        ]
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -147,6 +164,11 @@ class Lead(models.Model):
             ),
             models.Index(
                 fields=["phone_normalized"], name="lead_phone_normalized", condition=~Q(phone_normalized="")
+            ),
+            models.Index(
+                fields=["first_touch_due_at"],
+                name="lead_first_touch_due",
+                condition=Q(first_touched_at__isnull=True, first_touch_alerted_at__isnull=True),
             ),
             GinIndex(fields=["tags"], name="lead_tags"),
             # Trigram indexes serve the free-text search (ILIKE '%term%') on names, company and email.

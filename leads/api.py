@@ -1,0 +1,240 @@
+"""The leads REST API (/api/v1/leads/): thin views that parse, call one selector or service, and render.
+
+The list reads `lead_list` through the lead list page's FilterSet, so the API and the page show the
+same leads; every write goes through leads.services, which checks the access policy (an invisible
+lead is a 404, a read-only one or a field the role may not change is a 403) and the transition table
+(a refused status is a 400 naming `status`).
+
+Ordering: `?ordering=` takes -created_at (the default, as on the page), created_at, -score or score.
+Pages are the kernel's keyset pages (crm.pagination, shared with the HTML lists): the cursor holds the
+whole sort key, the column and the id after it, so each page is one index range scan however many
+leads share a score. (DRF's CursorPagination keeps only the first column and steps over ties with an
+offset capped at 1,000 rows: past a thousand leads on one score a client got the same page forever.)
+`next` carries `cursor=`, `previous` carries `before=`; a cursor from another sort starts over at the
+first page. Scores change as leads are rescored, so a lead rescored while a client pages by score can
+show up on two pages or on none: page by created_at for a complete export. The page's other sorts
+(name, company, status) are not offered, so the API FilterSet drops the page's `ordering` filter and
+the paginator validates and documents its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from crm.api.pagination import CursorPagination
+from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
+from crm.pagination import KeysetPage, keyset_page
+
+from .filters import LeadFilter
+from .models import Lead, LeadSource
+from .selectors import lead_get, lead_list
+from .serializers import (
+    BULK_ASSIGN,
+    BULK_STATUS,
+    BULK_TAG,
+    LeadBulkResultSerializer,
+    LeadBulkSerializer,
+    LeadSerializer,
+    LeadStatusChangeSerializer,
+)
+from .services import (
+    BulkResult,
+    lead_change_status,
+    lead_create,
+    lead_delete,
+    lead_update,
+    leads_bulk_add_tag,
+    leads_bulk_assign,
+    leads_bulk_change_status,
+    leads_bulk_delete,
+)
+
+
+class LeadApiFilter(LeadFilter):
+    ordering = None
+
+
+class LeadPagination(CursorPagination):
+    """The kernel's keyset pages (crm.pagination) behind the API's `next` and `previous` links."""
+
+    ordering_param = "ordering"
+    before_query_param = "before"
+    orderings: ClassVar[dict[str, str]] = {
+        "-created_at": "Newest first",
+        "created_at": "Oldest first",
+        "-score": "Highest score first",
+        "score": "Lowest score first",
+    }
+    default_ordering = "-created_at"
+    keyset: KeysetPage[Any]
+    url: str
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        size = self.get_page_size(request)
+        if not size:
+            return None
+        name = request.query_params.get(self.ordering_param, self.default_ordering)
+        if name not in self.orderings:
+            raise ValidationError({self.ordering_param: [f"Sort by one of: {', '.join(self.orderings)}."]})
+        self.url = request.build_absolute_uri()
+        self.keyset = keyset_page(
+            queryset,
+            ordering=[name],
+            after=request.query_params.get(self.cursor_query_param),
+            before=request.query_params.get(self.before_query_param),
+            size=size,
+        )
+        self.display_page_controls = self.keyset.has_next or self.keyset.has_previous
+        return self.keyset.rows
+
+    def get_next_link(self) -> str | None:
+        if self.keyset.next_cursor is None:
+            return None
+        url = remove_query_param(self.url, self.before_query_param)
+        return replace_query_param(url, self.cursor_query_param, self.keyset.next_cursor)
+
+    def get_previous_link(self) -> str | None:
+        if self.keyset.previous_cursor is None:
+            return None
+        url = remove_query_param(self.url, self.cursor_query_param)
+        return replace_query_param(url, self.before_query_param, self.keyset.previous_cursor)
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.before_query_param,
+                "required": False,
+                "in": "query",
+                "description": "A cursor: the page before it (the `previous` link sets it).",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "; ".join(f"`{name}`: {label}" for name, label in self.orderings.items()),
+                "schema": {"type": "string", "enum": list(self.orderings), "default": self.default_ordering},
+            },
+        ]
+
+
+LEAD_NOT_FOUND = OpenApiResponse(description="No such lead, or you may not see it.")
+REFUSED = OpenApiResponse(description="A rule refuses the change; the body names the field and says why.")
+
+
+@extend_schema(tags=["leads"])
+@extend_schema_view(
+    list=extend_schema(summary="List the leads you may see"),
+    retrieve=extend_schema(summary="Read one lead", responses={200: LeadSerializer, 404: LEAD_NOT_FOUND}),
+    create=extend_schema(
+        summary="Create a lead",
+        responses={
+            201: LeadSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description="Your role cannot create leads."),
+        },
+    ),
+    update=extend_schema(
+        summary="Replace a lead's fields",
+        responses={200: LeadSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a lead's fields",
+        responses={200: LeadSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    destroy=extend_schema(summary="Delete a lead", responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND}),
+    change_status=extend_schema(
+        summary="Move a lead to another status (a reason is required to disqualify)",
+        request=LeadStatusChangeSerializer,
+        responses={200: LeadSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    bulk=extend_schema(
+        summary="Assign, change the status of, tag or delete many leads",
+        description="Each lead is changed or refused on its own; one refusal never undoes the others.",
+        request=LeadBulkSerializer,
+        responses={200: LeadBulkResultSerializer},
+    ),
+)
+class LeadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Leads: people and companies that might buy. Reps work their own and their queues, managers
+    their teams', marketers read every lead and change its marketing fields."""
+
+    serializer_class = LeadSerializer
+    filterset_class = LeadApiFilter
+    pagination_class = LeadPagination
+    queryset = Lead.objects.none()
+
+    def get_queryset(self) -> QuerySet[Lead]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no signed-in user
+            return Lead.objects.none()
+        return lead_list(user=actor(self.request))
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self.get_serializer(lead_get(user=actor(request), pk=record_id(pk))).data)
+
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = {"source": LeadSource.API, **serializer.validated_data}
+        lead = lead_create(actor=actor(request), fields=fields)
+        return Response(self.get_serializer(lead).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str) -> Response:
+        return self._update(request, record_id(pk), partial=False)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._update(request, record_id(pk), partial=True)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        lead_delete(actor=actor(request), lead_id=record_id(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"], url_path="status", url_name="status")
+    def change_status(self, request: Request, pk: str) -> Response:
+        serializer = LeadStatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lead = lead_change_status(
+            actor=actor(request),
+            lead_id=record_id(pk),
+            status=serializer.validated_data["status"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(LeadSerializer(lead).data)
+
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request) -> Response:
+        serializer = LeadBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        who, ids = actor(request), data["ids"]
+        result: BulkResult
+        if data["action"] == BULK_ASSIGN:
+            result = leads_bulk_assign(actor=who, lead_ids=ids, owner=data["owner"])
+        elif data["action"] == BULK_STATUS:
+            result = leads_bulk_change_status(
+                actor=who, lead_ids=ids, status=data["status"], reason=data["reason"]
+            )
+        elif data["action"] == BULK_TAG:
+            result = leads_bulk_add_tag(actor=who, lead_ids=ids, tag=data["tag"])
+        else:
+            result = leads_bulk_delete(actor=who, lead_ids=ids)
+        return Response(LeadBulkResultSerializer(result).data)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        lead = lead_update(actor=actor(request), lead_id=pk, fields=serializer.validated_data)
+        return Response(self.get_serializer(lead).data)

@@ -1,0 +1,40 @@
+from .assignment import AssignmentRule
+from .imports import DuplicatePolicy, ImportStatus, LeadImport, LeadImportError
+from .lead import (
+    MARKETING_FIELDS,
+    STATUS_TRANSITIONS,
+    Authority,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    PurchaseTimeline,
+    SavedView,
+)
+from .merges import LeadMerge
+from .scoring import LeadScore, Operator, RuleKind, ScoringRule
+from .settings import LeadSettings
+from .webforms import WebForm, WebFormSubmission
+
+__all__ = [
+    "MARKETING_FIELDS",
+    "STATUS_TRANSITIONS",
+    "AssignmentRule",
+    "Authority",
+    "DuplicatePolicy",
+    "ImportStatus",
+    "Lead",
+    "LeadImport",
+    "LeadImportError",
+    "LeadMerge",
+    "LeadScore",
+    "LeadSettings",
+    "LeadSource",
+    "LeadStatus",
+    "Operator",
+    "PurchaseTimeline",
+    "RuleKind",
+    "SavedView",
+    "ScoringRule",
+    "WebForm",
+    "WebFormSubmission",
+]
