@@ -129,11 +129,14 @@ def _output_field(queryset: QuerySet[Any], name: str) -> Field[Any, Any]:
     if name in queryset.query.annotations:
         field: Field[Any, Any] = queryset.query.annotations[name].output_field
         return field
-    model = queryset.model
+    meta = queryset.model._meta
     try:
-        return model._meta.pk if name == "pk" else model._meta.get_field(name)  # type: ignore[return-value]
+        found = meta.pk if name == "pk" else meta.get_field(name)
     except FieldDoesNotExist:
-        raise ValueError(f"keyset_page cannot sort by {name!r}: not a field or annotation.") from None
+        found = None
+    if not isinstance(found, Field):
+        raise ValueError(f"keyset_page cannot sort by {name!r}: not a field or annotation of the model.")
+    return found
 
 
 def _value(row: Model, name: str) -> Any:

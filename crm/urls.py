@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("crm.web_urls")),
     path("auth/", include("crm.auth_urls")),
     path("leads/", include("leads.urls")),
+    path("f/", include("leads.webforms.public_urls")),  # public web-to-lead forms: no login, frameable
     path("pipeline/", include("sales.urls")),
     path("orders/", include("orders.urls")),
     path("tickets/", include("support.urls")),

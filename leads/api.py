@@ -131,14 +131,13 @@ class LeadPagination(CursorPagination):
         ]
 
 
-LEAD_NOT_FOUND = OpenApiResponse(description="No such lead, or you may not see it.")
 REFUSED = OpenApiResponse(description="A rule refuses the change; the body names the field and says why.")
 
 
 @extend_schema(tags=["leads"])
 @extend_schema_view(
     list=extend_schema(summary="List the leads you may see"),
-    retrieve=extend_schema(summary="Read one lead", responses={200: LeadSerializer, 404: LEAD_NOT_FOUND}),
+    retrieve=extend_schema(summary="Read one lead", responses={200: LeadSerializer, 404: NOT_FOUND}),
     create=extend_schema(
         summary="Create a lead",
         responses={
@@ -165,7 +164,7 @@ REFUSED = OpenApiResponse(description="A rule refuses the change; the body names
         summary="Assign, change the status of, tag or delete many leads",
         description="Each lead is changed or refused on its own; one refusal never undoes the others.",
         request=LeadBulkSerializer,
-        responses={200: LeadBulkResultSerializer},
+        responses={200: LeadBulkResultSerializer, 400: REFUSED},
     ),
 )
 class LeadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

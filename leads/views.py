@@ -1,10 +1,266 @@
-"""Leads pages. Until the app lands, its index says what will be there."""
+"""Lead pages: the list with its views and filters, the detail page, and the create, edit, status and
+delete forms. The bulk actions are in leads.bulk."""
 
-from crm.views.placeholders import PlaceholderView
+from __future__ import annotations
 
-index = PlaceholderView.as_view(
-    template_name="leads/index.html",
-    title="Leads",
-    description="Capture, import, web forms, dedupe, scoring and assignment of leads arrive here.",
-    icon="bi-funnel",
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from crm import access
+from crm.errors import DomainError
+from crm.forms import add_service_error
+from crm.models import User
+from crm.pagination import keyset_page
+from crm.views import AuthenticatedRequest, safe_next
+from crm.views.timeline import record_sections
+
+from .bulk import BulkActionForm
+from .forms import (
+    CURSOR_PARAMS,
+    LeadForm,
+    LeadListFilter,
+    LeadStatusForm,
+    SavedViewForm,
+    clean_list_query,
+    is_filtered,
+    list_query,
+    next_statuses,
 )
+from .models import Lead
+from .dedupe.selectors import duplicate_panel_context
+from .saved_views import builtin_views, own_views, same_query
+from .selectors import lead_get, lead_list, saved_views
+from .services import lead_change_status, lead_create, lead_delete, lead_update
+from .services.saved_views import saved_view_create, saved_view_delete
+
+PAGE_SIZE = 50
+CONVERTED_NOTE = "A converted lead is kept as it was; work with its contact and deal instead."
+
+
+@dataclass(frozen=True)
+class LeadPermissions:
+    """What the detail page offers the user; the services check every one of these again."""
+
+    can_edit: bool
+    can_change_status: bool
+    can_assign_to_me: bool
+    can_delete: bool
+
+
+def lead_permissions(user: User, lead: Lead) -> LeadPermissions:
+    writable = access.writable_fields(user, Lead)
+    may_change = access.can(user, "change", lead) and not lead.is_converted
+    return LeadPermissions(
+        can_edit=may_change,
+        can_change_status=may_change
+        and (writable is None or "status" in writable)
+        and bool(next_statuses(lead)),
+        can_assign_to_me=may_change and lead.owner_id is None and (writable is None or "owner" in writable),
+        can_delete=may_change and writable is None,
+    )
+
+
+def _service_error(form: BaseForm, error: DomainError | ValidationError | PermissionDenied) -> None:
+    if isinstance(error, ValidationError):
+        add_service_error(form, error)
+    elif isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, str(error) or "Your role cannot do that.")
+
+
+@login_required
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    filterset = LeadListFilter(request.GET, queryset=lead_list(user=user))
+    page = keyset_page(
+        filterset.qs,
+        ordering=filterset.keyset_ordering(),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+    )
+    query = list_query(request.GET)
+    views = [*builtin_views(user), *own_views(saved_views(user=user))]
+    current = clean_list_query(query.urlencode())
+    context = {
+        "filter": filterset,
+        "page": page,
+        "columns": filterset.sort_columns(query),
+        "is_filtered": is_filtered(query),
+        "is_paged": any(request.GET.get(name) for name in CURSOR_PARAMS),
+        "can_create": access.can_create(user, Lead),
+        "bulk_form": BulkActionForm(user=user),
+        "views": views,
+        "current_view": next((view for view in views if same_query(view.query, current)), None),
+        "save_view_form": SavedViewForm(initial={"query": current}),
+    }
+    return render(request, "leads/lead_list.html", context)
+
+
+def _detail_page(
+    request: AuthenticatedRequest, lead: Lead, status_form: LeadStatusForm | None = None
+) -> HttpResponse:
+    context = {
+        "lead": lead,
+        "permissions": lead_permissions(request.user, lead),
+        "status_form": status_form or LeadStatusForm(lead=lead),
+        "converted_note": CONVERTED_NOTE,
+        **record_sections(user=request.user, record=lead),
+        **duplicate_panel_context(user=request.user, lead=lead),
+    }
+    return render(request, "leads/lead_detail.html", context)
+
+
+def _details_partial(request: AuthenticatedRequest, lead: Lead, *, saved: bool = False) -> HttpResponse:
+    """The read-only details card, and after a save the header too (out of band: the name may change)."""
+    context = {"lead": lead, "permissions": lead_permissions(request.user, lead), "saved": saved}
+    return render(request, "leads/_details.html", context)
+
+
+@login_required
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    lead = lead_get(user=request.user, pk=pk)
+    if request.htmx:
+        return _details_partial(request, lead)
+    return _detail_page(request, lead)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: AuthenticatedRequest) -> HttpResponse:
+    access.ensure_can_create(request.user, Lead)
+    form = LeadForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = lead_create(actor=request.user, fields=form.editable_data)
+        except (DomainError, ValidationError, PermissionDenied) as error:
+            _service_error(form, error)
+        else:
+            messages.success(request, f"Created lead {lead}.")
+            return redirect(lead)
+    context = {"form": form, "title": "New lead", "cancel_url": reverse("leads:index")}
+    return render(request, "leads/lead_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The full edit page, or with HTMX the details card's inline form; also "Assign to me"."""
+    lead = lead_get(user=request.user, pk=pk)
+    access.ensure_can_change(request.user, lead)
+    if request.method == "POST" and request.POST.get("assign") == "me":
+        return _assign_to_me(request, lead)
+    if lead.is_converted:
+        if request.htmx:
+            return _details_partial(request, lead)
+        messages.info(request, CONVERTED_NOTE)
+        return redirect(lead)
+    title = f"Edit {lead}"
+    form = LeadForm(request.POST if request.method == "POST" else None, instance=lead, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_update(actor=request.user, lead_id=pk, fields=form.editable_data)
+        except (DomainError, ValidationError, PermissionDenied) as error:
+            _service_error(form, error)
+        else:
+            return _after_save(request, pk)
+    context = {"form": form, "lead": lead, "title": title, "cancel_url": lead.get_absolute_url()}
+    if not request.htmx:
+        return render(request, "leads/lead_form.html", context)
+    form.focus_first_field()
+    return render(request, "leads/_details_form.html", context)
+
+
+def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    try:
+        lead = lead_get(user=request.user, pk=pk)
+    except Http404:  # e.g. put back in another team's queue: saved, and out of the user's sight
+        messages.success(request, "Saved the lead; it is no longer in your lists.")
+        url = reverse("leads:index")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        return _details_partial(request, lead, saved=True)
+    messages.success(request, f"Saved lead {lead}.")
+    return redirect(lead)
+
+
+def _assign_to_me(request: AuthenticatedRequest, lead: Lead) -> HttpResponse:
+    try:
+        lead_update(actor=request.user, lead_id=lead.pk, fields={"owner": request.user})
+    except (DomainError, ValidationError) as error:
+        messages.error(request, error.message if isinstance(error, DomainError) else " ".join(error.messages))
+    else:
+        messages.success(request, f"You own {lead} now.")
+    return redirect(lead)
+
+
+@login_required
+@require_POST
+def status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    lead = lead_get(user=request.user, pk=pk)
+    form = LeadStatusForm(request.POST, lead=lead)
+    if form.is_valid():
+        try:
+            changed = lead_change_status(
+                actor=request.user,
+                lead_id=pk,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (DomainError, ValidationError) as error:
+            _service_error(form, error)
+        else:
+            messages.success(request, f"{changed} is {changed.get_status_display().lower()} now.")
+            return redirect(changed)
+    return _detail_page(request, lead, status_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    lead = lead_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        lead_delete(actor=request.user, lead_id=pk)
+        messages.success(request, f"Deleted lead {lead}.")
+        return redirect("leads:index")
+    access.ensure_can_change(request.user, lead)
+    if not lead_permissions(request.user, lead).can_delete:
+        raise PermissionDenied("Your role cannot delete this lead.")
+    context = {"record": lead, "noun": "lead", "cancel_url": lead.get_absolute_url()}
+    return render(request, "customers/confirm_delete.html", context)
+
+
+@login_required
+@require_POST
+def view_save(request: AuthenticatedRequest) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    query = clean_list_query(request.POST.get("query", ""))
+    if form.is_valid():
+        try:
+            view = saved_view_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Saved the view “{view.name}”.")
+            query = view.query
+    else:
+        messages.error(request, "Name the view to save it.")
+    return redirect(f"{reverse('leads:index')}?{query}" if query else reverse("leads:index"))
+
+
+@login_required
+@require_POST
+def view_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    view = saved_view_delete(actor=request.user, view_id=pk)
+    messages.success(request, f"Deleted the view “{view.name}”.")
+    return redirect(safe_next(request, reverse("leads:index")))

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from crm.models import Role, Team, User
 from tests.factories import TeamFactory, UserFactory
@@ -89,3 +90,18 @@ def assert_same_query_count() -> Callable[..., object]:
 def count_queries() -> Iterator[CaptureQueriesContext]:
     with CaptureQueriesContext(connection) as context:
         yield context
+
+
+@pytest.fixture
+def api_as() -> Callable[[User], APIClient]:
+    """An API client with a real session per user: each request loads the user afresh, as in production.
+
+    (force_authenticate would reuse one User object across requests, hiding per-request queries.)
+    """
+
+    def sign_in(user: User) -> APIClient:
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -34,9 +34,19 @@ def record_changes(*, record: Model, limit: int = AUDIT_LIMIT) -> list[AuditEntr
     """Newest first; one query for the history rows and one per related model shown in them."""
     rows = record.history.select_related("history_user")  # type: ignore[attr-defined]
     history = list(rows.order_by("-history_date", "-history_id")[: limit + 1])
-    model = type(record)
-    fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and not f.primary_key]
-    pairs = [(row, history[i + 1] if i + 1 < len(history) else None) for i, row in enumerate(history[:limit])]
+    # The fields the history tracks: a model may exclude some (timers, normalised copies).
+    tracked = {f.name for f in record.history.model._meta.concrete_fields}  # type: ignore[attr-defined]
+    fields = [
+        f
+        for f in type(record)._meta.concrete_fields
+        if f.name in tracked and f.name not in IGNORED_FIELDS and not f.primary_key
+    ]
+    # Each row is compared with the previous row of the same record: a merge moves the merged record's
+    # rows onto the kept one (marked "Merged from ..."), and the two histories must not be diffed together.
+    pairs = [
+        (row, next((older for older in history[i + 1 :] if _origin(older) == _origin(row)), None))
+        for i, row in enumerate(history[:limit])
+    ]
 
     raw: list[tuple[Any, list[tuple[Any, Any, Any]]]] = []
     related_ids: dict[type[Model], set[Any]] = defaultdict(set)
@@ -83,4 +93,14 @@ def _display(field: Any, value: Any, names: dict[type[Model], dict[Any, Model]])
         return str(related) if related is not None else f"#{value} (deleted)"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
     return str(value)
+
+
+MERGED_FROM = "Merged from "
+
+
+def _origin(row: Any) -> str:
+    reason: str = getattr(row, "history_change_reason", None) or ""
+    return reason if reason.startswith(MERGED_FROM) else ""

@@ -147,6 +147,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.send_due_task_reminders",
         "schedule": timedelta(seconds=read("REMINDER_SWEEP_SECONDS", "int", default=30)),
     },
+    "send-first-touch-alerts": {
+        "task": "leads.send_first_touch_alerts",
+        "schedule": timedelta(seconds=read("FIRST_TOUCH_SWEEP_SECONDS", "int", default=60)),
+    },
     "send-queued-emails": {
         "task": "crm.tasks.send_queued_emails",
         "schedule": timedelta(seconds=read("EMAIL_SWEEP_SECONDS", "int", default=30)),
@@ -167,7 +171,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",
-    "DESCRIPTION": "Accounts, contacts, activities and tasks of the CRM.",
+    "DESCRIPTION": "Leads, accounts, contacts, activities and tasks of the CRM.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -179,6 +183,11 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "crm.models.ActivityKind",
         "NotificationKindEnum": "crm.models.NotificationKind",
         "ConsentStatusEnum": "crm.models.ConsentStatus",
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "LeadSourceEnum": "leads.models.LeadSource",
+        "LeadAuthorityEnum": "leads.models.Authority",
+        "LeadPurchaseTimelineEnum": "leads.models.PurchaseTimeline",
+        "LeadBulkActionEnum": "leads.serializers.BULK_ACTIONS",
     },
 }
 

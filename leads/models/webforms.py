@@ -28,7 +28,7 @@ class WebForm(models.Model):
     utm_campaign = models.CharField("UTM campaign", max_length=200, blank=True)
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

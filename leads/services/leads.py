@@ -13,11 +13,12 @@ from django.http import Http404
 
 from crm import access
 from crm.errors import DomainError
-from crm.models import NotificationKind, Role, User
+from crm.models import NotificationKind, Role, Team, User
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
 from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
 from leads import events
+from leads.assignment.services import first_touch_start, lead_assign_by_rules
 from leads.models import STATUS_TRANSITIONS, Lead, LeadStatus
 
 NON_DIGITS = re.compile(r"\D")
@@ -48,6 +49,20 @@ def _notify_owner(*, actor: User | None, lead: Lead) -> None:
         )
 
 
+def check_lead_owner_assignable(*, actor: User, owner: User | None) -> None:
+    """Anyone the actor may assign to; back to the queue (no owner) only for managers and admins."""
+    if owner is not None:
+        check_owner_assignable(actor=actor, owner=owner)
+    elif not actor.is_admin and actor.role != Role.SALES_MANAGER:
+        raise PermissionDenied("Only managers can put a lead back in the queue.")
+
+
+def check_team_assignable(*, actor: User, team: Team | None) -> None:
+    """A lead may go to the default queue, or to a team queue the actor reaches (admins: any)."""
+    if team is not None and not actor.is_admin and team.pk not in access.team_ids(actor):
+        raise PermissionDenied(f"You cannot put leads in the {team} queue.")
+
+
 def check_status_change(old: str, new: str) -> None:
     if new == LeadStatus.CONVERTED:
         raise DomainError("A lead becomes converted only by converting it.", field="status")
@@ -66,13 +81,25 @@ def lead_create(*, actor: User, fields: dict[str, Any]) -> Lead:
         fields["owner"] = actor  # a rep's new lead is theirs; managers and admins may leave it queued
     if fields.get("owner") is not None:
         check_owner_assignable(actor=actor, owner=fields["owner"])
+    check_team_assignable(actor=actor, team=fields.get("team"))
     if fields.get("status", LeadStatus.NEW) == LeadStatus.CONVERTED:
         raise DomainError("A lead becomes converted only by converting it.", field="status")
     lead = Lead(**fields)
     _normalize(lead)
     save_with_audit(lead, actor=actor)
     event_record(actor=actor, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
-    _notify_owner(actor=actor, lead=lead)
+    return _after_create(actor=actor, lead=lead)
+
+
+def _after_create(*, actor: User | None, lead: Lead) -> Lead:
+    """A new lead without owner or team goes through the assignment rules; an owner's timer starts."""
+    if lead.owner_id is None and lead.team_id is None:
+        if lead_assign_by_rules(lead_id=lead.pk):  # notifies the owner and starts the timer itself
+            lead.refresh_from_db()
+        return lead
+    if lead.owner_id is not None and lead.owner != actor:
+        first_touch_start(lead=lead)
+        _notify_owner(actor=actor, lead=lead)
     return lead
 
 
@@ -90,8 +117,7 @@ def lead_capture(*, fields: dict[str, Any]) -> Lead:
     lead.full_clean()
     lead.save()
     event_record(actor=None, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
-    _notify_owner(actor=None, lead=lead)
-    return lead
+    return _after_create(actor=None, lead=lead)
 
 
 @transaction.atomic
@@ -102,12 +128,19 @@ def lead_update(*, actor: User, lead_id: int, fields: dict[str, Any]) -> Lead:
         raise DomainError("A converted lead is kept as it was; change the contact or the deal instead.")
     changed = {name: value for name, value in fields.items() if getattr(lead, name) != value}
     access.ensure_fields_writable(actor, lead, changed)
-    if "owner" in changed and changed["owner"] is not None:
-        check_owner_assignable(actor=actor, owner=changed["owner"])
+    if "owner" in changed:
+        check_lead_owner_assignable(actor=actor, owner=changed["owner"])
+    if "team" in changed:
+        check_team_assignable(actor=actor, team=changed["team"])
     if "status" in changed:
         check_status_change(lead.status, changed["status"])
         if lead.status == LeadStatus.DISQUALIFIED:
             changed.setdefault("disqualified_reason", "")
+        elif (
+            changed["status"] == LeadStatus.DISQUALIFIED
+            and not changed.get("disqualified_reason", "").strip()
+        ):
+            raise DomainError("Say why the lead is disqualified.", field="disqualified_reason")
     changes = apply_changes(lead, changed)
     if not changes:
         return lead
@@ -127,6 +160,7 @@ def _record_change_events(*, actor: User, lead: Lead, changes: dict[str, tuple[A
             data={"from": str(old_owner) if old_owner else None, "to": str(new_owner) if new_owner else None},
         )
         if "owner" in changes:
+            first_touch_start(lead=lead)
             _notify_owner(actor=actor, lead=lead)
     if "status" in changes:
         old, new = changes["status"]

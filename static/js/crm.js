@@ -16,3 +16,34 @@ document.addEventListener("htmx:responseError", (event) => {
   alert.append(close);
   document.getElementById("messages")?.append(alert);
 });
+
+// "Select all" ticks every checkbox of its form named by data-select-all; a partial choice shows as mixed.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.type !== "checkbox" || !box.form) return;
+  const name = box.dataset.selectAll || box.name;
+  const items = [...box.form.querySelectorAll(`input[type="checkbox"][name="${CSS.escape(name)}"]`)];
+  const all = box.form.querySelector(`[data-select-all="${CSS.escape(name)}"]`);
+  if (!all) return;
+  if (box === all) {
+    items.forEach((item) => { item.checked = all.checked; });
+  } else {
+    const checked = items.filter((item) => item.checked).length;
+    all.checked = checked === items.length;
+    all.indeterminate = checked > 0 && checked < items.length;
+  }
+});
+
+// A field needed for one choice only (the reason, when disqualifying) shows when that choice is selected;
+// without JavaScript it always shows.
+function revealFields() {
+  document.querySelectorAll("[data-reveal-when]").forEach((field) => {
+    const select = document.getElementById(field.dataset.revealWhen);
+    if (select) field.hidden = select.value !== field.dataset.revealValue;
+  });
+}
+document.addEventListener("DOMContentLoaded", revealFields);
+document.addEventListener("htmx:afterSettle", revealFields);
+document.addEventListener("change", (event) => {
+  if (event.target instanceof HTMLSelectElement) revealFields();
+});

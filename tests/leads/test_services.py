@@ -64,7 +64,7 @@ def test_a_marketer_cannot_create_leads_by_hand(marketer):
 def test_disqualifying_needs_a_reason_and_records_it_in_the_event(rep):
     lead = LeadFactory(owner=rep)
 
-    with pytest.raises(ValidationError, match="Say why"):
+    with pytest.raises(DomainError, match="Say why"):
         lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.DISQUALIFIED, reason="  ")
     lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.DISQUALIFIED, reason="No budget")
 
@@ -226,3 +226,22 @@ def test_a_captured_lead_needs_no_signed_in_user_but_still_passes_validation():
     assert (lead.owner, lead.source, lead.email_normalized) == (None, "web_form", "visitor@example.com")
     with pytest.raises(ValidationError):
         lead_capture(fields={"email": "not-an-email", "source": "web_form"})
+
+
+def test_a_rep_cannot_push_a_lead_into_another_teams_queue(rep, other_team):
+    lead = LeadFactory(owner=None)
+
+    with pytest.raises(PermissionDenied, match="queue"):
+        lead_update(actor=rep, lead_id=lead.pk, fields={"team": other_team})
+
+    assert Lead.objects.get(pk=lead.pk).team is None
+
+
+def test_only_managers_put_a_lead_back_in_the_queue(rep, manager):
+    lead = LeadFactory(owner=rep)
+
+    with pytest.raises(PermissionDenied, match="queue"):
+        lead_update(actor=rep, lead_id=lead.pk, fields={"owner": None})
+    lead_update(actor=manager, lead_id=lead.pk, fields={"owner": None})
+
+    assert Lead.objects.get(pk=lead.pk).owner is None

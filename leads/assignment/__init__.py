@@ -1,0 +1,1 @@
+"""Lead assignment: ordered rules, round-robin over teams, and the first-touch timer."""

@@ -1,0 +1,45 @@
+"""Reads for the assignment pages: the rules in the order they are tried, described for people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from leads.models import AssignmentRule
+
+from .criteria import parse_criteria
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    rule: AssignmentRule
+    criteria: list[str]
+    # Where the move buttons put the rule (0 is first); None where it cannot move that way.
+    up_to: int | None
+    down_to: int | None
+
+
+def rule_rows() -> list[RuleRow]:
+    """Every rule, first tried first, with its criteria as sentences (one query at any size)."""
+    rules = list(
+        AssignmentRule.objects.select_related("assign_to_user", "assign_to_team", "last_assigned").order_by(
+            "position", "id"
+        )
+    )
+    return [
+        RuleRow(
+            rule=rule,
+            criteria=_describe(rule.criteria),
+            up_to=index - 1 if index > 0 else None,
+            down_to=index + 1 if index < len(rules) - 1 else None,
+        )
+        for index, rule in enumerate(rules)
+    ]
+
+
+def _describe(raw: object) -> list[str]:
+    try:
+        return [str(criterion) for criterion in parse_criteria(raw)]
+    except ValidationError as error:
+        return [f"Invalid, the rule is skipped: {message}" for message in error.messages]

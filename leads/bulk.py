@@ -1,0 +1,174 @@
+"""Bulk actions on the leads checked in the list: assign, change status, add a tag, delete (confirmed)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from crm import access
+from crm.errors import DomainError
+from crm.models import User
+from crm.views import AuthenticatedRequest, safe_next
+
+from .forms import may_queue
+from .models import Lead, LeadStatus
+from .selectors import lead_list
+from .services import (
+    BulkResult,
+    leads_bulk_add_tag,
+    leads_bulk_assign,
+    leads_bulk_change_status,
+    leads_bulk_delete,
+)
+
+
+class LeadIdsField(forms.Field):
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            return list(dict.fromkeys(int(pk) for pk in value))
+        except (TypeError, ValueError):
+            raise ValidationError("Select leads from the list.", code="invalid") from None
+
+
+# One bulk request changes at most this many leads: a page holds 50, and each lead is its own savepoint.
+MAX_BULK_LEADS = 500
+BULK_ACTIONS = {"assign": "owner", "status": "status", "tag": "tags", "delete": None}
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(
+        label="Action",
+        choices=[("assign", "Assign"), ("status", "Change status"), ("tag", "Add tag"), ("delete", "Delete")],
+    )
+    lead = LeadIdsField(required=False)
+    owner = forms.ChoiceField(label="Assign to", required=False)
+    status = forms.ChoiceField(
+        label="Change status to",
+        required=False,
+        choices=[
+            ("", "Choose a status"),
+            *((value, label) for value, label in LeadStatus.choices if value != LeadStatus.CONVERTED),
+        ],
+    )
+    reason = forms.CharField(label="Reason for disqualifying", max_length=300, required=False)
+    tag = forms.CharField(label="Add tag", max_length=50, required=False)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bulk_%s")  # the list's filter form has its own status and owner
+        super().__init__(*args, **kwargs)
+        writable = access.writable_fields(user, Lead)
+        self.actions = {
+            action
+            for action, field in BULK_ACTIONS.items()
+            if writable is None or (field is not None and field in writable)
+        }
+        self.owners = (
+            {str(owner.pk): owner for owner in access.assignable_owners(user)}
+            if ("assign" in self.actions)
+            else {}
+        )
+        owner_choices = [("", "Choose an owner"), *((pk, str(owner)) for pk, owner in self.owners.items())]
+        if may_queue(user):
+            owner_choices.append(("queue", "Unassigned queue"))
+        cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices
+        for name in ("owner", "status"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action, leads = cleaned.get("action"), cleaned.get("lead")
+        if action is None:
+            return cleaned
+        if action not in self.actions:
+            raise ValidationError("Your role cannot do that to leads.", code="forbidden")
+        if not leads:
+            raise ValidationError("Select at least one lead.", code="empty")
+        if len(leads) > MAX_BULK_LEADS:
+            raise ValidationError(f"Select at most {MAX_BULK_LEADS} leads at a time.", code="too_many")
+        if action == "assign" and not cleaned.get("owner"):
+            self.add_error("owner", "Choose whom to assign the leads to.")
+        if action == "status" and not cleaned.get("status"):
+            self.add_error("status", "Choose the new status.")
+        if cleaned.get("status") == LeadStatus.DISQUALIFIED and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why the leads are disqualified.")
+        return cleaned
+
+    @property
+    def new_owner(self) -> User | None:
+        return self.owners.get(self.cleaned_data["owner"])
+
+    def error_summary(self) -> str:
+        return " ".join(str(error) for errors in self.errors.values() for error in errors)
+
+
+def _run(actor: User, form: BulkActionForm) -> BulkResult:
+    data = form.cleaned_data
+    ids: list[int] = data["lead"]
+    match data["action"]:
+        case "assign":
+            return leads_bulk_assign(actor=actor, lead_ids=ids, owner=form.new_owner)
+        case "status":
+            return leads_bulk_change_status(
+                actor=actor, lead_ids=ids, status=data["status"], reason=data["reason"]
+            )
+        case "tag":
+            return leads_bulk_add_tag(actor=actor, lead_ids=ids, tag=data["tag"])
+        case _:
+            return leads_bulk_delete(actor=actor, lead_ids=ids)
+
+
+def _names(user: User, ids: list[int]) -> dict[int, str]:
+    """The names of the leads the user may see, to say which ones a bulk action could not change."""
+    leads = lead_list(user=user).select_related(None).only("first_name", "last_name", "email", "company")
+    return {lead.pk: lead.display_name for lead in leads.filter(pk__in=ids)}
+
+
+def _plural(count: int) -> str:
+    return f"{count} lead{'' if count == 1 else 's'}"
+
+
+def _report(request: AuthenticatedRequest, action: str, result: BulkResult) -> None:
+    if result.changed or not result.refused:
+        verb = "Deleted" if action == "delete" else "Changed"
+        messages.success(request, f"{verb} {_plural(len(result.changed))}.")
+    if result.refused:
+        names = _names(request.user, list(result.refused))
+        reasons = "; ".join(
+            f"{names.get(pk, f'lead #{pk}')}: {reason}" for pk, reason in sorted(result.refused.items())
+        )
+        messages.warning(request, f"{_plural(len(result.refused))} not changed. {reasons}")
+
+
+@login_required
+@require_POST
+def bulk(request: AuthenticatedRequest) -> HttpResponse:
+    back = safe_next(request, reverse("leads:index"))
+    form = BulkActionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, f"Nothing was changed: {form.error_summary()}")
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    if action == "delete" and not form.cleaned_data["confirm"]:
+        ids = form.cleaned_data["lead"]
+        context = {"ids": ids, "count": len(ids), "names": _names(request.user, ids).values(), "back": back}
+        return render(request, "leads/bulk_delete_confirm.html", context)
+    try:
+        result = _run(request.user, form)
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {error.message}")
+    else:
+        _report(request, action, result)
+    return redirect(back)

@@ -1,0 +1,9 @@
+"""Mounted by leads/urls.py under dedupe/, so the names sit in the `leads` namespace."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("merge/<int:kept>/<int:merged>/", views.merge, name="dedupe-merge"),
+]

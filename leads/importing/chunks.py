@@ -1,0 +1,209 @@
+"""One chunk of an import: what each row does (create, update, skip or error), then the writes, set-based.
+
+Per chunk: one query for the duplicate leads, one for the duplicate contacts, then bulk inserts and
+updates (each with their history rows), the lifecycle events and the report rows, in a few statements
+whatever the chunk's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from crm import access
+from crm.events import event_type
+from crm.models import LifecycleEvent, User
+from leads import events
+from leads.models import DuplicatePolicy, Lead, LeadImportError, LeadSource
+from leads.services import normalize_email, normalize_phone
+
+from .dedupe import DuplicateFinder, Key, Match, lead_keys, row_keys
+from .rows import CheckedRow
+
+# Rows per INSERT or UPDATE statement: big enough to cut round trips, small enough for PostgreSQL's
+# 65,535 bind parameters (a lead row has about 40 columns, and its history row as many).
+WRITE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    import_id: int
+    actor: User
+    owner: User | None
+    policy: str
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: int = 0
+
+    def __iadd__(self, other: Tally) -> Tally:
+        self.created += other.created
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.errors += other.errors
+        return self
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created:,} created, {self.updated:,} updated, {self.skipped:,} skipped as duplicates, "
+            f"{self.errors:,} with errors"
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class ChunkPlan:
+    creates: list[Lead] = field(default_factory=list)
+    updates: dict[int, Lead] = field(default_factory=dict)  # only leads whose fields really change
+    updated_fields: set[str] = field(default_factory=set)
+    notes: list[LeadImportError] = field(default_factory=list)  # errors, and why rows were not imported
+    tally: Tally = field(default_factory=Tally)
+
+
+def error_notes(row: CheckedRow, import_id: int) -> list[LeadImportError]:
+    return [
+        LeadImportError(
+            lead_import_id=import_id, line=row.line, field=problem.column[:100], message=problem.message[:500]
+        )
+        for problem in row.problems
+    ]
+
+
+def plan_chunk(
+    rows: Sequence[CheckedRow], *, context: ImportContext, finder: DuplicateFinder, lock: bool
+) -> ChunkPlan:
+    """Decides each row's fate; `lock` holds the leads an update policy may change."""
+    plan = ChunkPlan()
+    finder.load(rows, lock=lock and context.policy == DuplicatePolicy.UPDATE)
+    new_leads: dict[tuple[Key, str], Lead] = {}  # this chunk's new leads by ("email", "ann@example.com")...
+    for row in rows:
+        if not row.ok:
+            plan.notes.extend(error_notes(row, context.import_id))
+            plan.tally.errors += 1
+            continue
+        earlier, existing = finder.earlier_line(row), finder.existing(row)
+        finder.remember(row)
+        new_lead = next((new_leads[key] for key in row_keys(row) if key in new_leads), None)
+        duplicate = earlier or existing
+        if duplicate is None or context.policy == DuplicatePolicy.CREATE:
+            lead = _new_lead(row, context)
+            plan.creates.append(lead)
+            _index(new_leads, lead)
+        elif context.policy == DuplicatePolicy.SKIP:
+            _skip(plan, row, context, f"Skipped: {duplicate}.")
+        elif new_lead is not None:
+            _change(new_lead, row.fields)
+            _index(new_leads, new_lead)
+            plan.tally.updated += 1
+        elif existing is not None and existing.lead is not None:
+            _update_existing(plan, row, context, existing)
+        elif existing is not None:
+            _skip(plan, row, context, f"Not updated: {existing}; an import changes leads, never contacts.")
+        else:  # it repeats an earlier row that was not imported, so there is nothing to update
+            lead = _new_lead(row, context)
+            plan.creates.append(lead)
+            _index(new_leads, lead)
+    plan.tally.created = len(plan.creates)
+    return plan
+
+
+def _new_lead(row: CheckedRow, context: ImportContext) -> Lead:
+    lead = Lead(**row.fields, owner=context.owner)
+    if "source" not in row.fields:
+        lead.source = LeadSource.IMPORT
+    _normalise(lead)
+    return lead
+
+
+def _index(new_leads: dict[tuple[Key, str], Lead], lead: Lead) -> None:
+    for key in lead_keys(lead):
+        new_leads.setdefault(key, lead)
+
+
+def _skip(plan: ChunkPlan, row: CheckedRow, context: ImportContext, message: str) -> None:
+    plan.notes.append(LeadImportError(lead_import_id=context.import_id, line=row.line, message=message[:500]))
+    plan.tally.skipped += 1
+
+
+def _update_existing(plan: ChunkPlan, row: CheckedRow, context: ImportContext, existing: Match) -> None:
+    lead = existing.lead
+    assert lead is not None  # noqa: S101  (the caller checked; this narrows the type)
+    if lead.is_converted:
+        _skip(plan, row, context, f"Not updated: {existing}, which is converted and kept as it was.")
+    elif not access.can(context.actor, "change", lead):
+        _skip(plan, row, context, f"Not updated: {existing}, which you may not change.")
+    else:
+        changed = _change(lead, row.fields)
+        if changed:
+            plan.updates[lead.pk] = lead
+            plan.updated_fields |= changed
+        plan.tally.updated += 1
+
+
+def _change(lead: Lead, fields: dict[str, Any]) -> set[str]:
+    """Sets the row's non-empty values on the lead (empty cells never blank a field); tags are added."""
+    changed = set()
+    for name, value in fields.items():
+        if name == "tags":
+            value = [*lead.tags, *(tag for tag in value if tag not in lead.tags)]
+        if getattr(lead, name) != value:
+            setattr(lead, name, value)
+            changed.add(name)
+    _normalise(lead)
+    return changed
+
+
+def _normalise(lead: Lead) -> None:
+    lead.email_normalized = normalize_email(lead.email)
+    lead.phone_normalized = normalize_phone(lead.phone)
+
+
+def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
+    """Writes the plan; call it inside the chunk's transaction."""
+    if plan.creates:
+        created = bulk_create_with_history(
+            plan.creates, Lead, batch_size=WRITE_BATCH, default_user=context.actor
+        )
+        event_type(events.LEAD_CREATED)  # an unknown type fails here, as event_record would
+        content_type = ContentType.objects.get_for_model(Lead)
+        LifecycleEvent.objects.bulk_create(
+            [
+                LifecycleEvent(
+                    type=events.LEAD_CREATED,
+                    actor=context.actor,
+                    content_type=content_type,
+                    object_id=lead.pk,
+                    data={"source": "import", "import_id": context.import_id},
+                )
+                for lead in created
+            ],
+            batch_size=WRITE_BATCH,
+        )
+    if plan.updates:
+        now = timezone.now()
+        for lead in plan.updates.values():
+            lead.updated_at = now
+        bulk_update_with_history(
+            list(plan.updates.values()),
+            Lead,
+            fields=sorted(plan.updated_fields | {"email_normalized", "phone_normalized", "updated_at"}),
+            batch_size=WRITE_BATCH,
+            default_user=context.actor,
+        )
+    LeadImportError.objects.bulk_create(plan.notes, batch_size=WRITE_BATCH)

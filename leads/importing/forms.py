@@ -1,0 +1,81 @@
+"""The import forms: the file to upload, then the column mapping and the import's options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from django import forms
+
+from crm import access
+from crm.models import Role, User
+from leads.models import DuplicatePolicy
+
+from .mapping import FIELD_CHOICES, IGNORE
+
+ACCEPTED_FILES = ".csv,.tsv,.txt,.xlsx"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or Excel file",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
+    )
+
+    def __init__(self, *args: Any, max_rows: int, max_megabytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"A .csv file (any separator, UTF-8 or Windows encoding) or an .xlsx workbook (its first sheet), "
+            f"with the column names in the first row. Up to {max_rows:,} rows and {max_megabytes} MB."
+        )
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file (labelled with the column's name), then the import's options."""
+
+    duplicate_policy = forms.ChoiceField(
+        label="Rows that match an existing lead or contact, or an earlier row of the file",
+        choices=DuplicatePolicy.choices,
+        initial=DuplicatePolicy.SKIP,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        help_text="A match is the same email address (leads and contacts) or the same phone number (leads).",
+    )
+    all_or_nothing = forms.BooleanField(
+        label="All or nothing: import no row at all if any row has an error",
+        required=False,
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Owner of the new leads"
+    )
+
+    def __init__(
+        self, *args: Any, headers: Sequence[str], mapping: Mapping[str, str], user: User, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = list(headers)
+        for index, header in enumerate(self.headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=FIELD_CHOICES,
+                required=False,
+                initial=mapping.get(header, IGNORE),
+            )
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = access.assignable_owners(user).order_by("first_name", "last_name", "username")
+        if user.role == Role.SALES_REP and not user.is_admin:
+            owner.empty_label = "Me"
+        else:
+            owner.empty_label = "Nobody: leave them in the queue"
+
+    def column_fields(self) -> list[forms.BoundField]:
+        return [self[f"column_{index}"] for index in range(len(self.headers))]
+
+    def option_fields(self) -> list[forms.BoundField]:
+        return [self["duplicate_policy"], self["all_or_nothing"], self["owner"]]
+
+    def mapping(self) -> dict[str, str]:
+        """{header: field} from the cleaned selects."""
+        return {
+            header: self.cleaned_data.get(f"column_{index}") or IGNORE
+            for index, header in enumerate(self.headers)
+        }

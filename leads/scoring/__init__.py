@@ -1,0 +1,1 @@
+"""Lead scoring: admin-written attribute and engagement rules, each lead's points per rule, sales-ready."""

@@ -1,0 +1,38 @@
+"""What rescores a lead: an engagement on it (the kernel's hook), or a change other lead code reports.
+
+Celery is only the wake-up: the task recomputes from rows PostgreSQL keeps (the lead, its engagement
+events, the rules), and the periodic `leads.reconcile_scores` pass repairs any score whose wake-up was
+lost. leads/apps.py calls `connect()`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from crm.models import EngagementEvent
+from crm.signals import engagement_recorded
+from leads.models import Lead
+
+from .tasks import rescore_lead
+
+DISPATCH_UID = "leads.scoring.rescore_on_engagement"
+
+
+def lead_rescore_soon(lead_id: int) -> None:
+    """Rescores the lead in a worker once the caller's transaction commits (call it after any change)."""
+    # delay_on_commit, spelt out: celery-types does not know DjangoTask's method.
+    transaction.on_commit(partial(rescore_lead.delay, lead_id))
+
+
+def on_engagement_recorded(sender: type[EngagementEvent], *, event: EngagementEvent, **kwargs: Any) -> None:
+    if event.content_type_id == ContentType.objects.get_for_model(Lead).pk:
+        lead_rescore_soon(event.object_id)
+
+
+def connect() -> None:
+    """Connects the receiver; calling it again changes nothing (the dispatch_uid is the same)."""
+    engagement_recorded.connect(on_engagement_recorded, sender=EngagementEvent, dispatch_uid=DISPATCH_UID)

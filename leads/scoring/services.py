@@ -1,0 +1,290 @@
+"""Scoring writes: admins' rules, and the scores they give leads, one lead at a time or all at once.
+
+A rule change starts a rescore job for that rule (set-based, chunked, with progress); an engagement or a
+lead change rescores that one lead. Both write through leads.scoring.engine, so they agree. A lead's
+score reaching the admin's threshold makes it sales-ready once, until it drops below again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.events import event_type
+from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind, User
+from crm.services.jobs import job_advance, job_create, job_fail, job_finish, job_start
+from leads.models import Lead, LeadSettings, RuleKind, ScoringRule
+
+from . import engine
+from .events import LEAD_SALES_READY
+from .rules import check_rule
+from .selectors import RESCORE_JOB_KIND
+
+logger = logging.getLogger(__name__)
+
+# The fields that change the points a rule gives; renaming a rule rescores nothing.
+SCORING_FIELDS = ("kind", "field", "operator", "value", "event_type", "points", "decay_days", "is_active")
+# A queued rescore this old lost its wake-up (the broker forgot it): the periodic re-check runs it.
+LOST_QUEUED_JOB = timedelta(minutes=5)
+# A rescore still running after this long lost its worker: a million leads take about a minute.
+LOST_RUNNING_JOB = timedelta(hours=1)
+# Keys of the periodic passes' session locks: one pass of each kind at a time.
+RECONCILE_PASS, DECAY_PASS = 1, 2
+
+
+@dataclass(frozen=True)
+class RuleSaved:
+    rule: ScoringRule
+    # The rescore that applies the change to every lead; None when no lead's points change.
+    job: BackgroundJob | None
+
+
+def _ensure_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("Only admins manage scoring rules.")
+
+
+@transaction.atomic
+def rule_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    points: int,
+    field: str = "",
+    operator: str = "",
+    value: str = "",
+    event_type: str = "",
+    decay_days: int | None = None,
+    is_active: bool = True,
+) -> RuleSaved:
+    _ensure_admin(actor)
+    checked = check_rule(
+        name=name,
+        kind=kind,
+        field=field,
+        operator=operator,
+        value=value,
+        event_type=event_type,
+        points=points,
+        decay_days=decay_days,
+    )
+    rule = ScoringRule(**checked, is_active=is_active)
+    rule.full_clean()
+    rule.save()
+    return RuleSaved(rule, rescore_start(actor=actor, rule_ids=[rule.pk]) if is_active else None)
+
+
+@transaction.atomic
+def rule_update(
+    *,
+    actor: User,
+    rule_id: int,
+    name: str,
+    kind: str,
+    points: int,
+    field: str = "",
+    operator: str = "",
+    value: str = "",
+    event_type: str = "",
+    decay_days: int | None = None,
+    is_active: bool = True,
+) -> RuleSaved:
+    _ensure_admin(actor)
+    rule = ScoringRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404
+    checked = check_rule(
+        name=name,
+        kind=kind,
+        field=field,
+        operator=operator,
+        value=value,
+        event_type=event_type,
+        points=points,
+        decay_days=decay_days,
+    )
+    before = [getattr(rule, attribute) for attribute in SCORING_FIELDS]
+    for attribute, new in {**checked, "is_active": is_active}.items():
+        setattr(rule, attribute, new)
+    rule.full_clean()
+    rule.save()
+    changed = before != [getattr(rule, attribute) for attribute in SCORING_FIELDS]
+    return RuleSaved(rule, rescore_start(actor=actor, rule_ids=[rule.pk]) if changed else None)
+
+
+@transaction.atomic
+def rule_delete(*, actor: User, rule_id: int) -> BackgroundJob | None:
+    """Deletes the rule and its points, then recounts the scores; deleting it again changes nothing."""
+    _ensure_admin(actor)
+    deleted, _ = ScoringRule.objects.filter(pk=rule_id).delete()
+    return rescore_start(actor=actor, rule_ids=[rule_id]) if deleted else None
+
+
+def rescore_start(*, actor: User, rule_ids: Sequence[int] | None = None) -> BackgroundJob:
+    """Queues a rescore of every lead for these rules (None: all rules, e.g. after a threshold change)."""
+    from .tasks import rescore_all
+
+    _ensure_admin(actor)
+    job = job_create(kind=RESCORE_JOB_KIND, created_by=actor, message="Waiting for a worker")
+    # The job row holds what to rescore, so a lost wake-up still finds its work (scores_reconcile).
+    job.result = {"rule_ids": None if rule_ids is None else list(rule_ids)}
+    job.save(update_fields=["result"])
+    transaction.on_commit(partial(rescore_all.delay, job.pk))  # delay_on_commit, typed
+    return job
+
+
+def rules_rescore_all(*, job_id: int) -> int:
+    """Runs a rescore job: each chunk of leads in its own transaction, progress after each chunk."""
+    job = BackgroundJob.objects.filter(pk=job_id, kind=RESCORE_JOB_KIND).first()
+    if job is None:
+        return 0
+    rule_ids: list[int] | None = job.result.get("rule_ids")
+    span = engine.lead_span()
+    if not job_start(job_id=job_id, total=span.count):
+        return 0  # another worker has it, or it is done
+    rules = ScoringRule.objects.filter(is_active=True)
+    if rule_ids is not None:
+        rules = rules.filter(pk__in=rule_ids)
+    url = reverse("leads:scoring-rules")
+    try:
+        done = _rescore_span(span, rules=list(rules), scope=rule_ids, now=timezone.now(), job_id=job_id)
+    except Exception as error:
+        job_fail(job_id=job_id, message=f"Rescoring stopped: {error}", url=url)
+        raise
+    job_finish(
+        job_id=job_id,
+        result={"rule_ids": rule_ids, "leads": done},
+        message=f"Rescored {done} lead{'' if done == 1 else 's'}.",
+        url=url,
+    )
+    return done
+
+
+def lead_rescore(*, lead_id: int, now: datetime | None = None) -> None:
+    """Recomputes one lead's points for every active rule, its score, and whether it is sales-ready."""
+    rules = list(ScoringRule.objects.filter(is_active=True))
+    threshold = LeadSettings.current().sales_ready_score
+    _rescore_range(lead_id, lead_id, rules=rules, scope=None, threshold=threshold, now=now or timezone.now())
+
+
+def scores_refresh_decayed(*, now: datetime | None = None) -> int:
+    """Lets decaying engagement points age: rescores every lead for the rules with a decay."""
+    rules = list(
+        ScoringRule.objects.filter(is_active=True, kind=RuleKind.BEHAVIOUR, decay_days__isnull=False)
+    )
+    if not rules:
+        return 0
+    return _periodic_pass(DECAY_PASS, rules=rules, scope=[rule.pk for rule in rules], now=now)
+
+
+def scores_reconcile(*, now: datetime | None = None) -> int:
+    """Makes every score what the rules say, writing only what differs, and finishes lost rescore jobs.
+
+    Scores derive from rows PostgreSQL keeps (lead fields, engagement events, rules), so a rescore whose
+    wake-up the broker lost is repaired here, within one period.
+    """
+    started = timezone.now()
+    lost_running = BackgroundJob.objects.filter(
+        kind=RESCORE_JOB_KIND, status=JobStatus.RUNNING, started_at__lt=started - LOST_RUNNING_JOB
+    )
+    for job_id in lost_running.values_list("pk", flat=True):
+        job_fail(job_id=job_id, message="The worker stopped; the periodic re-check rescores every lead.")
+    lost_queued = BackgroundJob.objects.filter(
+        kind=RESCORE_JOB_KIND, status=JobStatus.QUEUED, created_at__lt=started - LOST_QUEUED_JOB
+    )
+    for job_id in lost_queued.values_list("pk", flat=True):
+        rules_rescore_all(job_id=job_id)
+    return _periodic_pass(RECONCILE_PASS, rules=list(ScoringRule.objects.filter(is_active=True)), now=now)
+
+
+def _periodic_pass(
+    key: int, *, rules: list[ScoringRule], scope: list[int] | None = None, now: datetime | None
+) -> int:
+    if not engine.try_lock_pass(key):
+        logger.info("A scoring pass %s is already running; skipped.", key)
+        return 0
+    try:
+        return _rescore_span(engine.lead_span(), rules=rules, scope=scope, now=now or timezone.now())
+    finally:
+        engine.unlock_pass(key)
+
+
+def _rescore_span(
+    span: engine.LeadSpan,
+    *,
+    rules: list[ScoringRule],
+    scope: Sequence[int] | None,
+    now: datetime,
+    job_id: int | None = None,
+) -> int:
+    threshold = LeadSettings.current().sales_ready_score
+    done = 0
+    for chunk in span.chunks():
+        first, last = engine.chunk_bounds(chunk)
+        leads = _rescore_range(first, last, rules=rules, scope=scope, threshold=threshold, now=now)
+        # Leads created during the run count for nothing: the job's total was taken at its start.
+        step = min(leads, span.count - done)
+        if job_id is not None and step:
+            job_advance(job_id=job_id, by=step)
+        done += step
+    return done
+
+
+@transaction.atomic
+def _rescore_range(
+    first: int,
+    last: int,
+    *,
+    rules: list[ScoringRule],
+    scope: Sequence[int] | None,
+    threshold: int,
+    now: datetime,
+) -> int:
+    engine.lock_chunk(engine.chunk_of(first))
+    engine.sync_points(rules, scope=scope, first=first, last=last, now=now)
+    leads = engine.update_totals(first, last)
+    _announce(engine.mark_sales_ready(first, last, threshold=threshold, now=now), threshold=threshold)
+    return leads
+
+
+def _announce(changes: list[engine.SalesReadyChange], *, threshold: int) -> None:
+    """Writes the lead.sales_ready event and tells the owner, for each lead that just became sales-ready.
+
+    These are the rows event_record and notification_send write, created in bulk: a rule change can make
+    thousands of leads sales-ready in one chunk.
+    """
+    ready = [change for change in changes if change.is_ready]
+    if not ready:
+        return
+    event_type(LEAD_SALES_READY)  # fails loudly when the type was never registered
+    lead_type = ContentType.objects.get_for_model(Lead)
+    LifecycleEvent.objects.bulk_create(
+        LifecycleEvent(
+            type=LEAD_SALES_READY,
+            content_type=lead_type,
+            object_id=change.lead_id,
+            data={"score": change.score, "threshold": threshold},
+        )
+        for change in ready
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=change.owner_id,
+            kind=NotificationKind.SALES_READY,
+            message=f"{change.name} reached a score of {change.score} and is sales-ready."[:300],
+            url=reverse("leads:detail", args=[change.lead_id]),
+        )
+        for change in ready
+        if change.owner_id is not None
+    )

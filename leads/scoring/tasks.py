@@ -1,0 +1,30 @@
+"""Thin Celery tasks of scoring: ids in, one service call; the database says what is done.
+
+Every task is safe to run twice: a rescore recomputes from the rows, and a job is claimed once.
+"""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .services import lead_rescore, rules_rescore_all, scores_reconcile, scores_refresh_decayed
+
+
+# A lost connection or a deadlock victim is worth another try; a bad rule is not.
+@shared_task(name="leads.rescore_lead", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def rescore_lead(lead_id: int) -> None:
+    lead_rescore(lead_id=lead_id)
+
+
+@shared_task(name="leads.rescore_all")
+def rescore_all(job_id: int) -> int:
+    return rules_rescore_all(job_id=job_id)
+
+
+@shared_task(name="leads.refresh_decayed_scores")
+def refresh_decayed_scores() -> int:
+    return scores_refresh_decayed()
+
+
+@shared_task(name="leads.reconcile_scores")
+def reconcile_scores() -> int:
+    return scores_reconcile()

@@ -1,0 +1,32 @@
+"""Reads of web-to-lead: forms with their submission counts (admins only), and a public form by its slug."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, QuerySet
+from django.shortcuts import get_object_or_404
+
+from crm.models import User
+from leads.models import WebForm, WebFormSubmission
+
+RECENT_SUBMISSIONS = 10
+
+
+def webform_list(*, user: User) -> QuerySet[WebForm]:
+    """Every form with its submission count and latest submission, in one query; none for non-admins."""
+    forms = WebForm.objects.select_related("owner").annotate(
+        submission_count=Count("submissions"), last_submission_at=Max("submissions__created_at")
+    )
+    return forms if user.is_active and user.is_admin else forms.none()
+
+
+def webform_get(*, user: User, pk: int) -> WebForm:
+    return get_object_or_404(webform_list(user=user), pk=pk)
+
+
+def webform_recent_submissions(*, form: WebForm) -> list[WebFormSubmission]:
+    return list(form.submissions.select_related("lead")[:RECENT_SUBMISSIONS])
+
+
+def webform_public_get(*, slug: str) -> WebForm:
+    """The form behind a public address; an inactive or unknown one is a 404."""
+    return get_object_or_404(WebForm.objects.select_related("owner"), slug=slug, is_active=True)

@@ -1,0 +1,260 @@
+"""Web-to-lead services: designing forms (admins only) and turning submissions into leads."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from crm.errors import DomainError
+from crm.models import EngagementEvent, LifecycleEvent, Notification
+from crm.services.engagement import FORM_SUBMITTED
+from leads.models import Lead, LeadSettings, LeadSource, WebForm, WebFormSubmission
+from leads.webforms.services import (
+    SubmissionRateLimited,
+    webform_create,
+    webform_delete,
+    webform_submit,
+    webform_update,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+QUESTIONS = [
+    {"field": "first_name", "label": "First name", "required": False},
+    {"field": "email", "label": "Work email", "required": True},
+    {"field": "employee_count", "label": "Team size", "required": False},
+]
+ANSWERS = {"first_name": "Ada", "email": "ada@example.com", "employee_count": 40}
+
+
+def make_form(**overrides):
+    values = {
+        "name": "Demo request",
+        "slug": "demo",
+        "fields": QUESTIONS,
+        "utm_source": "website",
+        "utm_campaign": "always-on",
+        "tags": ["demo", "inbound"],
+    }
+    return WebForm.objects.create(**{**values, **overrides})
+
+
+def submit(form, ip="203.0.113.7", utm=None, data=None):
+    return webform_submit(form=form, data=data or ANSWERS, ip_address=ip, utm=utm or {})
+
+
+def test_a_submission_becomes_a_web_form_lead_with_the_visitors_utm_tags_and_the_form_defaults():
+    form = make_form()
+
+    lead = submit(form, utm={"utm_campaign": "spring-launch", "utm_term": "crm", "utm_medium": ""})
+
+    lead.refresh_from_db()
+    assert (lead.first_name, lead.email, lead.employee_count) == ("Ada", "ada@example.com", 40)
+    assert lead.source == LeadSource.WEB_FORM
+    assert lead.web_form == form
+    assert lead.tags == ["demo", "inbound"]
+    assert (lead.utm_source, lead.utm_medium, lead.utm_campaign, lead.utm_term, lead.utm_content) == (
+        "website",
+        "",
+        "spring-launch",
+        "crm",
+        "",
+    )
+    assert lead.email_normalized == "ada@example.com"
+    assert WebFormSubmission.objects.get().lead == lead
+
+
+def test_a_submission_is_recorded_as_engagement_and_as_the_leads_creation():
+    form = make_form()
+
+    lead = submit(form)
+
+    event = EngagementEvent.objects.get(object_id=lead.pk)
+    assert (event.type, event.data) == (FORM_SUBMITTED, {"form": "demo"})
+    assert LifecycleEvent.objects.filter(object_id=lead.pk, type="lead.created").exists()
+
+
+def test_only_the_forms_own_questions_are_read_from_the_answers():
+    form = make_form()
+    sneaky = {**ANSWERS, "status": "converted", "score": 999, "company": "Not asked", "owner": None}
+
+    lead = submit(form, data=sneaky)
+
+    lead.refresh_from_db()
+    assert (lead.status, lead.score, lead.company) == ("new", 0, "")
+
+
+def test_very_long_utm_values_are_cut_to_fit_rather_than_refused():
+    lead = submit(make_form(), utm={"utm_content": "x" * 500})
+
+    assert len(lead.utm_content) == 200
+
+
+def test_a_form_with_an_owner_gives_its_leads_to_that_owner_and_tells_them(rep):
+    lead = submit(make_form(owner=rep))
+
+    assert lead.owner == rep
+    assert Notification.objects.filter(recipient=rep).exists()
+
+
+def test_a_form_without_an_owner_leaves_its_leads_to_the_assignment_rules():
+    lead = submit(make_form())
+
+    assert lead.owner is None
+
+
+def test_the_21st_submission_from_one_address_within_an_hour_is_refused_and_creates_nothing():
+    form = make_form()
+    for _ in range(20):
+        submit(form)
+
+    with pytest.raises(SubmissionRateLimited, match="too many submissions"):
+        submit(form)
+
+    assert Lead.objects.count() == 20
+    assert WebFormSubmission.objects.count() == 20
+    assert EngagementEvent.objects.count() == 20
+    submit(form, ip="198.51.100.1")  # another address is not affected
+    assert Lead.objects.count() == 21
+
+
+def test_the_limit_counts_every_form_and_only_the_last_hour():
+    LeadSettings.objects.update_or_create(id=1, defaults={"webform_submissions_per_hour": 2})
+    first, second = make_form(), make_form(slug="newsletter")
+    submit(first)
+    submit(second)
+    with pytest.raises(SubmissionRateLimited):
+        submit(first)
+
+    WebFormSubmission.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+
+    assert submit(first).pk
+
+
+def test_an_inactive_form_takes_no_submissions():
+    with pytest.raises(DomainError, match="no longer takes submissions"):
+        submit(make_form(is_active=False))
+
+    assert not Lead.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_cannot_both_take_the_last_free_slot():
+    LeadSettings.objects.update_or_create(id=1, defaults={"webform_submissions_per_hour": 1})
+    form = make_form()
+    first_submitted = threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                submit(form)
+                first_submitted.set()
+                threading.Event().wait(0.5)  # still uncommitted while the second one runs
+        finally:
+            connection.close()
+
+    def second():
+        first_submitted.wait(5)
+        try:
+            submit(form)
+            outcome["second"] = "accepted"
+        except SubmissionRateLimited:
+            outcome["second"] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert outcome == {"second": "refused"}
+    assert Lead.objects.count() == 1
+
+
+def test_an_admin_designs_a_form_with_tidy_tags(admin_user):
+    form = webform_create(
+        actor=admin_user,
+        fields={"name": "Demo request", "slug": "demo", "fields": QUESTIONS, "tags": [" demo", "demo", ""]},
+    )
+
+    assert form.fields == QUESTIONS
+    assert form.tags == ["demo"]
+    assert form.created_by == admin_user
+
+
+@pytest.mark.parametrize("role_fixture", ["rep", "manager", "marketer"])
+def test_only_admins_design_web_forms(request, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    form = make_form()
+
+    with pytest.raises(PermissionDenied):
+        webform_create(actor=user, fields={"name": "Mine", "slug": "mine", "fields": QUESTIONS})
+    with pytest.raises(PermissionDenied):
+        webform_update(actor=user, form_id=form.pk, fields={"name": "Renamed"})
+    with pytest.raises(PermissionDenied):
+        webform_delete(actor=user, form_id=form.pk)
+    assert list(WebForm.objects.values_list("name", flat=True)) == ["Demo request"]
+
+
+@pytest.mark.parametrize(
+    ("questions", "message"),
+    [
+        ([{"field": "first_name", "label": "Name", "required": True}], "every lead needs one"),
+        ([{"field": "email", "label": "Email", "required": False}], "make at least one of them required"),
+        (
+            [*QUESTIONS, {"field": "password", "label": "Password", "required": False}],
+            "“password” is not a lead field",
+        ),
+        (
+            [*QUESTIONS, {"field": "owner", "label": "Owner", "required": False}],
+            "“owner” is not a lead field",
+        ),
+        ([*QUESTIONS, {"field": "email", "label": "Email again", "required": False}], "asked for twice"),
+        ([{"field": "email", "label": "  ", "required": True}], "Give the email field a label"),
+    ],
+)
+def test_a_form_design_the_leads_could_not_use_is_refused(admin_user, questions, message):
+    with pytest.raises(ValidationError, match=message):
+        webform_create(actor=admin_user, fields={"name": "Broken", "slug": "broken", "fields": questions})
+
+    assert not WebForm.objects.exists()
+
+
+def test_updating_a_form_changes_its_questions_and_refuses_a_broken_design(admin_user):
+    form = make_form()
+    new_questions = [{"field": "company", "label": "Company", "required": True}]
+
+    webform_update(actor=admin_user, form_id=form.pk, fields={"fields": new_questions, "is_active": False})
+    with pytest.raises(ValidationError):
+        webform_update(actor=admin_user, form_id=form.pk, fields={"fields": []})
+
+    form.refresh_from_db()
+    assert (form.fields, form.is_active) == (new_questions, False)
+
+
+def test_an_inactive_user_cannot_become_the_owner_of_a_forms_leads(admin_user):
+    former = UserFactory(username="former", is_active=False)
+
+    with pytest.raises(PermissionDenied):
+        webform_create(
+            actor=admin_user, fields={"name": "Demo", "slug": "demo", "fields": QUESTIONS, "owner": former}
+        )
+
+
+def test_deleting_a_form_keeps_the_leads_it_created(admin_user):
+    form = make_form()
+    lead = submit(form)
+
+    webform_delete(actor=admin_user, form_id=form.pk)
+
+    lead.refresh_from_db()
+    assert lead.web_form is None
+    assert lead.source == LeadSource.WEB_FORM
+    assert not WebFormSubmission.objects.exists()
