@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from crm.navigation import navigation_for
+from crm.navigation import admin_links, navigation_for, user_menu_templates
 from crm.selectors.timeline import unread_notification_count
 
 
@@ -11,4 +11,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
-    return {"nav_items": navigation_for(user), "unread_notifications": unread_notification_count(user=user)}
+    return {
+        "nav_items": navigation_for(user),
+        "admin_links": admin_links() if user.is_admin else [],
+        "user_menu_templates": user_menu_templates(),
+        "unread_notifications": unread_notification_count(user=user),
+    }

@@ -41,3 +41,33 @@ NAV_ITEMS = [
 def navigation_for(user: User) -> list[NavItem]:
     role = Role.ADMIN if user.is_admin else user.role
     return [item for item in NAV_ITEMS if role in item.roles]
+
+
+@dataclass(frozen=True)
+class AdminLink:
+    label: str
+    url_name: str
+
+
+# What the apps above the kernel add to the shell (registered in their AppConfig.ready()): links in
+# the Admin menu, and templates included in the user menu (each decides for itself whom it shows to).
+_admin_links: list[AdminLink] = []
+_user_menu_templates: list[str] = []
+
+
+def register_admin_link(link: AdminLink) -> None:
+    if link not in _admin_links:
+        _admin_links.append(link)
+
+
+def register_user_menu_template(template_name: str) -> None:
+    if template_name not in _user_menu_templates:
+        _user_menu_templates.append(template_name)
+
+
+def admin_links() -> list[AdminLink]:
+    return list(_admin_links)
+
+
+def user_menu_templates() -> list[str]:
+    return list(_user_menu_templates)

@@ -39,25 +39,12 @@ from .filters import LeadFilter
 from .models import Lead, LeadSource
 from .selectors import lead_get, lead_list
 from .serializers import (
-    BULK_ASSIGN,
-    BULK_STATUS,
-    BULK_TAG,
     LeadBulkResultSerializer,
     LeadBulkSerializer,
     LeadSerializer,
     LeadStatusChangeSerializer,
 )
-from .services import (
-    BulkResult,
-    lead_change_status,
-    lead_create,
-    lead_delete,
-    lead_update,
-    leads_bulk_add_tag,
-    leads_bulk_assign,
-    leads_bulk_change_status,
-    leads_bulk_delete,
-)
+from .services import lead_change_status, lead_create, lead_delete, lead_update, leads_bulk_apply
 
 
 class LeadApiFilter(LeadFilter):
@@ -218,18 +205,15 @@ class LeadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = LeadBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        who, ids = actor(request), data["ids"]
-        result: BulkResult
-        if data["action"] == BULK_ASSIGN:
-            result = leads_bulk_assign(actor=who, lead_ids=ids, owner=data["owner"])
-        elif data["action"] == BULK_STATUS:
-            result = leads_bulk_change_status(
-                actor=who, lead_ids=ids, status=data["status"], reason=data["reason"]
-            )
-        elif data["action"] == BULK_TAG:
-            result = leads_bulk_add_tag(actor=who, lead_ids=ids, tag=data["tag"])
-        else:
-            result = leads_bulk_delete(actor=who, lead_ids=ids)
+        result = leads_bulk_apply(
+            actor=actor(request),
+            action=data["action"],
+            lead_ids=data["ids"],
+            owner=data.get("owner"),
+            status=data.get("status") or "",
+            reason=data.get("reason") or "",
+            tag=data.get("tag") or "",
+        )
         return Response(LeadBulkResultSerializer(result).data)
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:

@@ -21,13 +21,8 @@ from crm.views import AuthenticatedRequest, safe_next
 from .forms import may_queue
 from .models import Lead, LeadStatus
 from .selectors import lead_list
-from .services import (
-    BulkResult,
-    leads_bulk_add_tag,
-    leads_bulk_assign,
-    leads_bulk_change_status,
-    leads_bulk_delete,
-)
+from .services import BULK_ACTIONS as SERVICE_BULK_ACTIONS
+from .services import MAX_BULK_LEADS, BulkResult, leads_bulk_apply
 
 
 class LeadIdsField(forms.Field):
@@ -42,15 +37,13 @@ class LeadIdsField(forms.Field):
             raise ValidationError("Select leads from the list.", code="invalid") from None
 
 
-# One bulk request changes at most this many leads: a page holds 50, and each lead is its own savepoint.
-MAX_BULK_LEADS = 500
 BULK_ACTIONS = {"assign": "owner", "status": "status", "tag": "tags", "delete": None}
 
 
 class BulkActionForm(forms.Form):
     action = forms.ChoiceField(
         label="Action",
-        choices=[("assign", "Assign"), ("status", "Change status"), ("tag", "Add tag"), ("delete", "Delete")],
+        choices=list(SERVICE_BULK_ACTIONS.items()),
     )
     lead = LeadIdsField(required=False)
     owner = forms.ChoiceField(label="Assign to", required=False)
@@ -116,18 +109,15 @@ class BulkActionForm(forms.Form):
 
 def _run(actor: User, form: BulkActionForm) -> BulkResult:
     data = form.cleaned_data
-    ids: list[int] = data["lead"]
-    match data["action"]:
-        case "assign":
-            return leads_bulk_assign(actor=actor, lead_ids=ids, owner=form.new_owner)
-        case "status":
-            return leads_bulk_change_status(
-                actor=actor, lead_ids=ids, status=data["status"], reason=data["reason"]
-            )
-        case "tag":
-            return leads_bulk_add_tag(actor=actor, lead_ids=ids, tag=data["tag"])
-        case _:
-            return leads_bulk_delete(actor=actor, lead_ids=ids)
+    return leads_bulk_apply(
+        actor=actor,
+        action=data["action"],
+        lead_ids=data["lead"],
+        owner=form.new_owner,
+        status=data.get("status") or "",
+        reason=data.get("reason") or "",
+        tag=data.get("tag") or "",
+    )
 
 
 def _names(user: User, ids: list[int]) -> dict[int, str]:

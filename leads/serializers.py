@@ -15,23 +15,20 @@ from crm.api.serializers import name_of
 from crm.models import Team, User
 
 from .models import Lead, LeadStatus
+from .services import BULK_ACTIONS as SERVICE_BULK_ACTIONS
+from .services import MAX_BULK_LEADS
 
 # The bulk actions, each served by one service (leads_bulk_assign, ..._change_status, ..._add_tag, ...).
 BULK_ASSIGN = "assign"
 BULK_STATUS = "status"
 BULK_TAG = "tag"
 BULK_DELETE = "delete"
-BULK_ACTIONS = [
-    (BULK_ASSIGN, "Assign to an owner"),
-    (BULK_STATUS, "Change the status"),
-    (BULK_TAG, "Add a tag"),
-    (BULK_DELETE, "Delete"),
-]
+BULK_ACTIONS = list(SERVICE_BULK_ACTIONS.items())
 # The input each action needs besides the ids.
 BULK_ACTION_NEEDS = {BULK_ASSIGN: "owner", BULK_STATUS: "status", BULK_TAG: "tag"}
 # Each lead is its own savepoint with a lock, an audit row and an event (about ten queries): 500 leads
 # answer within a few seconds. Larger jobs belong in a background job that reports its progress.
-MAX_BULK_IDS = 500
+MAX_BULK_IDS = MAX_BULK_LEADS
 
 
 class LeadSerializer(serializers.ModelSerializer):

@@ -24,6 +24,7 @@ from crm.views import AuthenticatedRequest, safe_next
 from crm.views.timeline import record_sections
 
 from .bulk import BulkActionForm
+from .dedupe.selectors import duplicate_panel_context
 from .forms import (
     CURSOR_PARAMS,
     LeadForm,
@@ -36,8 +37,8 @@ from .forms import (
     next_statuses,
 )
 from .models import Lead
-from .dedupe.selectors import duplicate_panel_context
 from .saved_views import builtin_views, own_views, same_query
+from .scoring.selectors import score_breakdown
 from .selectors import lead_get, lead_list, saved_views
 from .services import lead_change_status, lead_create, lead_delete, lead_update
 from .services.saved_views import saved_view_create, saved_view_delete
@@ -117,6 +118,7 @@ def _detail_page(
         "converted_note": CONVERTED_NOTE,
         **record_sections(user=request.user, record=lead),
         **duplicate_panel_context(user=request.user, lead=lead),
+        "breakdown": score_breakdown(lead=lead),
     }
     return render(request, "leads/lead_detail.html", context)
 

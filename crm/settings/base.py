@@ -151,6 +151,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.send_first_touch_alerts",
         "schedule": timedelta(seconds=read("FIRST_TOUCH_SWEEP_SECONDS", "int", default=60)),
     },
+    # The hourly pass recomputes every score and repairs any whose wake-up message was lost.
+    "reconcile-lead-scores": {"task": "leads.reconcile_scores", "schedule": timedelta(hours=1)},
+    "refresh-decayed-lead-scores": {"task": "leads.refresh_decayed_scores", "schedule": timedelta(days=1)},
     "send-queued-emails": {
         "task": "crm.tasks.send_queued_emails",
         "schedule": timedelta(seconds=read("EMAIL_SWEEP_SECONDS", "int", default=30)),

@@ -20,6 +20,7 @@ from crm.events import event_type
 from crm.models import LifecycleEvent, User
 from leads import events
 from leads.models import DuplicatePolicy, Lead, LeadImportError, LeadSource
+from leads.scoring.receivers import leads_rescore_soon
 from leads.services import normalize_email, normalize_phone
 
 from .dedupe import DuplicateFinder, Key, Match, lead_keys, row_keys
@@ -207,3 +208,5 @@ def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
             default_user=context.actor,
         )
     LeadImportError.objects.bulk_create(plan.notes, batch_size=WRITE_BATCH)
+    touched = [lead.pk for lead in plan.creates] + [lead.pk for lead in plan.updates.values()]
+    leads_rescore_soon(touched)  # one set-based rescore per block of ids, after the chunk commits

@@ -7,6 +7,7 @@ lost. leads/apps.py calls `connect()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -17,7 +18,8 @@ from crm.models import EngagementEvent
 from crm.signals import engagement_recorded
 from leads.models import Lead
 
-from .tasks import rescore_lead
+from .engine import chunk_of
+from .tasks import rescore_chunk, rescore_lead
 
 DISPATCH_UID = "leads.scoring.rescore_on_engagement"
 
@@ -26,6 +28,15 @@ def lead_rescore_soon(lead_id: int) -> None:
     """Rescores the lead in a worker once the caller's transaction commits (call it after any change)."""
     # delay_on_commit, spelt out: celery-types does not know DjangoTask's method.
     transaction.on_commit(partial(rescore_lead.delay, lead_id))
+
+
+def leads_rescore_soon(lead_ids: Iterable[int]) -> None:
+    """Rescores many leads after commit, one task per id chunk (see engine.LEAD_CHUNK_SIZE) that holds any.
+
+    For bulk writes (imports, bulk edits): a chunk of new leads is rescored in one set-based pass.
+    """
+    for chunk in sorted({chunk_of(lead_id) for lead_id in lead_ids}):
+        transaction.on_commit(partial(rescore_chunk.delay, chunk))
 
 
 def on_engagement_recorded(sender: type[EngagementEvent], *, event: EngagementEvent, **kwargs: Any) -> None:

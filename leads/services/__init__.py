@@ -1,6 +1,8 @@
 """Every write to leads, one module per sub-domain."""
 
 from .leads import (
+    BULK_ACTIONS,
+    MAX_BULK_LEADS,
     BulkResult,
     check_status_change,
     lead_add_tag,
@@ -10,6 +12,7 @@ from .leads import (
     lead_delete,
     lead_update,
     leads_bulk_add_tag,
+    leads_bulk_apply,
     leads_bulk_assign,
     leads_bulk_change_status,
     leads_bulk_delete,
@@ -18,6 +21,8 @@ from .leads import (
 )
 
 __all__ = [
+    "BULK_ACTIONS",
+    "MAX_BULK_LEADS",
     "BulkResult",
     "check_status_change",
     "lead_add_tag",
@@ -27,6 +32,7 @@ __all__ = [
     "lead_delete",
     "lead_update",
     "leads_bulk_add_tag",
+    "leads_bulk_apply",
     "leads_bulk_assign",
     "leads_bulk_change_status",
     "leads_bulk_delete",

@@ -20,6 +20,7 @@ from crm.services.records import apply_changes, check_owner_assignable, lock_for
 from leads import events
 from leads.assignment.services import first_touch_start, lead_assign_by_rules
 from leads.models import STATUS_TRANSITIONS, Lead, LeadStatus
+from leads.scoring.receivers import lead_rescore_soon
 
 NON_DIGITS = re.compile(r"\D")
 
@@ -92,7 +93,9 @@ def lead_create(*, actor: User, fields: dict[str, Any]) -> Lead:
 
 
 def _after_create(*, actor: User | None, lead: Lead) -> Lead:
-    """A new lead without owner or team goes through the assignment rules; an owner's timer starts."""
+    """A new lead is scored; without owner or team it goes through the assignment rules; an owner's
+    first-touch timer starts."""
+    lead_rescore_soon(lead.pk)
     if lead.owner_id is None and lead.team_id is None:
         if lead_assign_by_rules(lead_id=lead.pk):  # notifies the owner and starts the timer itself
             lead.refresh_from_db()
@@ -147,6 +150,7 @@ def lead_update(*, actor: User, lead_id: int, fields: dict[str, Any]) -> Lead:
     _normalize(lead)
     save_with_audit(lead, actor=actor)
     _record_change_events(actor=actor, lead=lead, changes=changes)
+    lead_rescore_soon(lead.pk)  # status, fields and owner all weigh in on the score and sales-readiness
     return lead
 
 
@@ -220,6 +224,40 @@ def _message(error: Exception) -> str:
     if isinstance(error, DomainError):
         return error.message
     return str(error) or "not allowed"
+
+
+# What a bulk request may do, and how many leads at most: each lead is its own savepoint.
+BULK_ACTIONS = {
+    "assign": "Assign to an owner",
+    "status": "Change the status",
+    "tag": "Add a tag",
+    "delete": "Delete",
+}
+MAX_BULK_LEADS = 500
+
+
+def leads_bulk_apply(
+    *,
+    actor: User,
+    action: str,
+    lead_ids: list[int],
+    owner: User | None = None,
+    status: str = "",
+    reason: str = "",
+    tag: str = "",
+) -> BulkResult:
+    """The one entry for the list's bulk bar and the API's bulk endpoint."""
+    if len(lead_ids) > MAX_BULK_LEADS:
+        raise DomainError(f"Select at most {MAX_BULK_LEADS} leads at a time.", field="ids")
+    if action == "assign":
+        return leads_bulk_assign(actor=actor, lead_ids=lead_ids, owner=owner)
+    if action == "status":
+        return leads_bulk_change_status(actor=actor, lead_ids=lead_ids, status=status, reason=reason)
+    if action == "tag":
+        return leads_bulk_add_tag(actor=actor, lead_ids=lead_ids, tag=tag)
+    if action == "delete":
+        return leads_bulk_delete(actor=actor, lead_ids=lead_ids)
+    raise DomainError(f"Unknown bulk action {action!r}.", field="action")
 
 
 def leads_bulk_assign(*, actor: User, lead_ids: Iterable[int], owner: User | None) -> BulkResult:

@@ -12,7 +12,7 @@ from leads.models import Lead, LeadScore, LeadSettings, Operator, RuleKind, Scor
 from leads.scoring import receivers
 from leads.scoring.engine import LEAD_CHUNK_SIZE
 from leads.scoring.events import LEAD_SALES_READY, register_scoring_event_types
-from leads.scoring.receivers import lead_rescore_soon
+from leads.scoring.receivers import lead_rescore_soon, leads_rescore_soon
 from leads.scoring.selectors import BreakdownRow, score_breakdown
 from leads.scoring.services import (
     lead_rescore,
@@ -313,6 +313,18 @@ def test_a_changed_lead_is_rescored_after_its_transaction_commits(attribute_rule
         lead_rescore_soon(lead.pk)
 
     assert _score(lead) == 10
+
+
+def test_leads_written_in_bulk_are_rescored_one_chunk_at_a_time(attribute_rule, run_on_commit):
+    attribute_rule("Software", "industry", Operator.EQUALS, "Software", 10)
+    first_id = 3 * LEAD_CHUNK_SIZE
+    leads = [LeadFactory(id=first_id + offset, industry="Software") for offset in range(3)]
+
+    with run_on_commit() as callbacks:
+        leads_rescore_soon([lead.pk for lead in leads])
+
+    assert len(callbacks) == 1
+    assert [_score(lead) for lead in leads] == [10, 10, 10]
 
 
 def test_the_periodic_reconcile_repairs_a_score_whose_wake_up_was_lost(admin_user, attribute_rule):
