@@ -17,7 +17,7 @@ from crm import access
 from crm.models import Role, User
 
 from .filters import LeadFilter
-from .models import STATUS_TRANSITIONS, Lead, LeadStatus
+from .models import IDENTITY_FIELDS, STATUS_TRANSITIONS, Lead, LeadStatus
 
 DEFAULT_SORT = "-created_at"
 # Query parameters that page through the list: a saved view or a new sort starts without them.
@@ -53,18 +53,7 @@ OWNER_NAME = Coalesce(
     Value(""),
     output_field=CharField(),
 )
-CONTACT_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "employee_count",
-    "country",
-]
+CONTACT_FIELDS = list(IDENTITY_FIELDS)
 QUALIFICATION_FIELDS = ["budget", "authority", "need", "timeline"]
 MARKETING_FORM_FIELDS = [
     "source",

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from crm.api.serializers import name_of
 from crm.models import Team, User
 
-from .models import Lead, LeadStatus
+from .models import IDENTITY_FIELDS, Lead, LeadStatus
 from .services import BULK_ACTIONS as SERVICE_BULK_ACTIONS
 from .services import MAX_BULK_LEADS
 
@@ -56,16 +56,7 @@ class LeadSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "display_name",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "company",
-            "title",
-            "website",
-            "industry",
-            "employee_count",
-            "country",
+            *IDENTITY_FIELDS,
             "source",
             "utm_source",
             "utm_medium",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
@@ -23,3 +28,19 @@ def safe_next(request: HttpRequest, default: str) -> str:
     if url_has_allowed_host_and_scheme(candidate, allowed_hosts=allowed, require_https=request.is_secure()):
         return candidate
     return default
+
+
+View = Callable[..., HttpResponse]
+
+
+def admin_only(view: View) -> View:
+    """Signed-in admins only; to anyone else the page does not exist (404, as for others' records)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_admin:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -5,22 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from crm.mailbox import captured_emails
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, admin_only
 
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
 
-@login_required
+@admin_only
 @require_GET
 def mailbox(request: AuthenticatedRequest) -> HttpResponse:
-    if not request.user.is_admin:
-        raise Http404
     captures = settings.EMAIL_BACKEND == FILE_BACKEND
     directory = Path(settings.EMAIL_FILE_PATH) if captures else None
     context = {

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest, safe_next
+from crm.views import AuthenticatedRequest, admin_only, safe_next
 from leads.models import AssignmentRule, LeadSettings
 
 from . import services
@@ -23,20 +22,6 @@ from .forms import BaseCriteriaFormSet, RuleForm, criteria_formset
 from .selectors import rule_rows
 
 RULES_URL = "leads:assignment-rules"
-AdminView = Callable[..., HttpResponse]
-
-
-def admin_only(view: AdminView) -> AdminView:
-    """Signed-in admins only; anyone else is told the page does not exist."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @admin_only

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.db.models import Field
 from django.utils.text import capfirst
 
-from leads.models import Lead
+from leads.models import IDENTITY_FIELDS, Lead
 
 Side = Literal["kept", "merged"]
 SIDES: tuple[Side, ...] = ("kept", "merged")
@@ -15,16 +15,7 @@ SIDES: tuple[Side, ...] = ("kept", "merged")
 # Tags are not picked but joined; the score is the scoring engine's to recompute; the disqualified
 # reason follows the status it explains; timestamps, timers and the capturing web form stay as kept.
 MERGE_FIELDS: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "employee_count",
-    "country",
+    *IDENTITY_FIELDS,
     "status",
     "owner",
     "team",

@@ -1,6 +1,7 @@
 from .assignment import AssignmentRule
 from .imports import DuplicatePolicy, ImportStatus, LeadImport, LeadImportError
 from .lead import (
+    IDENTITY_FIELDS,
     MARKETING_FIELDS,
     STATUS_TRANSITIONS,
     Authority,
@@ -16,6 +17,7 @@ from .settings import LeadSettings
 from .webforms import WebForm, WebFormSubmission
 
 __all__ = [
+    "IDENTITY_FIELDS",
     "MARKETING_FIELDS",
     "STATUS_TRANSITIONS",
     "AssignmentRule",

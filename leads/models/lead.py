@@ -64,6 +64,20 @@ class PurchaseTimeline(models.TextChoices):
     LATER = "later", "Later"
 
 
+# Who the lead is: the person and company fields every capture path (form, import, web form, API) fills.
+IDENTITY_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "title",
+    "website",
+    "industry",
+    "employee_count",
+    "country",
+)
+
 # The fields marketers own: they may change these on any lead, and nothing else.
 MARKETING_FIELDS = frozenset(
     {"source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "tags"}

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, admin_only
 from leads.models import LeadSettings, ScoringRule
 
 from . import selectors, services
 from .forms import ScoringRuleForm
 
-View = Callable[..., HttpResponse]
 RULES = "leads:scoring-rules"
-
-
-def admin_only(view: View) -> View:
-    """Signed-in admins only; to everyone else the pages do not exist."""
-
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 @admin_only

@@ -16,23 +16,11 @@ from crm.errors import DomainError
 from crm.models import User
 from crm.services.engagement import FORM_SUBMITTED, engagement_record
 from crm.services.records import apply_changes, check_owner_assignable
-from leads.models import Lead, LeadSettings, LeadSource, WebForm, WebFormSubmission
+from leads.models import IDENTITY_FIELDS, Lead, LeadSettings, LeadSource, WebForm, WebFormSubmission
 from leads.services import lead_capture
 
 # The lead fields a public form may ask for, in the order the editor offers them.
-FORM_FIELDS: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "employee_count",
-    "country",
-    "need",
-)
+FORM_FIELDS: tuple[str, ...] = (*IDENTITY_FIELDS, "need")
 # Every lead needs a name, an email address or a company (a model constraint), so every form
 # must require at least one of these.
 IDENTIFYING_FIELDS = frozenset({"email", "last_name", "company"})

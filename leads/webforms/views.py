@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -21,31 +18,18 @@ from django.views.decorators.http import require_http_methods
 
 from crm.errors import DomainError
 from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, admin_only
 from leads.models import WebForm
 
 from . import selectors, services
 from .forms import FIELD_ROWS_PREFIX, STARTER_ROWS, FieldRowFormSet, PublicWebForm, WebFormEditorForm
 
-View = Callable[..., HttpResponse]
 # Stored for a request whose REMOTE_ADDR is not an address (e.g. a server on a Unix socket): such
 # requests share one rate limit rather than escaping it.
 UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104  (a stored value, not a socket bound to all interfaces)
 # The embedded frame's height: a heading and a button, plus one row per question.
 EMBED_BASE_HEIGHT = 260
 EMBED_ROW_HEIGHT = 90
-
-
-def admin_only(view: View) -> View:
-    """Signed-in admins only; to everyone else the page does not exist."""
-
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 @admin_only
