@@ -19,7 +19,8 @@ from crm import access
 from crm.events import event_type
 from crm.models import LifecycleEvent, User
 from leads import events
-from leads.models import DuplicatePolicy, Lead, LeadImportError, LeadSource
+from leads.assignment.services import lead_assign_by_rules
+from leads.models import AssignmentRule, DuplicatePolicy, Lead, LeadImportError, LeadSource
 from leads.scoring.receivers import leads_rescore_soon
 from leads.services import normalize_email, normalize_phone
 
@@ -210,3 +211,7 @@ def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
     LeadImportError.objects.bulk_create(plan.notes, batch_size=WRITE_BATCH)
     touched = [lead.pk for lead in plan.creates] + [lead.pk for lead in plan.updates.values()]
     leads_rescore_soon(touched)  # one set-based rescore per block of ids, after the chunk commits
+    queued = [lead.pk for lead in plan.creates if lead.owner_id is None and lead.team_id is None]
+    if queued and AssignmentRule.objects.filter(is_active=True).exists():
+        for lead_id in queued:  # as for any new lead without an owner: the rules decide, or the queue
+            lead_assign_by_rules(lead_id=lead_id)

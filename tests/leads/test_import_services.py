@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.errors import DomainError
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification
 from leads import events
+from leads.assignment.rules import rule_create
 from leads.importing import chunks, running
 from leads.importing.reports import import_report_lines
 from leads.importing.running import import_run
@@ -405,3 +406,16 @@ def test_the_preview_follows_a_corrected_mapping(rep):
 
     assert all(row.problems == () for row in preview.rows)
     assert [column.field_label for column in preview.columns][2] == ""
+
+
+def test_imported_leads_without_an_owner_go_through_the_assignment_rules(run, manager, rep, admin_user):
+    rule_create(
+        actor=admin_user,
+        name="Ann's region",
+        criteria=[{"field": "email", "operator": "contains", "value": "ann@"}],
+        assign_to_user=rep,
+    )
+
+    run(manager, _csv("Ann,Lee,ann@example.com,,", "Cleo,Fox,cleo@example.com,,"))
+
+    assert dict(Lead.objects.values_list("first_name", "owner")) == {"Ann": rep.pk, "Cleo": None}
