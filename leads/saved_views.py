@@ -9,7 +9,7 @@ from django.http import QueryDict
 from crm import access
 from crm.models import User
 
-from .models import Lead, SavedView
+from .models import Lead, LeadSettings, SavedView
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ def builtin_views(user: User) -> list[ListView]:
     views = [ListView("All leads", "")]
     if access.writable_fields(user, Lead) is None:  # people who own leads, not marketers
         views.append(ListView("My new leads", f"owner={user.pk}&status=new"))
-    views += [ListView("Hot leads", "score_min=50&ordering=-score"), ListView("Unassigned", "owner=null")]
+    hot = f"score_min={LeadSettings.current().sales_ready_score}&ordering=-score"  # the sales-ready ones
+    views += [ListView("Hot leads", hot), ListView("Unassigned", "owner=null")]
     return views
 
 
