@@ -11,13 +11,36 @@ class Scale:
     contacts: int  # spread over the accounts, owned by the account's owner
     activities: int  # on accounts, written by the account's owner
     tasks: int  # on accounts, assigned to the account's owner; a third overdue, a fifth done
+    leads: int  # a tenth of the reps own half of them, 15% wait unassigned in the queues
+    engagements: int  # engagement events on a third of the leads, for the scoring rules
+    import_rows: int  # rows of the generated file the lead-import scenario imports; 5% duplicates
     repetitions: int  # timed requests per scenario, after two warm-up requests
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale(teams=2, reps=6, accounts=200, contacts=400, activities=600, tasks=120, repetitions=5),
+    "tiny": Scale(
+        teams=2,
+        reps=6,
+        accounts=200,
+        contacts=400,
+        activities=600,
+        tasks=120,
+        leads=1_000,
+        engagements=1_000,
+        import_rows=1_000,
+        repetitions=5,
+    ),
     "small": Scale(
-        teams=5, reps=40, accounts=5_000, contacts=15_000, activities=30_000, tasks=6_000, repetitions=20
+        teams=5,
+        reps=40,
+        accounts=5_000,
+        contacts=15_000,
+        activities=30_000,
+        tasks=6_000,
+        leads=10_000,
+        engagements=10_000,
+        import_rows=10_000,
+        repetitions=20,
     ),
     "full": Scale(
         teams=20,
@@ -26,6 +49,9 @@ SCALES: dict[str, Scale] = {
         contacts=300_000,
         activities=1_000_000,
         tasks=100_000,
+        leads=1_000_000,
+        engagements=1_000_000,
+        import_rows=100_000,
         repetitions=50,
     ),
 }

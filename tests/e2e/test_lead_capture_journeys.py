@@ -202,7 +202,7 @@ def test_a_rep_merges_two_duplicates_and_keeps_both_timelines(page: Page, log_in
     candidate.get_by_role("link", name="Compare and merge Ada King").click()
 
     expect(page.get_by_role("heading", name="Merge Ada King into Ada Lovelace")).to_be_visible()
-    page.get_by_label("Engines Ltd", exact=True).check()
+    page.get_by_label("Company: Engines Ltd", exact=True).check()
     page.get_by_role("button", name="Merge into Ada Lovelace").click()
 
     expect(page).to_have_url(f"{base_url}{kept.get_absolute_url()}")
