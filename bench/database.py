@@ -40,3 +40,12 @@ def ensure_bench_database() -> str:
             f"Drop it or mark it with: COMMENT ON DATABASE {quoted} IS '{MARKER}';"
         )
     return name
+
+
+def drop_bench_database() -> str:
+    """Drop the benchmark database, if it is ours (a full-scale one takes a few gigabytes)."""
+    name = ensure_bench_database()
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE {connection.ops.quote_name(name)}")
+    return name

@@ -1,27 +1,25 @@
-"""`python -m bench`: check the database is its own, migrate, seed, time every scenario, write reports."""
+"""`python -m bench`: check the database is its own, migrate, seed (or reuse the seed), time every
+request scenario, run every background scenario once, check query counts, write reports."""
 
 import argparse
-import json
 import math
 import os
-import platform
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import django
 
-from bench.scales import DEFAULT_SCALE, SCALES, Scale
+from bench.scales import DEFAULT_SCALE, SCALES
 
 if TYPE_CHECKING:
     from bench.scenarios import Scenario
 
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 WARM_UP_REQUESTS = 2
 SETTINGS_MODULE = "bench.settings"
+# Modules that register scenarios when imported, besides bench.scenarios itself.
+SCENARIO_MODULES = ["bench.lead_scenarios", "bench.lead_jobs"]
 
 
 @dataclass
@@ -32,6 +30,8 @@ class Result:
     error: str = ""
     timings_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    constant_queries: bool = False
+    queries_at_tiny: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -53,7 +53,23 @@ class Result:
             "max_ms": round(timings[-1], 2) if timings else None,
             "queries_min": min(self.queries) if self.queries else None,
             "queries_max": max(self.queries) if self.queries else None,
+            "constant_queries": self.constant_queries,
+            "queries_at_tiny": self.queries_at_tiny,
         }
+
+    def check_queries(self, baseline: dict[str, int], baseline_at: str) -> None:
+        """A constant-query page makes the same number of queries on every request and at every scale."""
+        if not self.constant_queries or not self.queries or self.error:
+            return
+        if min(self.queries) != max(self.queries):
+            self.error = f"query count varies between requests ({min(self.queries)}-{max(self.queries)})"
+            return
+        self.queries_at_tiny = baseline.get(self.name)
+        if self.queries_at_tiny is not None and self.queries_at_tiny != self.queries[0]:
+            self.error = (
+                f"{self.queries[0]} queries here, {self.queries_at_tiny} at tiny ({baseline_at}); "
+                "a query per row? (or rerun BENCH_SCALE=tiny if the page changed since)"
+            )
 
 
 def percentile(ordered: list[float], p: float) -> float | None:
@@ -72,36 +88,67 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="No directory at: ")
     django.setup()
 
+    from importlib import import_module
+
     from django.core.management import call_command
 
-    from bench import database, seed
+    from bench import background, database, report, seed
     from bench.scenarios import REGISTRY
 
+    for module in SCENARIO_MODULES:
+        import_module(module)
     if arguments.list:
         for name, registered in REGISTRY.items():
-            print(f"{name:<24} {registered.role.value:<14} {registered.description}")
+            print(f"{name:<28} {registered.role.value:<14} {registered.description}")
+        for name, job in background.BACKGROUND.items():
+            print(f"{name:<28} {'background':<14} {job.description}")
         return 0
-    unknown = set(arguments.only or ()) - set(REGISTRY)
+    if arguments.drop:
+        print(f"bench: dropped database {database.drop_bench_database()}")
+        return 0
+    names = set(REGISTRY) | set(background.BACKGROUND)
+    unknown = set(arguments.only or ()) - names
     if unknown:
         raise SystemExit(f"bench: no scenario named {', '.join(sorted(unknown))} (see --list).")
-    selected = [REGISTRY[name] for name in arguments.only] if arguments.only else list(REGISTRY.values())
+    wanted = arguments.only or [*REGISTRY, *background.BACKGROUND]
+    requests = [REGISTRY[name] for name in wanted if name in REGISTRY]
+    jobs = [background.BACKGROUND[name] for name in wanted if name in background.BACKGROUND]
     repetitions = arguments.repetitions or scale.repetitions
 
     started = time.perf_counter()
     name = database.ensure_bench_database()
     print(f"bench: database {name}, scale {arguments.scale}, {repetitions} timed requests per scenario")
     call_command("migrate", interactive=False, verbosity=0)
-    counts = seed.row_counts() if arguments.no_seed else seed.seed(scale)
+    if arguments.no_seed:
+        seeding = seed.Seeding(seed.row_counts(), reused=True, seconds=0.0, fingerprint="", phases={})
+    else:
+        seeding = seed.ensure_seeded(arguments.scale, scale, force=arguments.reseed)
 
-    results = [_measure(registered, repetitions) for registered in selected]
-    report = _report(arguments.scale, scale, counts, results, time.perf_counter() - started)
-    markdown = _markdown(report)
-    REPORTS_DIR.mkdir(exist_ok=True)
-    (REPORTS_DIR / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    (REPORTS_DIR / "latest.md").write_text(markdown)
-    print(markdown, end="")
-    print(f"bench: wrote {REPORTS_DIR / 'latest.json'} and latest.md in {report['duration_s']} s")
+    baseline, baseline_at = report.baseline_queries(arguments.scale)
+    results = []
+    for registered in requests:
+        result = _measure(registered, repetitions)
+        result.check_queries(baseline, baseline_at)
+        results.append(result)
+        print(f"bench: {result.name}: p50 {result.summary()['p50_ms']} ms {result.error}".rstrip())
+    finished = []
+    for job in jobs:
+        print(f"bench: running {job.name} ...")
+        finished.append(background.measure(job, scale))
+        summary = finished[-1].summary()
+        print(f"bench: {job.name}: {summary['rows_per_s']} rows/s {summary['error']}".rstrip())
+    document = report.build(
+        scale_name=arguments.scale,
+        scale_rows=asdict(scale),
+        seeding=asdict(seeding),
+        scenarios=[result.summary() for result in results],
+        background=[job.summary() for job in finished],
+        duration=time.perf_counter() - started,
+    )
+    print(report.write(document, complete=not arguments.only), end="")
+    print(f"bench: wrote {report.REPORTS_DIR / 'latest.json'} and latest.md in {document['duration_s']} s")
     failed = [result.name for result in results if not result.ok]
+    failed += [job.name for job in finished if not job.ok]
     if failed:
         print(f"bench: FAILED scenarios: {', '.join(failed)}")
         return 1
@@ -121,8 +168,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only", action="append", metavar="SCENARIO", help="run only this scenario (repeatable)"
     )
-    parser.add_argument("--no-seed", action="store_true", help="reuse the data the previous run seeded")
+    parser.add_argument(
+        "--no-seed", action="store_true", help="use the data as it is, whatever scale it was seeded at"
+    )
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the data could be reused")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--drop", action="store_true", help="drop the crm_bench database and exit")
     arguments = parser.parse_args(argv)
     if arguments.scale not in SCALES:
         parser.error(
@@ -141,6 +192,7 @@ def _measure(registered: "Scenario", repetitions: int) -> Result:
     from crm.models import User
 
     result = Result(registered.name, registered.role.value, registered.description)
+    result.constant_queries = registered.constant_queries
     user = User.objects.filter(role=registered.role, username__startswith="bench_").order_by("id").first()
     if user is None:
         result.error = f"no seeded user with role {registered.role.value}"
@@ -163,56 +215,3 @@ def _measure(registered: "Scenario", repetitions: int) -> Result:
     except Exception as error:  # a broken page is a failed scenario, not a crashed benchmark
         result.error = f"{type(error).__name__}: {error}"
     return result
-
-
-def _report(
-    scale_name: str, scale: Scale, counts: dict[str, int], results: list[Result], duration: float
-) -> dict[str, Any]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('server_version')")
-        (server_version,) = cursor.fetchone() or ("unknown",)
-    return {
-        "generated_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "scale": scale_name,
-        "scale_rows": asdict(scale),
-        "row_counts": counts,
-        "database": {
-            "name": connection.settings_dict["NAME"],
-            "server_version": server_version,
-        },
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "duration_s": round(duration, 1),
-        "scenarios": [result.summary() for result in results],
-    }
-
-
-def _markdown(report: dict[str, Any]) -> str:
-    rows = ", ".join(
-        f"{count:,} {table.removeprefix('crm_')}" for table, count in report["row_counts"].items()
-    )
-    lines = [
-        f"# Benchmark: scale `{report['scale']}`, {report['generated_at']}",
-        "",
-        f"Rows: {rows}. PostgreSQL {report['database']['server_version']}, Django {report['django']}, "
-        f"Python {report['python']}.",
-        "",
-        "| Scenario | Role | Requests | p50 ms | p95 ms | p99 ms | SQL queries | Result |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
-    ]
-    for entry in report["scenarios"]:
-        queries = entry["queries_max"]
-        if queries is not None and entry["queries_min"] != queries:
-            queries = f"{entry['queries_min']}-{queries}"
-        lines.append(
-            f"| {entry['name']} | {entry['role']} | {entry['repetitions']} | {_cell(entry['p50_ms'])} | "
-            f"{_cell(entry['p95_ms'])} | {_cell(entry['p99_ms'])} | {_cell(queries)} | "
-            f"{'ok' if not entry['error'] else 'FAILED: ' + entry['error']} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _cell(value: object) -> str:
-    return "-" if value is None else str(value)

@@ -34,6 +34,8 @@ class Scenario:
     description: str
     prepare: Prepare = _nothing
     expected_status: int = 200
+    # The page's query count must not depend on the data: the same on every request and at every scale.
+    constant_queries: bool = False
 
 
 REGISTRY: dict[str, Scenario] = {}
@@ -46,6 +48,7 @@ def scenario(
     description: str = "",
     prepare: Prepare = _nothing,
     expected_status: int = 200,
+    constant_queries: bool = False,
 ) -> Callable[[Request], Request]:
     def register(request: Request) -> Request:
         if name in REGISTRY:
@@ -57,6 +60,7 @@ def scenario(
             description=description or (request.__doc__ or name).strip().splitlines()[0],
             prepare=prepare,
             expected_status=expected_status,
+            constant_queries=constant_queries,
         )
         return request
 

@@ -41,8 +41,14 @@ from leads.models import Lead, LeadScore, LeadSettings, ScoringRule
 SEEDED_MODELS: list[type[models.Model]] = [
     Team, User, Account, Contact, Activity, Task, Lead, EngagementEvent, ScoringRule, LeadScore,
 ]  # fmt: skip
-# Index builds and the scoring pass sort millions of rows: give them memory (this session only).
-SEED_SESSION = ["SET LOCAL maintenance_work_mem = '1GB'", "SET LOCAL work_mem = '256MB'"]
+# Index builds and the scoring pass sort millions of rows: give them memory (this transaction only).
+# Foreign keys are checked at each statement, not at commit: CREATE INDEX refuses a table with
+# checks still pending.
+SEED_SESSION = [
+    "SET LOCAL maintenance_work_mem = '1GB'",
+    "SET LOCAL work_mem = '256MB'",
+    "SET CONSTRAINTS ALL IMMEDIATE",
+]
 
 # Spreads the n-th generated row over the numbered accounts; `a.n` is 1-based, g too.
 ON_ACCOUNT = (

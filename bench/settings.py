@@ -1,5 +1,8 @@
 """The test settings, pointed at the benchmark's own database on the same server."""
 
+import tempfile
+from pathlib import Path
+
 from crm.settings.test import *  # noqa: F403
 from crm.settings.test import ALLOWED_HOSTS, DATABASES
 
@@ -13,3 +16,5 @@ DATABASES["default"] = {
     "CONN_MAX_AGE": None,
 }
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# Uploaded import files go to a directory of the benchmark's own; the import scenario deletes its file.
+MEDIA_ROOT = str(Path(tempfile.gettempdir()) / "crm-bench-media")

@@ -18,7 +18,7 @@ class SeedError(SystemExit):
 
 def random_below(column: str, seed: int, n: int | str) -> str:
     """SQL for a pseudo-random integer in [0, n) drawn from `column`: the same row always draws the same."""
-    return f"mod(hashint8extended({column}::bigint, {seed}) & 2147483647, {n})"
+    return f"mod(hashint8extended({column}::bigint, {seed}) & 2147483647, {n})::int"
 
 
 def insert_select(

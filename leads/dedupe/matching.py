@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection, transaction
 from django.db.models import BooleanField, Expression, ExpressionWrapper, F, FloatField, Q, Value
 from django.db.models.functions import Concat, Lower, Upper
 
@@ -99,9 +100,16 @@ def _lead_candidates(user: User, lead: Lead, email: str, limit: int) -> list[Can
             "-id",
         )[:limit]
     )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # `%` narrows by pg_trgm's threshold, 0.3 by default: common trigrams ("INC", "SOF") then match a
+        # tenth of a million leads. Raised to the company threshold for this query only (p50 112 -> 52 ms).
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(COMPANY_SIMILARITY)]
+        )
+        found = list(rows)
     may_merge = _may_merge_from(user, lead)
     candidates = []
-    for row in rows:
+    for row in found:
         similarity = round((row.name_similarity + row.company_similarity) / 2, 2)
         reasons = []
         if row.same_email:

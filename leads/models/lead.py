@@ -186,6 +186,7 @@ class Lead(models.Model):
             ),
             GinIndex(fields=["tags"], name="lead_tags"),
             # Trigram indexes serve the free-text search (ILIKE '%term%') on names, company and email.
+            GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="lead_first_name_trgm"),
             GinIndex(OpClass(Upper("last_name"), name="gin_trgm_ops"), name="lead_last_name_trgm"),
             GinIndex(OpClass(Upper("company"), name="gin_trgm_ops"), name="lead_company_trgm"),
             GinIndex(OpClass(Upper("email"), name="gin_trgm_ops"), name="lead_email_trgm"),
