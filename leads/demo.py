@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from crm.models import Team, User
+from crm.services.engagement import FORM_SUBMITTED
 
-from .models import Lead, LeadSource, LeadStatus
+from .models import Lead, LeadSource, LeadStatus, RuleKind, ScoringRule
+from .scoring.services import rule_create as scoring_rule_create
 from .services import lead_change_status, lead_create
 
 # email, first, last, company, title, industry, employees, country, source, campaign, owner, team, status
@@ -117,8 +119,30 @@ DEMO_LEADS = [
 ]
 
 
+# name, kind, field, operator, value, event type, points: the examples the issue itself gives.
+DEMO_SCORING_RULES = [
+    ("Software companies", RuleKind.ATTRIBUTE, "industry", "eq", "Software", "", 10),
+    ("200 or more employees", RuleKind.ATTRIBUTE, "employee_count", "gte", "200", "", 15),
+    ("Free-mail address", RuleKind.ATTRIBUTE, "email", "free_mail", "", "", -10),
+    ("Filled in a web form", RuleKind.BEHAVIOUR, "", "", "", FORM_SUBMITTED, 20),
+]
+
+
 def seed_demo_leads(people: dict[str, User]) -> bool:
     created = False
+    for name, kind, field, operator, value, event_type, points in DEMO_SCORING_RULES:
+        if not ScoringRule.objects.filter(name=name).exists():
+            scoring_rule_create(
+                actor=people["admin"],
+                name=name,
+                kind=kind,
+                field=field,
+                operator=operator,
+                value=value,
+                event_type=event_type,
+                points=points,
+            )
+            created = True
     for (
         email,
         first,
