@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -105,3 +106,14 @@ def api_as() -> Callable[[User], APIClient]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def as_user(client: Client) -> Callable[[User], Client]:
+    """The test client, signed in as `user` (a real session, as a browser has)."""
+
+    def log_in(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return log_in

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,15 +11,6 @@ from crm.models import Account, Role
 from tests.factories import AccountFactory, ActivityFactory, ContactFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def as_user(client: Client):
-    def log_in(user):
-        client.force_login(user)
-        return client
-
-    return log_in
 
 
 @pytest.mark.parametrize("name", ["account-detail", "account-edit", "account-delete"])
