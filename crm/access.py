@@ -169,6 +169,12 @@ def ensure_can_change(user: User, record: Model) -> None:
         raise PermissionDenied("You can see this record but not change it.")
 
 
+def ensure_admin(user: User, *, doing: str) -> None:
+    """For configuration services (rules, forms, settings): active admins only."""
+    if not (user.is_active and user.is_admin):
+        raise PermissionDenied(f"Only admins can {doing}.")
+
+
 def ensure_can_create(user: User, model: type[Model]) -> None:
     if not can_create(user, model):
         raise PermissionDenied(f"Your role cannot create {model._meta.verbose_name_plural}.")

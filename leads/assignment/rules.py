@@ -5,20 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 
+from crm import access
 from crm.models import Team, User
 from leads.models import AssignmentRule
 
 from .criteria import parse_criteria
-
-
-def _ensure_admin(actor: User) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied("Only admins manage assignment rules.")
 
 
 def _checked_fields(
@@ -59,7 +55,7 @@ def rule_create(
     is_active: bool = True,
 ) -> AssignmentRule:
     """Adds a rule after the existing ones: it is tried last."""
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage assignment rules")
     fields = _checked_fields(
         name=name, criteria=criteria, assign_to_user=assign_to_user, assign_to_team=assign_to_team
     )
@@ -83,7 +79,7 @@ def rule_update(
     assign_to_team: Team | None = None,
     is_active: bool = True,
 ) -> AssignmentRule:
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage assignment rules")
     rule = AssignmentRule.objects.select_for_update().filter(pk=rule_id).first()
     if rule is None:
         raise Http404
@@ -103,7 +99,7 @@ def rule_update(
 @transaction.atomic
 def rule_delete(*, actor: User, rule_id: int) -> None:
     """Deletes the rule; deleting it again changes nothing."""
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage assignment rules")
     AssignmentRule.objects.filter(pk=rule_id).delete()
 
 
@@ -123,14 +119,14 @@ def _save_order(rule_ids: Sequence[int]) -> None:
 @transaction.atomic
 def rules_reorder(*, actor: User, rule_ids: Sequence[int]) -> None:
     """Puts the rules in the given order; the same order sent twice changes nothing the second time."""
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage assignment rules")
     _save_order(rule_ids)
 
 
 @transaction.atomic
 def rule_move(*, actor: User, rule_id: int, to: int) -> None:
     """Moves one rule to place `to` (0 is first) and shifts the others; repeating it is harmless."""
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage assignment rules")
     order = list(
         AssignmentRule.objects.select_for_update().order_by("position", "id").values_list("pk", flat=True)
     )

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from crm import access
 from crm.events import event_type
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind, User
 from crm.services.jobs import job_advance, job_create, job_fail, job_finish, job_start
@@ -49,11 +49,6 @@ class RuleSaved:
     job: BackgroundJob | None
 
 
-def _ensure_admin(actor: User) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied("Only admins manage scoring rules.")
-
-
 @transaction.atomic
 def rule_create(
     *,
@@ -68,7 +63,7 @@ def rule_create(
     decay_days: int | None = None,
     is_active: bool = True,
 ) -> RuleSaved:
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage scoring rules")
     checked = check_rule(
         name=name,
         kind=kind,
@@ -100,7 +95,7 @@ def rule_update(
     decay_days: int | None = None,
     is_active: bool = True,
 ) -> RuleSaved:
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage scoring rules")
     rule = ScoringRule.objects.select_for_update().filter(pk=rule_id).first()
     if rule is None:
         raise Http404
@@ -126,7 +121,7 @@ def rule_update(
 @transaction.atomic
 def rule_delete(*, actor: User, rule_id: int) -> BackgroundJob | None:
     """Deletes the rule and its points, then recounts the scores; deleting it again changes nothing."""
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage scoring rules")
     deleted, _ = ScoringRule.objects.filter(pk=rule_id).delete()
     return rescore_start(actor=actor, rule_ids=[rule_id]) if deleted else None
 
@@ -135,7 +130,7 @@ def rescore_start(*, actor: User, rule_ids: Sequence[int] | None = None) -> Back
     """Queues a rescore of every lead for these rules (None: all rules, e.g. after a threshold change)."""
     from .tasks import rescore_all
 
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="manage scoring rules")
     job = job_create(kind=RESCORE_JOB_KIND, created_by=actor, message="Waiting for a worker")
     # The job row holds what to rescore, so a lost wake-up still finds its work (scores_reconcile).
     job.result = {"rule_ids": None if rule_ids is None else list(rule_ids)}

@@ -6,12 +6,13 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from crm import access
 from crm.errors import DomainError
 from crm.models import User
 from crm.services.engagement import FORM_SUBMITTED, engagement_record
@@ -63,11 +64,6 @@ def field_label(name: str) -> str:
     return str(capfirst(getattr(Lead._meta.get_field(name), "verbose_name", name)))
 
 
-def _ensure_admin(actor: User) -> None:
-    if not (actor.is_active and actor.is_admin):
-        raise PermissionDenied("Only admins can design web forms.")
-
-
 def clean_field_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The form's questions as stored: known lead fields, each once, labelled, one identifying required."""
     cleaned: list[dict[str, Any]] = []
@@ -117,7 +113,7 @@ def _clean_design(fields: Mapping[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def webform_create(*, actor: User, fields: Mapping[str, Any]) -> WebForm:
     """Creates a form from its settings; `fields["fields"]` is the list of questions."""
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="design web forms")
     values = _clean_design({"fields": [], **fields})
     if values.get("owner") is not None:
         check_owner_assignable(actor=actor, owner=values["owner"])
@@ -136,7 +132,7 @@ def _lock(form_id: int) -> WebForm:
 
 @transaction.atomic
 def webform_update(*, actor: User, form_id: int, fields: Mapping[str, Any]) -> WebForm:
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="design web forms")
     webform = _lock(form_id)
     changes = apply_changes(webform, _clean_design(fields))
     if not changes:
@@ -151,7 +147,7 @@ def webform_update(*, actor: User, form_id: int, fields: Mapping[str, Any]) -> W
 @transaction.atomic
 def webform_delete(*, actor: User, form_id: int) -> None:
     """Deletes the form and its submission log; the leads it created stay, without their form."""
-    _ensure_admin(actor)
+    access.ensure_admin(actor, doing="design web forms")
     _lock(form_id).delete()
 
 
