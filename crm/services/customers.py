@@ -25,6 +25,18 @@ def _notify_new_owner(*, actor: User, record: Account | Contact) -> None:
         )
 
 
+Change = tuple[Any, Any]
+
+
+def _record_reassignment(
+    *, actor: User, record: Account | Contact, type: str, change: tuple[Any, Any]
+) -> None:
+    old, new = change
+    data = {"from": str(old) if old else None, "to": str(new) if new else None}
+    event_record(actor=actor, target=record, type=type, data=data)
+    _notify_new_owner(actor=actor, record=record)
+
+
 @transaction.atomic
 def account_create(*, actor: User, fields: dict[str, Any]) -> Account:
     access.ensure_can_create(actor, Account)
@@ -46,14 +58,9 @@ def account_update(*, actor: User, account_id: int, fields: dict[str, Any]) -> A
         return account
     save_with_audit(account, actor=actor)
     if "owner" in changes:
-        old, new = changes["owner"]
-        event_record(
-            actor=actor,
-            target=account,
-            type=events.ACCOUNT_ASSIGNED,
-            data={"from": str(old) if old else None, "to": str(new) if new else None},
+        _record_reassignment(
+            actor=actor, record=account, type=events.ACCOUNT_ASSIGNED, change=changes["owner"]
         )
-        _notify_new_owner(actor=actor, record=account)
     if "lifecycle_stage" in changes:
         old, new = changes["lifecycle_stage"]
         event_record(
@@ -99,14 +106,9 @@ def contact_update(*, actor: User, contact_id: int, fields: dict[str, Any]) -> C
         contact.consent_changed_at = timezone.now()
     save_with_audit(contact, actor=actor)
     if "owner" in changes:
-        old, new = changes["owner"]
-        event_record(
-            actor=actor,
-            target=contact,
-            type=events.CONTACT_ASSIGNED,
-            data={"from": str(old) if old else None, "to": str(new) if new else None},
+        _record_reassignment(
+            actor=actor, record=contact, type=events.CONTACT_ASSIGNED, change=changes["owner"]
         )
-        _notify_new_owner(actor=actor, record=contact)
     if consent:
         event_record(
             actor=actor,
