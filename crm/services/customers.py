@@ -25,9 +25,6 @@ def _notify_new_owner(*, actor: User, record: Account | Contact) -> None:
         )
 
 
-Change = tuple[Any, Any]
-
-
 def _record_reassignment(
     *, actor: User, record: Account | Contact, type: str, change: tuple[Any, Any]
 ) -> None:
