@@ -6,7 +6,8 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM kernel"
 
     def ready(self) -> None:
-        from . import access, events
+        from . import access, events, rollup
 
         events.register_kernel_event_types()
         access.register_kernel_policies()
+        rollup.register_kernel_rollups()

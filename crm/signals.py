@@ -1,6 +1,6 @@
 """Hooks the kernel publishes so that upper stages can react without the kernel importing them.
 
-Both are sent inside the writing service's transaction; receivers that start background work
+All are sent inside the writing service's transaction; receivers that start background work
 must do so with `transaction.on_commit` (or `delay_on_commit`). Connect with a `dispatch_uid`.
 """
 
@@ -11,3 +11,6 @@ activity_logged = Signal()
 
 # sender: the EngagementEvent class; kwargs: event (the new EngagementEvent).
 engagement_recorded = Signal()
+
+# sender: the Task class; kwargs: task (the Task just completed).
+task_completed = Signal()

@@ -2,6 +2,7 @@
 
 from crm.access import Policy, Scope, register_policy
 from crm.models import Role
+from crm.rollup import register_account_rollup
 
 from .models import MARKETING_FIELDS, Lead
 
@@ -18,3 +19,5 @@ LEAD_POLICY = Policy(
 
 def register_lead_policy() -> None:
     register_policy(Lead, LEAD_POLICY)
+    # A converted lead's history shows on the account it became part of.
+    register_account_rollup(Lead, field="converted_account")

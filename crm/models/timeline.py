@@ -33,6 +33,11 @@ class Activity(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
+    # The account whose 360 timeline shows this row (the target itself, its account, or the account
+    # it rolled up to), denormalised so that one indexed query reads an account's whole history.
+    account = models.ForeignKey(
+        "crm.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -40,6 +45,11 @@ class Activity(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id", "-occurred_at"], name="activity_timeline"),
+            models.Index(
+                fields=["account", "-occurred_at", "-id"],
+                name="activity_account_timeline",
+                condition=Q(account__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -51,8 +61,13 @@ class Task(models.Model):
     notes = models.TextField(blank=True)
     due_at = models.DateTimeField()
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks")
+    # None: the CRM made it by an admin's rule (an onboarding checklist).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="created_tasks"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_tasks",
     )
     content_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -109,11 +124,21 @@ class LifecycleEvent(models.Model):
     target = GenericForeignKey("content_type", "object_id")
     data = models.JSONField(default=dict, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
+    # The account whose 360 timeline shows this row (the target itself, its account, or the account
+    # it rolled up to), denormalised so that one indexed query reads an account's whole history.
+    account = models.ForeignKey(
+        "crm.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id", "-occurred_at"], name="event_timeline"),
+            models.Index(
+                fields=["account", "-occurred_at", "-id"],
+                name="event_account_timeline",
+                condition=Q(account__isnull=False),
+            ),
             models.Index(fields=["type", "-occurred_at"], name="event_type_recent"),
         ]
 
@@ -154,6 +179,7 @@ class NotificationKind(models.TextChoices):
     SALES_READY = "sales_ready", "Lead is sales-ready"
     FIRST_TOUCH_OVERDUE = "first_touch_overdue", "Lead not touched in time"
     JOB_FINISHED = "job_finished", "Background job finished"
+    RENEWAL_DUE = "renewal_due", "Renewal coming up"
 
 
 class Notification(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm import access, events
 from crm.models import Account, Contact, NotificationKind, User
+from crm.rollup import rollup_reassign
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
 from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
@@ -102,6 +103,8 @@ def contact_update(*, actor: User, contact_id: int, fields: dict[str, Any]) -> C
     if consent:
         contact.consent_changed_at = timezone.now()
     save_with_audit(contact, actor=actor)
+    if "account" in changes:
+        rollup_reassign(target=contact, account_id=contact.account_id)
     if "owner" in changes:
         _record_reassignment(
             actor=actor, record=contact, type=events.CONTACT_ASSIGNED, change=changes["owner"]

@@ -7,6 +7,7 @@ from django.db.models import Model
 
 from crm.events import event_type
 from crm.models import LifecycleEvent, User
+from crm.rollup import rollup_account_id
 
 
 def event_record(
@@ -20,4 +21,5 @@ def event_record(
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
         data=data or {},
+        account_id=rollup_account_id(target),
     )

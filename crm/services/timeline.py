@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from crm import access, events
 from crm.models import Activity, NotificationKind, Task, User
+from crm.rollup import rollup_account_id
 from crm.services.events import event_record
 from crm.services.notifications import email_queue, notification_send
 from crm.services.records import save_with_audit
-from crm.signals import activity_logged
+from crm.signals import activity_logged, task_completed
 
 # Reminders claimed per transaction: small enough that a slow SMTP hand-off never holds many locks.
 REMINDER_BATCH_SIZE = 200
@@ -44,6 +45,7 @@ def activity_log(
         author=actor,
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
+        account_id=rollup_account_id(target),
     )
     activity.full_clean()
     activity.save()
@@ -75,24 +77,51 @@ def task_create(
 ) -> Task:
     assignee = assignee or actor
     _check_assignee(actor=actor, assignee=assignee)
-    task = Task(title=title, notes=notes, due_at=due_at, assignee=assignee, created_by=actor)
     if target is not None:
         access.ensure_can_view(actor, target)
+    return _task_add(
+        created_by=actor, title=title, due_at=due_at, assignee=assignee, notes=notes, target=target
+    )
+
+
+@transaction.atomic
+def task_create_by_rule(
+    *, title: str, due_at: datetime, assignee: User, target: Model | None = None, notes: str = ""
+) -> Task:
+    """A task the CRM hands out by an admin's rule (an onboarding checklist): no user's permissions apply."""
+    return _task_add(
+        created_by=None, title=title, due_at=due_at, assignee=assignee, notes=notes, target=target
+    )
+
+
+def _task_add(
+    *,
+    created_by: User | None,
+    title: str,
+    due_at: datetime,
+    assignee: User,
+    notes: str,
+    target: Model | None,
+) -> Task:
+    task = Task(title=title, notes=notes, due_at=due_at, assignee=assignee, created_by=created_by)
+    if target is not None:
         task.content_type = ContentType.objects.get_for_model(target)
         task.object_id = target.pk
-    save_with_audit(task, actor=actor)
+    task.full_clean()
+    task._history_user = created_by  # type: ignore[attr-defined]
+    task.save()
     if target is not None:
         event_record(
-            actor=actor,
+            actor=created_by,
             target=target,
             type=events.TASK_CREATED,
             data={"task_id": task.pk, "title": task.title, "assignee": str(assignee)},
         )
-    if assignee != actor:
+    if assignee != created_by:
         notification_send(
             recipient=assignee,
             kind=NotificationKind.ASSIGNED,
-            message=f"{actor} gave you a task: {task.title}",
+            message=f"{created_by or 'The CRM'} gave you a task: {task.title}",
             url=task_target_url(task),
         )
     return task
@@ -127,6 +156,7 @@ def task_complete(*, actor: User, task_id: int) -> Task:
             type=events.TASK_COMPLETED,
             data={"task_id": task.pk, "title": task.title},
         )
+    task_completed.send(sender=Task, task=task)
     return task
 
 

@@ -107,6 +107,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -154,6 +156,7 @@ CELERY_BEAT_SCHEDULE = {
     # The hourly pass recomputes every score and repairs any whose wake-up message was lost.
     "reconcile-lead-scores": {"task": "leads.reconcile_scores", "schedule": timedelta(hours=1)},
     "refresh-decayed-lead-scores": {"task": "leads.refresh_decayed_scores", "schedule": timedelta(days=1)},
+    "create-due-renewals": {"task": "sales.create_due_renewals", "schedule": timedelta(hours=6)},
     "send-queued-emails": {
         "task": "crm.tasks.send_queued_emails",
         "schedule": timedelta(seconds=read("EMAIL_SWEEP_SECONDS", "int", default=30)),

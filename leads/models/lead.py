@@ -130,6 +130,15 @@ class Lead(models.Model):
     first_touched_at = models.DateTimeField(null=True, blank=True)
     first_touch_alerted_at = models.DateTimeField(null=True, blank=True)
 
+    # What the lead became (the deal, if any, points back at it as its source lead).
+    converted_at = models.DateTimeField(null=True, blank=True)
+    converted_account = models.ForeignKey(
+        "crm.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="converted_leads"
+    )
+    converted_contact = models.ForeignKey(
+        "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="converted_leads"
+    )
+
     # Normalised by the services for duplicate matching: lower-cased email, digits-only phone.
     email_normalized = models.CharField(max_length=254, blank=True, editable=False)
     phone_normalized = models.CharField(max_length=32, blank=True, editable=False)
@@ -164,6 +173,11 @@ class Lead(models.Model):
                 violation_error_message="A lead needs at least a name, an email address or a company.",
             ),
             models.CheckConstraint(condition=Q(status__in=LeadStatus.values), name="lead_status_known"),
+            models.CheckConstraint(
+                condition=Q(status=LeadStatus.CONVERTED, converted_at__isnull=False)
+                | (~Q(status=LeadStatus.CONVERTED) & Q(converted_at__isnull=True)),
+                name="lead_converted_has_conversion",
+            ),
         ]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="lead_recent"),

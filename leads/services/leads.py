@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 
 from crm import access
 from crm.errors import DomainError
 from crm.models import NotificationKind, Role, Team, User
+from crm.services.bulk import BulkResult, bulk_apply
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
 from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
@@ -194,38 +193,6 @@ def lead_delete(*, actor: User, lead_id: int) -> None:
     lead.delete()
 
 
-@dataclass
-class BulkResult:
-    """What a bulk action did: the leads it changed, and each lead it could not change, and why."""
-
-    changed: list[int] = field(default_factory=list)
-    refused: dict[int, str] = field(default_factory=dict)
-
-
-def _bulk(lead_ids: Iterable[int], action: Callable[[int], object]) -> BulkResult:
-    """Applies `action` lead by lead, each in its own savepoint: one refusal never undoes the others."""
-    result = BulkResult()
-    for lead_id in dict.fromkeys(lead_ids):
-        try:
-            with transaction.atomic():
-                action(lead_id)
-        except Http404:
-            result.refused[lead_id] = "not found"
-        except (PermissionDenied, DomainError, ValidationError) as error:
-            result.refused[lead_id] = _message(error)
-        else:
-            result.changed.append(lead_id)
-    return result
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    if isinstance(error, DomainError):
-        return error.message
-    return str(error) or "not allowed"
-
-
 # What a bulk request may do, and how many leads at most: each lead is its own savepoint.
 BULK_ACTIONS = {
     "assign": "Assign to an owner",
@@ -261,13 +228,13 @@ def leads_bulk_apply(
 
 
 def leads_bulk_assign(*, actor: User, lead_ids: Iterable[int], owner: User | None) -> BulkResult:
-    return _bulk(lead_ids, lambda pk: lead_update(actor=actor, lead_id=pk, fields={"owner": owner}))
+    return bulk_apply(lead_ids, lambda pk: lead_update(actor=actor, lead_id=pk, fields={"owner": owner}))
 
 
 def leads_bulk_change_status(
     *, actor: User, lead_ids: Iterable[int], status: str, reason: str = ""
 ) -> BulkResult:
-    return _bulk(
+    return bulk_apply(
         lead_ids, lambda pk: lead_change_status(actor=actor, lead_id=pk, status=status, reason=reason)
     )
 
@@ -276,7 +243,7 @@ def leads_bulk_add_tag(*, actor: User, lead_ids: Iterable[int], tag: str) -> Bul
     tag = tag.strip()
     if not tag:
         raise DomainError("Name the tag to add.", field="tag")
-    return _bulk(lead_ids, lambda pk: lead_add_tag(actor=actor, lead_id=pk, tag=tag))
+    return bulk_apply(lead_ids, lambda pk: lead_add_tag(actor=actor, lead_id=pk, tag=tag))
 
 
 @transaction.atomic
@@ -288,4 +255,4 @@ def lead_add_tag(*, actor: User, lead_id: int, tag: str) -> Lead:
 
 
 def leads_bulk_delete(*, actor: User, lead_ids: Iterable[int]) -> BulkResult:
-    return _bulk(lead_ids, lambda pk: lead_delete(actor=actor, lead_id=pk))
+    return bulk_apply(lead_ids, lambda pk: lead_delete(actor=actor, lead_id=pk))

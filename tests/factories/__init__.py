@@ -1,6 +1,7 @@
 from .customers import AccountFactory, ContactFactory
 from .leads import LeadFactory
 from .people import TeamFactory, UserFactory
+from .sales import LostReasonFactory, OpportunityFactory, PipelineFactory, ProductFactory
 from .timeline import ActivityFactory, TaskFactory
 
 __all__ = [
@@ -8,6 +9,10 @@ __all__ = [
     "ActivityFactory",
     "ContactFactory",
     "LeadFactory",
+    "LostReasonFactory",
+    "OpportunityFactory",
+    "PipelineFactory",
+    "ProductFactory",
     "TaskFactory",
     "TeamFactory",
     "UserFactory",

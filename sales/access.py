@@ -1,0 +1,46 @@
+"""Who may see and change deals: reps their own (and, per the admin setting, their team's read-only),
+managers their teams', admins all; marketing and support read them for attribution and onboarding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crm.access import Action, Policy, Scope, register_policy
+from crm.models import Role, User
+from crm.rollup import register_account_rollup
+
+from .models import Opportunity, SalesSettings
+
+
+@dataclass(frozen=True)
+class OpportunityPolicy(Policy):
+    def scope(self, user: User, action: Action) -> Scope:
+        scope = super().scope(user, action)
+        if action == "view" and user.role == Role.SALES_REP and not user.is_admin and _reps_see_team(user):
+            return max(scope, Scope.TEAM)
+        return scope
+
+
+def _reps_see_team(user: User) -> bool:
+    """Read once per user object (a request, a task), like the user's teams."""
+    cached: bool | None = getattr(user, "_sales_reps_see_team", None)
+    if cached is None:
+        cached = SalesSettings.current().reps_see_team_board
+        user._sales_reps_see_team = cached  # type: ignore[attr-defined]
+    return cached
+
+
+OPPORTUNITY_POLICY = OpportunityPolicy(
+    view={
+        Role.SALES_MANAGER: Scope.TEAM,
+        Role.SALES_REP: Scope.OWN,
+        Role.MARKETER: Scope.ALL,
+        Role.SUPPORT_AGENT: Scope.ALL,
+    },
+    change={Role.SALES_MANAGER: Scope.TEAM, Role.SALES_REP: Scope.OWN},
+)
+
+
+def register_sales_policy() -> None:
+    register_policy(Opportunity, OPPORTUNITY_POLICY)
+    register_account_rollup(Opportunity, field="account")

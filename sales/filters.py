@@ -1,0 +1,110 @@
+"""The deal FilterSet shared by the board, the deal list and GET /api/v1/opportunities/."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from crm.filters import match_terms
+from crm.models import Team, User
+
+from .models import ForecastCategory, Opportunity, OpportunityStatus, OpportunityType, Pipeline, Stage
+
+CLOSE_PERIODS = [
+    ("overdue", "Overdue"),
+    ("this_month", "This month"),
+    ("next_month", "Next month"),
+    ("this_quarter", "This quarter"),
+    ("next_quarter", "Next quarter"),
+    ("this_year", "This year"),
+]
+
+
+def _month_start(day: date, months_ahead: int = 0) -> date:
+    month = day.month - 1 + months_ahead
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def close_period_range(period: str, today: date | None = None) -> tuple[date | None, date | None]:
+    """[start, end) of a named close period, relative to today."""
+    today = today or timezone.localdate()
+    quarter_start = _month_start(today, -((today.month - 1) % 3))
+    ranges: dict[str, tuple[date | None, date | None]] = {
+        "overdue": (None, today),
+        "this_month": (_month_start(today), _month_start(today, 1)),
+        "next_month": (_month_start(today, 1), _month_start(today, 2)),
+        "this_quarter": (quarter_start, _month_start(quarter_start, 3)),
+        "next_quarter": (_month_start(quarter_start, 3), _month_start(quarter_start, 6)),
+        "this_year": (date(today.year, 1, 1), date(today.year + 1, 1, 1)),
+    }
+    return ranges.get(period, (None, None))
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    pipeline = django_filters.ModelChoiceFilter(label="Pipeline", queryset=Pipeline.objects.all())
+    stage = django_filters.ModelMultipleChoiceFilter(label="Stage", queryset=Stage.objects.all())
+    status = django_filters.MultipleChoiceFilter(label="Status", choices=OpportunityStatus.choices)
+    type = django_filters.MultipleChoiceFilter(label="Type", choices=OpportunityType.choices)
+    forecast_category = django_filters.MultipleChoiceFilter(
+        label="Forecast category", choices=ForecastCategory.choices
+    )
+    owner = django_filters.ModelChoiceFilter(label="Owner", queryset=User.objects.filter(is_active=True))
+    team = django_filters.ModelChoiceFilter(
+        label="Team", queryset=Team.objects.all(), field_name="owner__team"
+    )
+    account = django_filters.NumberFilter(label="Account", field_name="account_id")
+    close_period = django_filters.ChoiceFilter(label="Closing", choices=CLOSE_PERIODS, method="closing_in")
+    close_after = django_filters.DateFilter(label="Closing from", field_name="close_date", lookup_expr="gte")
+    close_before = django_filters.DateFilter(label="Closing to", field_name="close_date", lookup_expr="lte")
+    amount_min = django_filters.NumberFilter(label="Amount from", field_name="amount", lookup_expr="gte")
+    ordering = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(
+            ("created_at", "created_at"),
+            ("close_date", "close_date"),
+            ("amount", "amount"),
+            ("name", "name"),
+        ),
+        field_labels={
+            "created_at": "Created",
+            "close_date": "Close date",
+            "amount": "Amount",
+            "name": "Name",
+        },
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "q",
+            "pipeline",
+            "stage",
+            "status",
+            "type",
+            "forecast_category",
+            "owner",
+            "team",
+            "account",
+            "close_period",
+            "close_after",
+            "close_before",
+            "amount_min",
+        ]
+
+    def search(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
+        return match_terms(queryset, ["name", "account__name"], value)
+
+    def closing_in(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
+        start, end = close_period_range(value)
+        condition = Q()
+        if start is not None:
+            condition &= Q(close_date__gte=start)
+        if end is not None:
+            condition &= Q(close_date__lt=end)
+        if value == "overdue":
+            condition &= Q(status=OpportunityStatus.OPEN)
+        return queryset.filter(condition)

@@ -1,0 +1,214 @@
+"""Opportunities (deals): what is being sold to which account, where it stands, and how it got there."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .pipelines import LostReason, Pipeline, Stage
+from .products import Product
+
+
+class OpportunityType(models.TextChoices):
+    NEW_BUSINESS = "new_business", "New business"
+    UPSELL = "upsell", "Upsell"
+    CROSS_SELL = "cross_sell", "Cross-sell"
+    RENEWAL = "renewal", "Renewal"
+
+
+class OpportunityStatus(models.TextChoices):
+    """Follows the stage's kind; kept on the deal so that lists and the forecast filter by index."""
+
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class ForecastCategory(models.TextChoices):
+    PIPELINE = "pipeline", "Pipeline"
+    BEST_CASE = "best_case", "Best case"
+    COMMIT = "commit", "Commit"
+    OMITTED = "omitted", "Omitted"
+
+
+class Opportunity(models.Model):
+    name = models.CharField(max_length=200)
+    account = models.ForeignKey("crm.Account", on_delete=models.PROTECT, related_name="opportunities")
+    primary_contact = models.ForeignKey(
+        "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+    )
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="opportunities")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
+    status = models.CharField(
+        max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
+    )
+    # With line items the amount is their sum (the services keep it so); without, it is typed in.
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    close_date = models.DateField("expected close date", null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
+    )
+    type = models.CharField(
+        max_length=20, choices=OpportunityType.choices, default=OpportunityType.NEW_BUSINESS
+    )
+    forecast_category = models.CharField(
+        "forecast category",
+        max_length=20,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+    )
+    source_lead = models.OneToOneField(
+        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunity"
+    )
+    next_step = models.CharField("next step", max_length=200, blank=True)
+    next_step_due = models.DateField("next step due", null=True, blank=True)
+    lost_reason = models.ForeignKey(
+        LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="opportunities"
+    )
+    lost_note = models.CharField("why it was lost", max_length=300, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    contract_start = models.DateField("contract start", null=True, blank=True)
+    contract_end = models.DateField("contract end", null=True, blank=True)
+    # A renewal points at the won deal it renews; one renewal per deal, however often the job runs.
+    renewal_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewal"
+    )
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    activities = GenericRelation("crm.Activity")
+    tasks = GenericRelation("crm.Task")
+    events = GenericRelation("crm.LifecycleEvent")
+    history = HistoricalRecords(excluded_fields=["updated_at", "stage_changed_at"])
+
+    class Meta:
+        verbose_name = "opportunity"
+        verbose_name_plural = "opportunities"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=OpportunityStatus.values), name="opportunity_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OpportunityStatus.LOST) | Q(lost_reason__isnull=False),
+                name="opportunity_lost_has_reason",
+                violation_error_message="Choose why the deal was lost.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OpportunityStatus.OPEN) | Q(closed_at__isnull=False),
+                name="opportunity_closed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_end__isnull=True)
+                | Q(contract_start__isnull=True)
+                | Q(contract_end__gte=F("contract_start")),
+                name="opportunity_contract_ends_after_start",
+                violation_error_message="The contract must end after it starts.",
+            ),
+        ]
+        indexes = [
+            # The board: one pipeline's open deals per stage, newest first, and its column sums.
+            models.Index(
+                fields=["stage", "-created_at", "-id"],
+                name="opportunity_stage_recent",
+                condition=Q(status="open"),
+            ),
+            models.Index(fields=["owner", "status", "close_date"], name="opportunity_owner_status"),
+            models.Index(fields=["-created_at", "-id"], name="opportunity_recent"),
+            models.Index(fields=["status", "close_date", "id"], name="opportunity_status_close"),
+            models.Index(fields=["account", "-created_at"], name="opportunity_account"),
+            models.Index(
+                fields=["contract_end"],
+                name="opportunity_renewal_due",
+                condition=Q(status="won", contract_end__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:opportunity-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OpportunityStatus.OPEN
+
+    @property
+    def weighted_amount(self) -> Decimal:
+        return (self.amount * self.stage.probability / 100).quantize(Decimal("0.01"))
+
+
+class OpportunityLine(models.Model):
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lines")
+    quantity = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    unit_price = models.DecimalField(
+        "unit price", max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    discount = models.DecimalField(
+        "discount (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["opportunity", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0, discount__lte=100), name="line_discount_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product}"
+
+    @property
+    def total(self) -> Decimal:
+        return line_total(self.quantity, self.unit_price, self.discount)
+
+
+def line_total(quantity: Decimal, unit_price: Decimal, discount: Decimal) -> Decimal:
+    return (quantity * unit_price * (100 - discount) / 100).quantize(Decimal("0.01"))
+
+
+class StageVisit(models.Model):
+    """A deal's stay in one stage: the stage history, and the time spent in every stage."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_visits")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="visits")
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["opportunity", "entered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity"], condition=Q(left_at__isnull=True), name="stage_visit_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity} in {self.stage}"

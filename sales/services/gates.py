@@ -1,0 +1,81 @@
+"""Stage exit criteria: what a deal must have before it moves past a stage."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from crm.models import Activity
+from sales.errors import ExitCriteriaUnmet
+from sales.models import (
+    CriterionKind,
+    ExitCriterion,
+    Opportunity,
+    RequiredField,
+    RequiredRecord,
+    Stage,
+    StageKind,
+)
+
+
+def stages_passed(*, current: Stage | None, target: Stage) -> QuerySet[Stage]:
+    """The open stages a move from `current` to `target` goes past; moving back or to lost passes none.
+
+    A deal entering a pipeline (new, or from another pipeline) or reopened passes every open stage
+    before its target; a win passes every open stage from where the deal stands.
+    """
+    stages = Stage.objects.filter(pipeline_id=target.pipeline_id, kind=StageKind.OPEN)
+    if target.kind == StageKind.LOST:
+        return stages.none()
+    start = -1
+    if current is not None and current.pipeline_id == target.pipeline_id and current.kind == StageKind.OPEN:
+        start = current.position
+    if target.kind == StageKind.WON:
+        return stages.filter(position__gte=start)
+    return stages.filter(position__gte=start, position__lt=target.position)
+
+
+def missing_criteria(*, opportunity: Opportunity, stages: QuerySet[Stage]) -> list[tuple[Stage, str]]:
+    """Each unmet exit criterion of `stages`, with its stage, in the pipeline's order."""
+    criteria = (
+        ExitCriterion.objects.filter(stage__in=stages)
+        .select_related("stage")
+        .order_by("stage__position", "id")
+    )
+    return [
+        (criterion.stage, criterion.label) for criterion in criteria if not is_met(criterion, opportunity)
+    ]
+
+
+def is_met(criterion: ExitCriterion, opportunity: Opportunity) -> bool:
+    if criterion.kind == CriterionKind.FIELD:
+        if criterion.field_name == RequiredField.AMOUNT:
+            return opportunity.amount > 0
+        if criterion.field_name == RequiredField.CLOSE_DATE:
+            return opportunity.close_date is not None
+        if criterion.field_name == RequiredField.NEXT_STEP:
+            return bool(opportunity.next_step.strip())
+        return opportunity.primary_contact_id is not None
+    if criterion.kind == CriterionKind.RELATED:
+        if criterion.related == RequiredRecord.PRIMARY_CONTACT:
+            return opportunity.primary_contact_id is not None
+        return opportunity.pk is not None and opportunity.lines.exists()
+    if opportunity.pk is None:
+        return False
+    activities = Activity.objects.filter(
+        content_type=ContentType.objects.get_for_model(Opportunity),
+        object_id=opportunity.pk,
+        kind=criterion.activity_kind,
+        occurred_at__lte=timezone.now(),
+    )
+    if criterion.activity_subject:
+        activities = activities.filter(subject__icontains=criterion.activity_subject)
+    return activities.exists()
+
+
+def ensure_may_enter(*, opportunity: Opportunity, current: Stage | None, target: Stage) -> None:
+    """Refuses the move with every missing item listed, grouped under the first stage still blocking."""
+    missing = missing_criteria(opportunity=opportunity, stages=stages_passed(current=current, target=target))
+    if missing:
+        raise ExitCriteriaUnmet(stage=missing[0][0].name, missing=[label for _, label in missing])

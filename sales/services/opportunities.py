@@ -1,0 +1,372 @@
+"""Every write to a deal: create, edit, move through the stages, win, lose, reopen, delete, in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from crm import access
+from crm import events as kernel_events
+from crm.errors import DomainError
+from crm.models import Account, Contact, LifecycleStage, NotificationKind, User
+from crm.rollup import rollup_reassign
+from crm.services.bulk import BulkResult, bulk_apply
+from crm.services.events import event_record
+from crm.services.notifications import notification_send
+from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
+from sales import events
+from sales.errors import StaleMove
+from sales.models import (
+    LostReason,
+    Opportunity,
+    OpportunityStatus,
+    Pipeline,
+    SalesSettings,
+    Stage,
+    StageKind,
+    StageVisit,
+)
+
+from .gates import ensure_may_enter
+from .onboarding import onboarding_start
+
+
+def default_pipeline() -> Pipeline:
+    pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "id").first()
+    if pipeline is None:
+        raise DomainError(
+            "There is no active pipeline; an admin needs to create one first.", field="pipeline"
+        )
+    return pipeline
+
+
+def first_open_stage(pipeline: Pipeline) -> Stage:
+    stage = pipeline.stages.filter(kind=StageKind.OPEN).order_by("position", "id").first()
+    if stage is None:
+        raise DomainError(f"The pipeline {pipeline} has no open stage.", field="stage")
+    return stage
+
+
+def _check_close_date(close_date: date | None) -> None:
+    if close_date is not None and close_date < timezone.localdate():
+        raise DomainError(
+            "The expected close date is in the past; give an open deal a date from today on.",
+            field="close_date",
+        )
+
+
+def _check_account_and_contact(*, actor: User, account: Account, contact: Contact | None) -> None:
+    access.ensure_can_view(actor, account)
+    if contact is not None and contact.account_id != account.pk:
+        raise DomainError(
+            f"{contact} does not work at {account}; choose one of its contacts.", field="primary_contact"
+        )
+
+
+def _notify_owner(*, actor: User | None, opportunity: Opportunity, message: str) -> None:
+    if opportunity.owner_id != (actor.pk if actor else None):
+        notification_send(
+            recipient=opportunity.owner,
+            kind=NotificationKind.ASSIGNED,
+            message=message,
+            url=opportunity.get_absolute_url(),
+        )
+
+
+@transaction.atomic
+def opportunity_create(*, actor: User, fields: dict[str, Any]) -> Opportunity:
+    """Creates a deal in an open stage (the pipeline's first unless told), checking the stages it skips."""
+    access.ensure_can_create(actor, Opportunity)
+    fields = {"owner": actor, **fields}
+    check_owner_assignable(actor=actor, owner=fields["owner"])
+    _check_account_and_contact(actor=actor, account=fields["account"], contact=fields.get("primary_contact"))
+    stage: Stage | None = fields.get("stage")
+    pipeline: Pipeline = stage.pipeline if stage else fields.get("pipeline") or default_pipeline()
+    stage = stage or first_open_stage(pipeline)
+    if stage.kind != StageKind.OPEN:
+        raise DomainError("A new deal starts in an open stage; win or lose it afterwards.", field="stage")
+    _check_close_date(fields.get("close_date"))
+    fields.setdefault("currency", SalesSettings.current().default_currency)
+    opportunity = Opportunity(
+        **{**fields, "pipeline": pipeline, "stage": stage, "status": OpportunityStatus.OPEN}
+    )
+    ensure_may_enter(opportunity=opportunity, current=None, target=stage)
+    now = timezone.now()
+    opportunity.stage_changed_at = now
+    save_with_audit(opportunity, actor=actor)
+    StageVisit.objects.create(opportunity=opportunity, stage=stage, entered_at=now, entered_by=actor)
+    event_record(
+        actor=actor,
+        target=opportunity,
+        type=events.OPPORTUNITY_CREATED,
+        data={
+            "name": opportunity.name,
+            "type": opportunity.type,
+            "stage": stage.name,
+            "amount": str(opportunity.amount),
+        },
+    )
+    _notify_owner(actor=actor, opportunity=opportunity, message=f"{actor} gave you the deal {opportunity}.")
+    return opportunity
+
+
+# Fields the edit form and the API change; the stage moves through opportunity_move's rules.
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "account",
+        "primary_contact",
+        "amount",
+        "currency",
+        "close_date",
+        "owner",
+        "type",
+        "forecast_category",
+        "next_step",
+        "next_step_due",
+        "contract_start",
+        "contract_end",
+        "lost_note",
+    }
+)
+
+
+@transaction.atomic
+def opportunity_update(
+    *, actor: User, opportunity_id: int, fields: dict[str, Any], expected_stage_id: int | None = None
+) -> Opportunity:
+    """Changes a deal's fields and, when `fields` names a stage, then moves it there (one transaction:
+    filling the missing criteria and moving past them is one save)."""
+    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    fields = dict(fields)
+    stage: Stage | None = fields.pop("stage", None)
+    lost_reason: LostReason | None = fields.pop("lost_reason", None)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    changed = {name: value for name, value in fields.items() if getattr(opportunity, name) != value}
+    if "owner" in changed:
+        check_owner_assignable(actor=actor, owner=changed["owner"])
+    if "account" in changed or "primary_contact" in changed:
+        _check_account_and_contact(
+            actor=actor,
+            account=changed.get("account", opportunity.account),
+            contact=changed.get("primary_contact", opportunity.primary_contact),
+        )
+    if "amount" in changed and opportunity.lines.exists():
+        raise DomainError(
+            "The amount is the sum of the product lines; change the lines instead.", field="amount"
+        )
+    if "currency" in changed and opportunity.lines.exists():
+        raise DomainError("Remove the product lines before changing the currency.", field="currency")
+    if "close_date" in changed and opportunity.is_open:
+        _check_close_date(changed["close_date"])
+    changes = apply_changes(opportunity, changed)
+    if changes:
+        save_with_audit(opportunity, actor=actor)
+        if "account" in changes:
+            rollup_reassign(target=opportunity, account_id=opportunity.account_id)
+        if "owner" in changes:
+            old, new = changes["owner"]
+            event_record(
+                actor=actor,
+                target=opportunity,
+                type=events.OPPORTUNITY_ASSIGNED,
+                data={"from": str(old), "to": str(new)},
+            )
+            _notify_owner(
+                actor=actor, opportunity=opportunity, message=f"{actor} gave you the deal {opportunity}."
+            )
+    if stage is not None and stage.pk != opportunity.stage_id:
+        _move(
+            actor=actor,
+            opportunity=opportunity,
+            stage=stage,
+            expected_stage_id=expected_stage_id,
+            lost_reason=lost_reason,
+        )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_move(
+    *,
+    actor: User,
+    opportunity_id: int,
+    stage_id: int,
+    expected_stage_id: int | None = None,
+    lost_reason_id: int | None = None,
+    lost_note: str = "",
+) -> Opportunity:
+    """Moves a deal to a stage (a board drop, the form, the API).
+
+    `expected_stage_id` is where the mover saw the deal: if someone moved it since, the move is refused
+    with where it is now, never applied over their move. Moving to where it already is changes nothing.
+    """
+    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    stage = Stage.objects.filter(pk=stage_id).select_related("pipeline").first()
+    if stage is None:
+        raise DomainError("That stage no longer exists; reload the board.", field="stage")
+    lost_reason = (
+        LostReason.objects.filter(pk=lost_reason_id, is_active=True).first() if lost_reason_id else None
+    )
+    if lost_note:
+        opportunity.lost_note = lost_note.strip()
+    _move(
+        actor=actor,
+        opportunity=opportunity,
+        stage=stage,
+        expected_stage_id=expected_stage_id,
+        lost_reason=lost_reason,
+    )
+    return opportunity
+
+
+def _lock(*, actor: User, opportunity_id: int) -> Opportunity:
+    opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
+    return Opportunity.objects.select_related("stage", "pipeline", "account", "owner").get(pk=opportunity.pk)
+
+
+def _move(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    stage: Stage,
+    expected_stage_id: int | None,
+    lost_reason: LostReason | None,
+) -> None:
+    current = opportunity.stage
+    if expected_stage_id is not None and expected_stage_id != current.pk:
+        visit = opportunity.stage_visits.filter(left_at__isnull=True).select_related("entered_by").first()
+        moved_by = str(visit.entered_by) if visit and visit.entered_by else "Someone"
+        raise StaleMove(
+            current_stage=current.name, moved_by=moved_by if visit and visit.entered_by != actor else "You"
+        )
+    if stage.pk == current.pk:
+        return
+    if stage.kind == StageKind.LOST and lost_reason is None:
+        raise DomainError("Choose why the deal was lost.", field="lost_reason")
+    if stage.kind == StageKind.OPEN and opportunity.close_date is not None and current.kind != StageKind.OPEN:
+        _check_close_date(opportunity.close_date)
+    ensure_may_enter(opportunity=opportunity, current=current, target=stage)
+    now = timezone.now()
+    old_status = opportunity.status
+    opportunity.stage = stage
+    opportunity.pipeline_id = stage.pipeline_id
+    opportunity.status = stage.kind
+    opportunity.stage_changed_at = now
+    if stage.kind == StageKind.OPEN:
+        opportunity.closed_at = None
+        opportunity.lost_reason = None
+    else:
+        opportunity.closed_at = now
+        opportunity.close_date = timezone.localdate()
+        opportunity.lost_reason = lost_reason if stage.kind == StageKind.LOST else None
+    save_with_audit(opportunity, actor=actor)
+    StageVisit.objects.filter(opportunity=opportunity, left_at__isnull=True).update(left_at=now)
+    StageVisit.objects.create(opportunity=opportunity, stage=stage, entered_at=now, entered_by=actor)
+    event_record(
+        actor=actor,
+        target=opportunity,
+        type=events.OPPORTUNITY_STAGE_CHANGED,
+        data={"from": current.name, "to": stage.name, "from_id": current.pk, "to_id": stage.pk},
+    )
+    if stage.kind == StageKind.WON:
+        _after_win(actor=actor, opportunity=opportunity)
+    elif stage.kind == StageKind.LOST:
+        event_record(
+            actor=actor,
+            target=opportunity,
+            type=events.OPPORTUNITY_LOST,
+            data={"reason": str(lost_reason), "note": opportunity.lost_note},
+        )
+    elif old_status != OpportunityStatus.OPEN:
+        event_record(
+            actor=actor, target=opportunity, type=events.OPPORTUNITY_REOPENED, data={"from": old_status}
+        )
+
+
+def _after_win(*, actor: User, opportunity: Opportunity) -> None:
+    """A win makes the account a customer and starts its onboarding from the matching template."""
+    event_record(
+        actor=actor, target=opportunity, type=events.OPPORTUNITY_WON, data={"amount": str(opportunity.amount)}
+    )
+    account = Account.objects.select_for_update().get(pk=opportunity.account_id)
+    if account.lifecycle_stage != LifecycleStage.CUSTOMER:
+        old = account.lifecycle_stage
+        account.lifecycle_stage = LifecycleStage.CUSTOMER
+        save_with_audit(account, actor=actor)
+        event_record(
+            actor=actor,
+            target=account,
+            type=kernel_events.ACCOUNT_STAGE_CHANGED,
+            data={"from": old, "to": LifecycleStage.CUSTOMER, "deal": opportunity.name},
+        )
+    onboarding_start(actor=actor, opportunity=opportunity)
+
+
+@transaction.atomic
+def opportunity_delete(*, actor: User, opportunity_id: int) -> None:
+    opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
+    if not actor.is_admin and opportunity.status == OpportunityStatus.WON:
+        raise PermissionDenied("Only admins can delete a won deal.")
+    opportunity._history_user = actor  # type: ignore[attr-defined]
+    opportunity.delete()
+
+
+BULK_ACTIONS = {
+    "assign": "Assign to an owner",
+    "move": "Move to a stage",
+    "forecast": "Set the forecast category",
+    "delete": "Delete",
+}
+MAX_BULK_OPPORTUNITIES = 500
+
+
+def opportunities_bulk_apply(
+    *,
+    actor: User,
+    action: str,
+    opportunity_ids: Iterable[int],
+    owner: User | None = None,
+    stage: Stage | None = None,
+    lost_reason: LostReason | None = None,
+    forecast_category: str = "",
+) -> BulkResult:
+    """The one entry for the deal list's bulk bar and the API's bulk endpoint."""
+    ids = list(opportunity_ids)
+    if len(ids) > MAX_BULK_OPPORTUNITIES:
+        raise DomainError(f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", field="ids")
+    if action == "assign":
+        if owner is None:
+            raise DomainError("Choose the new owner.", field="owner")
+        return bulk_apply(
+            ids, lambda pk: opportunity_update(actor=actor, opportunity_id=pk, fields={"owner": owner})
+        )
+    if action == "move":
+        if stage is None:
+            raise DomainError("Choose the stage.", field="stage")
+        return bulk_apply(
+            ids,
+            lambda pk: opportunity_move(
+                actor=actor,
+                opportunity_id=pk,
+                stage_id=stage.pk,
+                lost_reason_id=lost_reason.pk if lost_reason else None,
+            ),
+        )
+    if action == "forecast":
+        return bulk_apply(
+            ids,
+            lambda pk: opportunity_update(
+                actor=actor, opportunity_id=pk, fields={"forecast_category": forecast_category}
+            ),
+        )
+    if action == "delete":
+        return bulk_apply(ids, lambda pk: opportunity_delete(actor=actor, opportunity_id=pk))
+    raise DomainError(f"Unknown bulk action {action!r}.", field="action")

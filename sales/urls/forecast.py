@@ -1,0 +1,3 @@
+"""URL patterns: see sales/urls/__init__.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The sales HTML interface: thin views, one module per page family."""

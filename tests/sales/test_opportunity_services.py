@@ -1,0 +1,232 @@
+"""Moving deals through their stages: exit criteria, lost reasons, stale boards, wins and what follows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+
+from crm.models import Account, ActivityKind, LifecycleEvent, LifecycleStage, Task, User
+from crm.services.timeline import activity_log, task_complete
+from sales.errors import ExitCriteriaUnmet, StaleMove
+from sales.models import (
+    CriterionKind,
+    ExitCriterion,
+    OnboardingRole,
+    OnboardingTemplate,
+    OnboardingTemplateItem,
+    OpportunityStatus,
+    RequiredField,
+    RequiredRecord,
+    StageVisit,
+)
+from sales.services import (
+    opportunity_create,
+    opportunity_line_add,
+    opportunity_move,
+    opportunity_update,
+)
+from tests.factories import AccountFactory, ContactFactory, LostReasonFactory, PipelineFactory, ProductFactory
+from tests.factories.sales import stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pipeline():
+    return PipelineFactory(is_default=False)
+
+
+@pytest.fixture
+def account(rep: User) -> Account:
+    return AccountFactory(owner=rep)
+
+
+def new_deal(rep, account, pipeline, **fields):
+    return opportunity_create(
+        actor=rep, fields={"name": "Platform", "account": account, "pipeline": pipeline, **fields}
+    )
+
+
+def demo_criteria(pipeline):
+    demo = stage(pipeline, "Demo")
+    ExitCriterion.objects.create(
+        stage=demo, kind=CriterionKind.FIELD, field_name=RequiredField.AMOUNT, label="Amount"
+    )
+    ExitCriterion.objects.create(
+        stage=demo,
+        kind=CriterionKind.ACTIVITY,
+        activity_kind=ActivityKind.MEETING,
+        activity_subject="demo",
+        label="Demo held",
+    )
+    ExitCriterion.objects.create(
+        stage=demo,
+        kind=CriterionKind.RELATED,
+        related=RequiredRecord.PRIMARY_CONTACT,
+        label="Primary contact",
+    )
+    return demo
+
+
+def test_a_new_deal_starts_in_the_first_stage_with_its_visit_and_event(rep, account, pipeline):
+    deal = new_deal(rep, account, pipeline, amount=Decimal("500"))
+
+    assert deal.stage == stage(pipeline, "Qualification")
+    assert deal.owner == rep
+    assert StageVisit.objects.get(opportunity=deal).left_at is None
+    assert LifecycleEvent.objects.filter(
+        object_id=deal.pk, type="opportunity.created", account=account
+    ).exists()
+
+
+def test_moving_past_a_stage_with_unmet_criteria_lists_everything_missing(rep, account, pipeline):
+    demo_criteria(pipeline)
+    deal = new_deal(rep, account, pipeline, amount=Decimal(0))
+
+    with pytest.raises(ExitCriteriaUnmet) as refused:
+        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Proposal").pk)
+
+    assert refused.value.missing == ["Amount", "Demo held", "Primary contact"]
+    assert "Demo" in refused.value.message
+    deal.refresh_from_db()
+    assert deal.stage == stage(pipeline, "Qualification")
+
+
+def test_moving_back_or_up_to_the_gated_stage_needs_no_criteria(rep, account, pipeline):
+    demo = demo_criteria(pipeline)
+    deal = new_deal(rep, account, pipeline)
+
+    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=demo.pk)
+    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+
+    deal.refresh_from_db()
+    assert deal.stage.name == "Discovery"
+    assert list(deal.stage_visits.values_list("stage__name", flat=True)) == [
+        "Qualification",
+        "Demo",
+        "Discovery",
+    ]
+    assert deal.stage_visits.filter(left_at__isnull=True).count() == 1
+
+
+def test_filling_the_criteria_lets_the_deal_move_on(rep, account, pipeline):
+    demo_criteria(pipeline)
+    contact = ContactFactory(account=account, owner=rep)
+    deal = new_deal(rep, account, pipeline)
+    activity_log(actor=rep, target=deal, kind=ActivityKind.MEETING, subject="Product demo with the CTO")
+
+    opportunity_update(
+        actor=rep,
+        opportunity_id=deal.pk,
+        fields={"amount": Decimal("900"), "primary_contact": contact, "stage": stage(pipeline, "Proposal")},
+    )
+
+    deal.refresh_from_db()
+    assert deal.stage.name == "Proposal"
+
+
+def test_creating_a_deal_straight_into_a_later_stage_checks_the_stages_it_skips(rep, account, pipeline):
+    demo_criteria(pipeline)
+
+    with pytest.raises(ExitCriteriaUnmet):
+        new_deal(rep, account, pipeline, stage=stage(pipeline, "Negotiation"))
+    assert not account.opportunities.exists()
+
+
+def test_losing_needs_a_reason_from_the_list(rep, account, pipeline):
+    deal = new_deal(rep, account, pipeline)
+    lost = stage(pipeline, "Lost")
+
+    with pytest.raises(Exception, match="why the deal was lost"):
+        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=lost.pk)
+    opportunity_move(
+        actor=rep, opportunity_id=deal.pk, stage_id=lost.pk, lost_reason_id=LostReasonFactory().pk
+    )
+
+    deal.refresh_from_db()
+    assert deal.status == OpportunityStatus.LOST
+    assert deal.closed_at is not None
+
+
+def test_a_stale_board_move_is_refused_with_where_the_deal_is_now(rep, manager, account, pipeline):
+    deal = new_deal(rep, account, pipeline)
+    seen_in = deal.stage_id
+    opportunity_move(
+        actor=manager, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk, expected_stage_id=seen_in
+    )
+
+    with pytest.raises(StaleMove) as refused:
+        opportunity_move(
+            actor=rep,
+            opportunity_id=deal.pk,
+            stage_id=stage(pipeline, "Discovery").pk,
+            expected_stage_id=seen_in,
+        )
+
+    assert "Maria" in refused.value.message or str(manager) in refused.value.message
+    assert "Demo" in refused.value.message
+    deal.refresh_from_db()
+    assert deal.stage.name == "Demo"
+
+
+def test_open_deals_refuse_negative_amounts_and_past_close_dates(rep, account, pipeline):
+    with pytest.raises(ValidationError):
+        new_deal(rep, account, pipeline, amount=Decimal("-1"))
+    with pytest.raises(Exception, match="in the past"):
+        new_deal(rep, account, pipeline, close_date=timezone.localdate() - timedelta(days=1))
+    assert not account.opportunities.exists()
+
+
+def test_line_items_compute_the_amount(rep, account, pipeline):
+    deal = new_deal(rep, account, pipeline)
+    product = ProductFactory(unit_price=Decimal("200.00"))
+
+    opportunity_line_add(
+        actor=rep, opportunity_id=deal.pk, product=product, quantity=Decimal(3), discount=Decimal(10)
+    )
+
+    deal.refresh_from_db()
+    assert deal.amount == Decimal("540.00")
+    with pytest.raises(Exception, match="sum of the product lines"):
+        opportunity_update(actor=rep, opportunity_id=deal.pk, fields={"amount": Decimal(1)})
+
+
+def test_winning_makes_the_account_a_customer_and_starts_its_onboarding(rep, manager, account, pipeline):
+    template = OnboardingTemplate.objects.create(name="Platform onboarding", product_line="Platform")
+    OnboardingTemplateItem.objects.create(
+        template=template, title="Kick-off call", due_offset_days=2, position=0
+    )
+    OnboardingTemplateItem.objects.create(
+        template=template, title="Training", role=OnboardingRole.OWNER_MANAGER, due_offset_days=10, position=1
+    )
+    deal = new_deal(rep, account, pipeline)
+    opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory(product_line="Platform"))
+
+    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk)
+    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk)  # twice: harmless
+
+    account.refresh_from_db()
+    assert account.lifecycle_stage == LifecycleStage.CUSTOMER
+    onboarding = account.onboardings.get()
+    tasks = Task.objects.filter(onboarding_step__onboarding=onboarding).order_by("due_at")
+    assert [(t.title, t.assignee) for t in tasks] == [("Kick-off call", rep), ("Training", manager)]
+
+    for task in tasks:
+        task_complete(actor=task.assignee, task_id=task.pk)
+    onboarding.refresh_from_db()
+    assert onboarding.completed_at is not None
+    assert LifecycleEvent.objects.filter(type="account.onboarded", account=account).count() == 1
+
+
+def test_a_rep_cannot_move_someone_elses_deal(rep, outsider, teammate, pipeline):
+    deal = new_deal(teammate, AccountFactory(owner=teammate), pipeline)
+
+    with pytest.raises(PermissionDenied):  # visible to the team, read-only
+        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
+    with pytest.raises(Http404):
+        opportunity_move(actor=outsider, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
