@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("insights.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/leads/", include("leads.api_urls")),
+    path("api/v1/", include("sales.api.urls")),
     path("api/v1/", include("crm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,3 @@
+"""See sales/api/urls.py."""
+
+urlpatterns: list = []
