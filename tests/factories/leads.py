@@ -1,6 +1,7 @@
 import factory
+from django.utils import timezone
 
-from leads.models import Lead
+from leads.models import Lead, LeadStatus
 
 from .people import UserFactory
 
@@ -15,3 +16,7 @@ class LeadFactory(factory.django.DjangoModelFactory[Lead]):
     email_normalized = factory.SelfAttribute("email")
     company = factory.Faker("company")
     owner = factory.SubFactory(UserFactory)
+    status = LeadStatus.NEW
+    converted_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == LeadStatus.CONVERTED else None
+    )

@@ -1,6 +1,7 @@
 """Possible duplicates: which leads and contacts the panel offers, and why."""
 
 import pytest
+from django.utils import timezone
 
 from leads.dedupe.matching import duplicate_candidates
 from leads.models import Lead, LeadStatus
@@ -97,7 +98,7 @@ def test_a_manager_sees_their_teams_duplicates_and_may_merge_them(rep, teammate,
 def test_a_converted_duplicate_is_shown_but_cannot_be_merged(rep):
     lead = _lead(rep, last_name="Doe", email="jane@example.com")
     converted = _lead(rep, last_name="Doe", email="jane@example.com")
-    Lead.objects.filter(pk=converted.pk).update(status=LeadStatus.CONVERTED)
+    Lead.objects.filter(pk=converted.pk).update(status=LeadStatus.CONVERTED, converted_at=timezone.now())
 
     [candidate] = duplicate_candidates(user=rep, lead=lead)
 

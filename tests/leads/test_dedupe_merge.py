@@ -4,6 +4,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.models import Activity, EngagementEvent, LifecycleEvent, Task
@@ -220,7 +221,9 @@ def test_a_marketer_who_sees_both_leads_cannot_merge_them(marketer, pair):
 @pytest.mark.parametrize("converted", ["kept", "merged"])
 def test_a_converted_lead_cannot_be_merged_on_either_side(rep, pair, converted):
     kept, merged = pair
-    Lead.objects.filter(pk=(kept if converted == "kept" else merged).pk).update(status=LeadStatus.CONVERTED)
+    Lead.objects.filter(pk=(kept if converted == "kept" else merged).pk).update(
+        status=LeadStatus.CONVERTED, converted_at=timezone.now()
+    )
     before = _state()
 
     with pytest.raises(DomainError, match="is converted"):

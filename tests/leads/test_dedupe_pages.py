@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Activity, Task
 from leads.dedupe.selectors import duplicate_panel_context
@@ -193,7 +194,7 @@ def test_merging_a_lead_with_itself_is_refused_with_a_message(as_user, rep, pair
 
 def test_a_converted_lead_is_refused_with_a_message(as_user, rep, pair):
     kept, merged = pair
-    Lead.objects.filter(pk=merged.pk).update(status=LeadStatus.CONVERTED)
+    Lead.objects.filter(pk=merged.pk).update(status=LeadStatus.CONVERTED, converted_at=timezone.now())
     before = _state()
 
     response = as_user(rep).post(_merge_url(kept, merged), {"first_name": "merged"})

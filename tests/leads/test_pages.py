@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Role
 from leads.models import Lead, LeadStatus, SavedView
@@ -191,7 +192,7 @@ def test_the_inline_edit_swaps_the_details_for_a_form_and_back(as_user, rep):
 
 def test_a_converted_lead_is_read_only_with_a_note(as_user, admin_user):
     lead = LeadFactory(owner=admin_user)
-    Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.CONVERTED)
+    Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.CONVERTED, converted_at=timezone.now())
     client = as_user(admin_user)
 
     html = client.get(lead.get_absolute_url()).content.decode()
