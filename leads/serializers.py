@@ -75,16 +75,28 @@ class LeadSerializer(serializers.ModelSerializer):
             "team",
             "team_name",
             "score",
+            "converted_at",
+            "converted_account",
+            "converted_contact",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["score", "created_at", "updated_at"]
+        read_only_fields = [
+            "score",
+            "converted_at",
+            "converted_account",
+            "converted_contact",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {
             "source": {"help_text": 'Where the lead came from; "api" when left out on create.'},
             "status": {
                 "help_text": "Changes follow the status transitions; converting happens only by converting."
             },
             "disqualified_reason": {"help_text": "Required when the status is disqualified."},
+            "converted_account": {"help_text": "The account the lead became part of (POST /conversions/)."},
+            "converted_contact": {"help_text": "The contact the lead became; its activities moved there."},
         }
 
 
