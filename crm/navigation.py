@@ -21,6 +21,7 @@ SALES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP})
 NAV_ITEMS = [
     NavItem("Leads", "leads:index", "bi-funnel", SALES | {Role.MARKETER}),
     NavItem("Pipeline", "sales:index", "bi-kanban", SALES),
+    NavItem("Forecast", "sales:forecast", "bi-bar-chart-line", SALES),
     NavItem("Accounts", "account-list", "bi-building", EVERYONE),
     NavItem("Contacts", "contact-list", "bi-person-lines-fill", EVERYONE),
     NavItem("Orders", "orders:index", "bi-receipt", SALES | {Role.SUPPORT_AGENT}),

@@ -6,6 +6,7 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.demo import register_demo_seeder
+        from crm.navigation import AdminLink, register_admin_link
 
         from . import access, events
         from .demo import seed_demo_sales
@@ -15,3 +16,11 @@ class SalesConfig(AppConfig):
         access.register_sales_policy()
         onboarding.connect()
         register_demo_seeder(seed_demo_sales)
+        for label, url_name in [
+            ("Pipelines and stages", "sales:pipeline-list"),
+            ("Lost reasons", "sales:lost-reason-list"),
+            ("Products", "sales:product-list"),
+            ("Onboarding templates", "sales:onboarding-template-list"),
+            ("Sales settings", "admin:sales_salessettings_changelist"),
+        ]:
+            register_admin_link(AdminLink(label, url_name))

@@ -194,6 +194,14 @@ SPECTACULAR_SETTINGS = {
         "LeadAuthorityEnum": "leads.models.Authority",
         "LeadPurchaseTimelineEnum": "leads.models.PurchaseTimeline",
         "LeadBulkActionEnum": "leads.serializers.BULK_ACTIONS",
+        "OpportunityStatusEnum": "sales.models.OpportunityStatus",
+        "OpportunityTypeEnum": "sales.models.OpportunityType",
+        "ForecastCategoryEnum": "sales.models.ForecastCategory",
+        "OpportunityBulkActionEnum": "sales.api.serializers.BULK_ACTIONS",
+        "ExitCriterionKindEnum": "sales.models.CriterionKind",
+        "ExitCriterionFieldEnum": "sales.models.RequiredField",
+        "ExitCriterionRecordEnum": "sales.models.RequiredRecord",
+        "ForecastScopeEnum": "sales.selectors.forecast.ForecastScope",
     },
 }
 

@@ -21,8 +21,8 @@ def template_for(opportunity: Opportunity) -> OnboardingTemplate | None:
     main_line = (
         opportunity.lines.exclude(product__product_line="")
         .values("product__product_line")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .order_by("-total")
+        .annotate(line_sum=Sum(F("quantity") * F("unit_price")))
+        .order_by("-line_sum")
         .first()
     )
     templates = OnboardingTemplate.objects.filter(is_active=True)

@@ -1,3 +1,10 @@
 """URL patterns: see sales/urls/__init__.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from sales.views import forecast
+
+urlpatterns = [
+    path("forecast/", forecast.forecast, name="forecast"),
+    path("forecast/quotas/", forecast.quotas, name="forecast-quotas"),
+]

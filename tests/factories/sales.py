@@ -91,4 +91,5 @@ class OpportunityFactory(factory.django.DjangoModelFactory[Opportunity]):
             from django.utils import timezone
 
             kwargs["closed_at"] = timezone.now()
-        return super()._create(model_class, *args, **kwargs)
+        opportunity: Opportunity = super()._create(model_class, *args, **kwargs)
+        return opportunity

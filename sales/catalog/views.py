@@ -1,0 +1,122 @@
+"""Catalogue pages: the sales team reads the product list; admins add, edit, deactivate and import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.errors import DomainError
+from crm.pagination import keyset_page
+from crm.views import AuthenticatedRequest
+from sales.configuration.forms import show_service_error
+from sales.configuration.views import admin_page
+from sales.models import SalesSettings
+
+from .forms import ProductFilterForm, ProductForm, ProductImportForm
+from .importing import MAX_BYTES, MAX_PROBLEMS_SHOWN, MEGABYTE, ProductImportRefused, products_import
+from .selectors import product_get, product_list
+from .services import product_create, product_set_active, product_update
+
+PAGE_SIZE = 50
+
+
+@login_required
+def product_index(request: AuthenticatedRequest) -> HttpResponse:
+    filters = ProductFilterForm(request.GET)
+    products = product_list(user=request.user, search=filters.search(), active=filters.active_filter())
+    page = keyset_page(
+        products,
+        ordering=["name"],
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+    )
+    context = {"filters": filters, "page": page, "can_manage": request.user.is_admin}
+    return render(request, "sales/catalog/product_list.html", context)
+
+
+@admin_page
+@require_http_methods(["GET", "POST"])
+def product_new(request: AuthenticatedRequest) -> HttpResponse:
+    form = ProductForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = product_create(actor=request.user, fields=form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"Added {product} to the catalogue.")
+            return redirect("sales:product-list")
+    return render(request, "sales/catalog/product_form.html", {"form": form, "product": None})
+
+
+@admin_page
+@require_http_methods(["GET", "POST"])
+def product_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    product = product_get(user=request.user, pk=pk)
+    form = ProductForm(request.POST if request.method == "POST" else None, product=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = product_update(actor=request.user, product_id=pk, fields=form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"Saved {saved}.")
+            return redirect("sales:product-list")
+    return render(request, "sales/catalog/product_form.html", {"form": form, "product": product})
+
+
+@admin_page
+@require_POST
+def product_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    active = request.POST.get("active")
+    if active not in ("0", "1"):
+        return HttpResponseBadRequest("Say whether to activate (1) or deactivate (0) the product.")
+    product = product_set_active(actor=request.user, product_id=pk, active=active == "1")
+    if product.is_active:
+        messages.success(request, f"{product} is on sale again.")
+    else:
+        messages.success(request, f"Deactivated {product}: it can no longer be added to deals.")
+    return redirect("sales:product-list")
+
+
+@admin_page
+@require_http_methods(["GET", "POST"])
+def product_import(request: AuthenticatedRequest) -> HttpResponse:
+    form = ProductImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    hidden = 0
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_BYTES:  # refused before the file is read into memory
+                raise DomainError(
+                    f"The file is {upload.size / MEGABYTE:.1f} MB; the largest import is "
+                    f"{MAX_BYTES // MEGABYTE} MB. Split it into smaller files.",
+                    field="file",
+                )
+            result = products_import(actor=request.user, data=upload.read())
+        except ProductImportRefused as refusal:
+            form.add_error("file", refusal.message)
+            problems = [str(problem) for problem in refusal.problems[:MAX_PROBLEMS_SHOWN]]
+            hidden = len(refusal.problems) - len(problems)
+        except DomainError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Imported the file: {result.created} product{'s' if result.created != 1 else ''} created, "
+                f"{result.updated} updated, {result.unchanged} unchanged.",
+            )
+            return redirect("sales:product-list")
+    context = {
+        "form": form,
+        "problems": problems,
+        "hidden_problems": hidden,
+        "default_currency": SalesSettings.current().default_currency,
+    }
+    return render(request, "sales/catalog/product_import.html", context)

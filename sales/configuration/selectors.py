@@ -1,0 +1,104 @@
+"""Reads for the configuration pages, each list in one query whatever its length."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from sales.models import (
+    ExitCriterion,
+    LostReason,
+    OnboardingTemplate,
+    OnboardingTemplateItem,
+    Opportunity,
+    OpportunityStatus,
+    Pipeline,
+    Stage,
+)
+
+
+def _count(rows: QuerySet[Model], link: str) -> Coalesce:
+    """How many of `rows` point at the outer row through `link`, as a subquery (no join fan-out)."""
+    counted = (
+        rows.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def pipeline_rows() -> QuerySet[Pipeline]:
+    return Pipeline.objects.annotate(
+        stage_count=_count(Stage.objects.all(), "pipeline"),
+        open_deal_count=_count(Opportunity.objects.filter(status=OpportunityStatus.OPEN), "pipeline"),
+    ).order_by("-is_active", "-is_default", "name", "id")
+
+
+def pipeline_get(*, pk: int) -> Pipeline:
+    pipeline = Pipeline.objects.filter(pk=pk).first()
+    if pipeline is None:
+        raise Http404
+    return pipeline
+
+
+def pipeline_stages(*, pipeline: Pipeline) -> list[Stage]:
+    """The stages in order, each with its deal count and its exit criteria."""
+    return list(
+        Stage.objects.filter(pipeline=pipeline)
+        .annotate(deal_count=_count(Opportunity.objects.all(), "stage"))
+        .prefetch_related(Prefetch("exit_criteria", queryset=ExitCriterion.objects.order_by("id")))
+        .order_by("position", "id")
+    )
+
+
+def stage_get(*, pk: int) -> Stage:
+    stage = (
+        Stage.objects.select_related("pipeline")
+        .annotate(deal_count=_count(Opportunity.objects.all(), "stage"))
+        .filter(pk=pk)
+        .first()
+    )
+    if stage is None:
+        raise Http404
+    return stage
+
+
+def stage_has_history(*, stage: Stage) -> bool:
+    """Whether deals are in the stage or have been: deleting it then needs a stage to take them over."""
+    return Opportunity.objects.filter(stage=stage).exists() or stage.visits.exists()
+
+
+def lost_reason_rows() -> QuerySet[LostReason]:
+    return LostReason.objects.annotate(deal_count=_count(Opportunity.objects.all(), "lost_reason")).order_by(
+        "position", "name", "id"
+    )
+
+
+def lost_reason_get(*, pk: int) -> LostReason:
+    reason = lost_reason_rows().filter(pk=pk).first()
+    if reason is None:
+        raise Http404
+    return reason
+
+
+def onboarding_template_rows() -> QuerySet[OnboardingTemplate]:
+    return OnboardingTemplate.objects.annotate(
+        item_count=_count(OnboardingTemplateItem.objects.all(), "template")
+    ).order_by("-is_active", "product_line", "name", "id")
+
+
+def onboarding_template_get(*, pk: int) -> OnboardingTemplate:
+    template = OnboardingTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+def onboarding_template_items(*, template: OnboardingTemplate) -> list[OnboardingTemplateItem]:
+    return list(template.items.order_by("position", "id"))
+
+
+def onboarding_item_get(*, pk: int) -> OnboardingTemplateItem:
+    item = OnboardingTemplateItem.objects.select_related("template").filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item

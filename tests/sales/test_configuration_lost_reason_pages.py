@@ -1,0 +1,96 @@
+"""The lost reasons settings page as an admin uses it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from sales.configuration import services
+from sales.models import LostReason, OpportunityStatus
+from tests.factories import OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
+CONTROL_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def unlabelled(html: str) -> list[str]:
+    controls = CONTROL.findall(html)
+    assert controls, "the page has no form controls"
+    return [
+        control
+        for control in controls
+        if "aria-label=" not in control
+        and not ((found := CONTROL_ID.search(control)) and f'for="{found.group(1)}"' in html)
+    ]
+
+
+# Lost reasons
+
+
+def test_the_lost_reasons_page_counts_their_deals_in_constant_queries(
+    as_user, admin_user, assert_same_query_count
+):
+    price = LostReason.objects.get(name="Price")
+    OpportunityFactory(status=OpportunityStatus.LOST, lost_reason=price)
+    client = as_user(admin_user)
+
+    html = client.get(reverse("sales:lost-reason-list")).content.decode()
+
+    assert html.index("Price") < html.index("Chose a competitor")
+    assert unlabelled(html) == []
+    assert_same_query_count(
+        lambda: client.get(reverse("sales:lost-reason-list")),
+        grow=lambda: [
+            OpportunityFactory(
+                status=OpportunityStatus.LOST,
+                lost_reason=services.lost_reason_create(actor=admin_user, name=f"Reason {n}"),
+            )
+            for n in range(5)
+        ],
+    )
+
+
+def test_deleting_a_lost_reason_in_use_deactivates_it_and_says_so(as_user, admin_user):
+    price = LostReason.objects.get(name="Price")
+    OpportunityFactory(status=OpportunityStatus.LOST, lost_reason=price)
+
+    response = as_user(admin_user).post(reverse("sales:lost-reason-delete", args=[price.pk]), follow=True)
+
+    assert messages_of(response) == [
+        "1 deal was lost for Price, so it was deactivated instead of deleted: "
+        "those deals keep it, and reps can no longer choose it."
+    ]
+    price.refresh_from_db()
+    assert not price.is_active
+
+
+def test_adding_renaming_and_reordering_lost_reasons(as_user, admin_user):
+    client = as_user(admin_user)
+
+    client.post(reverse("sales:lost-reason-create"), {"name": "Went silent"})
+    reason = LostReason.objects.get(name="Went silent")
+    client.post(reverse("sales:lost-reason-edit", args=[reason.pk]), {"name": "No reply"})
+    client.post(reverse("sales:lost-reason-move", args=[reason.pk]), {"to": "0"})
+    response = client.post(
+        reverse("sales:lost-reason-reorder"),
+        {"order": list(LostReason.objects.order_by("-position").values_list("pk", flat=True))},
+        **HTMX,
+    )
+
+    assert "Saved the new order." in response.content.decode()
+    assert list(LostReason.objects.order_by("position").values_list("name", flat=True))[-1] == "No reply"
+
+
+def test_a_duplicate_lost_reason_is_shown_on_the_form(as_user, admin_user):
+    response = as_user(admin_user).post(reverse("sales:lost-reason-create"), {"name": "PRICE"})
+
+    assert "There is already a lost reason named PRICE." in response.content.decode()

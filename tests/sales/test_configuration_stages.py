@@ -1,0 +1,264 @@
+"""Admins shaping a pipeline's stages: adding, editing, ordering, and deleting them without losing deals."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+
+from crm.errors import DomainError
+from crm.models import LifecycleEvent
+from sales import events
+from sales.configuration import services
+from sales.models import (
+    Opportunity,
+    OpportunityStatus,
+    Pipeline,
+    Stage,
+    StageVisit,
+)
+from sales.services import opportunity_create, opportunity_move
+from tests.factories import AccountFactory, OpportunityFactory, PipelineFactory
+from tests.factories.sales import stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pipeline():
+    return PipelineFactory(name="Enterprise")
+
+
+def names(pipeline: Pipeline) -> list[str]:
+    return list(pipeline.stages.order_by("position", "id").values_list("name", flat=True))
+
+
+def ids(pipeline: Pipeline, *stage_names: str) -> list[int]:
+    return [stage(pipeline, name).pk for name in stage_names]
+
+
+# Stages
+
+
+def test_a_new_open_stage_goes_after_the_open_ones_and_a_closed_one_at_the_end(admin_user, pipeline):
+    services.stage_create(
+        actor=admin_user, pipeline_id=pipeline.pk, name="Legal", probability=90, kind="open"
+    )
+    services.stage_create(
+        actor=admin_user, pipeline_id=pipeline.pk, name="Churned", probability=0, kind="lost"
+    )
+
+    assert names(pipeline) == [
+        "Qualification",
+        "Discovery",
+        "Demo",
+        "Proposal",
+        "Negotiation",
+        "Legal",
+        "Won",
+        "Lost",
+        "Churned",
+    ]
+
+
+@pytest.mark.parametrize("probability", [-1, 101, None])
+def test_a_stage_probability_is_a_percentage(admin_user, pipeline, probability):
+    with pytest.raises(ValidationError) as refused:
+        services.stage_create(
+            actor=admin_user, pipeline_id=pipeline.pk, name="Legal", probability=probability, kind="open"
+        )
+
+    assert refused.value.message_dict == {"probability": ["Enter a win probability from 0 to 100 (%)."]}
+
+
+def test_stage_names_are_unique_within_a_pipeline_only(admin_user, pipeline):
+    other = PipelineFactory()
+
+    with pytest.raises(ValidationError, match="already has a stage named demo"):
+        services.stage_create(
+            actor=admin_user, pipeline_id=pipeline.pk, name="demo", probability=5, kind="open"
+        )
+    services.stage_create(actor=admin_user, pipeline_id=other.pk, name="Legal", probability=5, kind="open")
+
+
+def test_reordering_saves_the_new_order_and_the_exit_criteria_follow_it(admin_user, rep, pipeline):
+    services.criterion_add(
+        actor=admin_user, stage_id=stage(pipeline, "Demo").pk, kind="field", field_name="next_step"
+    )
+    deal = opportunity_create(
+        actor=rep, fields={"name": "Big", "account": AccountFactory(owner=rep), "pipeline": pipeline}
+    )
+    order = ids(pipeline, "Qualification", "Demo", "Discovery", "Proposal", "Negotiation", "Lost", "Won")
+
+    services.stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
+
+    assert names(pipeline) == ["Qualification", "Demo", "Discovery", "Proposal", "Negotiation", "Lost", "Won"]
+    assert list(pipeline.stages.order_by("position").values_list("position", flat=True)) == list(range(7))
+    # Demo now comes before Discovery: reaching Discovery passes Demo and needs its criterion.
+    with pytest.raises(DomainError, match="Before this deal can move past Demo, it needs: Next step"):
+        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+
+
+def test_an_open_stage_may_not_follow_a_won_or_lost_one(admin_user, pipeline):
+    order = ids(pipeline, "Qualification", "Discovery", "Demo", "Proposal", "Won", "Negotiation", "Lost")
+
+    with pytest.raises(DomainError) as refused:
+        services.stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
+
+    assert refused.value.message == (
+        "Won and lost stages come after the open ones: Negotiation is open, so it must come before Won."
+    )
+    assert names(pipeline)[4] == "Negotiation"
+
+
+def test_a_reorder_naming_other_stages_than_the_pipelines_changes_nothing(admin_user, pipeline):
+    order = ids(pipeline, "Discovery", "Qualification", "Demo")
+
+    with pytest.raises(DomainError, match="changed since this page was loaded"):
+        services.stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
+
+    assert names(pipeline)[:2] == ["Qualification", "Discovery"]
+
+
+def test_moving_a_stage_up_with_the_keyboard_buttons(admin_user, pipeline):
+    services.stage_move(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, to=1)
+
+    assert names(pipeline)[:3] == ["Qualification", "Demo", "Discovery"]
+    with pytest.raises(DomainError, match="Won and lost stages come after the open ones"):
+        services.stage_move(actor=admin_user, stage_id=stage(pipeline, "Lost").pk, to=0)
+
+
+def test_the_last_won_stage_cannot_become_open(admin_user, pipeline):
+    won = stage(pipeline, "Won")
+
+    with pytest.raises(DomainError, match="without a won stage"):
+        services.stage_update(actor=admin_user, stage_id=won.pk, name="Won", probability=100, kind="open")
+
+
+def test_changing_a_stages_kind_is_refused_while_deals_are_in_it(admin_user, pipeline):
+    OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, "Negotiation"))
+
+    with pytest.raises(DomainError, match="1 deal is in Negotiation"):
+        services.stage_update(
+            actor=admin_user,
+            stage_id=stage(pipeline, "Negotiation").pk,
+            name="Closed",
+            probability=0,
+            kind="lost",
+        )
+
+
+def test_a_stage_made_won_moves_after_the_open_stages(admin_user, pipeline):
+    services.stage_update(
+        actor=admin_user, stage_id=stage(pipeline, "Demo").pk, name="Signed", probability=100, kind="won"
+    )
+
+    assert names(pipeline) == [
+        "Qualification",
+        "Discovery",
+        "Proposal",
+        "Negotiation",
+        "Won",
+        "Lost",
+        "Signed",
+    ]
+
+
+# Deleting stages
+
+
+def test_deleting_an_unused_stage(admin_user, pipeline):
+    result = services.stage_delete(actor=admin_user, stage_id=stage(pipeline, "Discovery").pk)
+
+    assert result.stage == "Discovery"
+    assert names(pipeline) == ["Qualification", "Demo", "Proposal", "Negotiation", "Won", "Lost"]
+    assert list(pipeline.stages.order_by("position").values_list("position", flat=True)) == list(range(6))
+
+
+def test_deleting_a_stage_with_deals_and_no_target_is_refused_with_the_count(admin_user, pipeline):
+    demo = stage(pipeline, "Demo")
+    OpportunityFactory.create_batch(3, pipeline=pipeline, stage=demo)
+
+    with pytest.raises(DomainError) as refused:
+        services.stage_delete(actor=admin_user, stage_id=demo.pk)
+
+    assert refused.value.message == "3 deals are in this stage; move them first."
+    assert Stage.objects.filter(pk=demo.pk).exists()
+
+
+def test_deleting_a_stage_moves_its_deals_with_their_stage_history(admin_user, rep, pipeline):
+    account = AccountFactory(owner=rep)
+    deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
+    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    entered_discovery = StageVisit.objects.get(opportunity=deal, left_at__isnull=True).entered_at
+    demo = stage(pipeline, "Demo")
+
+    result = services.stage_delete(
+        actor=admin_user, stage_id=stage(pipeline, "Discovery").pk, move_to_id=demo.pk
+    )
+
+    assert (result.moved_to, result.deals_moved) == (demo, 1)
+    deal.refresh_from_db()
+    assert (deal.stage, deal.status) == (demo, OpportunityStatus.OPEN)
+    visits = list(StageVisit.objects.filter(opportunity=deal).order_by("entered_at", "id"))
+    assert [visit.stage.name for visit in visits] == ["Qualification", "Demo", "Demo"]
+    assert visits[1].entered_at == entered_discovery
+    assert visits[1].left_at is not None
+    assert visits[2].left_at is None
+    assert visits[2].entered_by == admin_user
+    moved = LifecycleEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Opportunity),
+        object_id=deal.pk,
+        type=events.OPPORTUNITY_STAGE_CHANGED,
+    ).order_by("-occurred_at", "-id")[0]
+    assert moved.data["from"] == "Discovery"
+    assert moved.data["to"] == "Demo"
+    assert moved.actor == admin_user
+    assert moved.account_id == account.pk
+    assert deal.history.latest().stage_id == demo.pk
+    assert "Discovery" not in names(pipeline)
+
+
+def test_a_stage_deals_passed_through_needs_a_stage_to_take_over_its_history(admin_user, rep, pipeline):
+    account = AccountFactory(owner=rep)
+    deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
+    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
+    qualification = stage(pipeline, "Qualification")
+
+    with pytest.raises(DomainError, match="Deals have passed through this stage"):
+        services.stage_delete(actor=admin_user, stage_id=qualification.pk)
+    services.stage_delete(
+        actor=admin_user, stage_id=qualification.pk, move_to_id=stage(pipeline, "Discovery").pk
+    )
+
+    assert [v.stage.name for v in deal.stage_visits.order_by("entered_at", "id")] == ["Discovery", "Demo"]
+
+
+def test_deals_move_only_to_a_stage_of_the_same_pipeline_and_kind(admin_user, pipeline):
+    demo = stage(pipeline, "Demo")
+    OpportunityFactory(pipeline=pipeline, stage=demo)
+    other = PipelineFactory()
+
+    for target in (stage(pipeline, "Won"), stage(other, "Demo"), demo):
+        with pytest.raises(DomainError, match="Choose another open stage of this pipeline"):
+            services.stage_delete(actor=admin_user, stage_id=demo.pk, move_to_id=target.pk)
+
+    assert Opportunity.objects.get().stage == demo
+
+
+def test_won_deals_move_to_another_won_stage_and_stay_won(admin_user, pipeline):
+    services.stage_create(
+        actor=admin_user, pipeline_id=pipeline.pk, name="Signed", probability=100, kind="won"
+    )
+    won = stage(pipeline, "Won")
+    deal = OpportunityFactory(pipeline=pipeline, stage=won, status=OpportunityStatus.WON)
+
+    services.stage_delete(actor=admin_user, stage_id=won.pk, move_to_id=stage(pipeline, "Signed").pk)
+
+    deal.refresh_from_db()
+    assert (deal.stage.name, deal.status, deal.closed_at is not None) == ("Signed", "won", True)
+
+
+def test_the_only_lost_stage_cannot_be_deleted(admin_user, pipeline):
+    with pytest.raises(DomainError, match="only lost stage"):
+        services.stage_delete(actor=admin_user, stage_id=stage(pipeline, "Lost").pk)
