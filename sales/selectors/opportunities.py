@@ -19,7 +19,7 @@ def opportunity_list(*, user: User) -> QuerySet[Opportunity]:
 def opportunity_get(*, user: User, pk: int) -> Opportunity:
     opportunity = (
         opportunity_list(user=user)
-        .select_related("owner__team", "lost_reason", "source_lead", "renewal_of")
+        .select_related("owner__team", "lost_reason", "source_lead", "renewal_of__owner", "renewal__owner")
         .filter(pk=pk)
         .first()
     )

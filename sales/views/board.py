@@ -1,0 +1,162 @@
+"""The pipeline board: its columns (each loads its own cards), and moving a deal to another stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from crm import access
+from crm.errors import DomainError
+from crm.models import User
+from crm.services.bulk import error_message
+from crm.views import AuthenticatedRequest
+from sales.errors import ExitCriteriaUnmet, StaleMove
+from sales.forms import BOARD_FILTERS, BoardFilter, MoveForm, filter_query
+from sales.models import Opportunity, Stage
+from sales.selectors.board import (
+    CLOSED_WINDOW_DAYS,
+    board_deals,
+    board_pipeline,
+    board_pipelines,
+    board_stage,
+    board_stages,
+    column_page,
+    column_totals,
+)
+from sales.selectors.deals import active_lost_reasons
+from sales.selectors.opportunities import opportunity_get
+from sales.services import opportunity_move
+
+
+@dataclass(frozen=True)
+class Card:
+    deal: Opportunity
+    movable: bool
+    overdue: bool
+
+
+def card_for(user: User, deal: Opportunity, today: date) -> Card:
+    overdue = (deal.next_step_due is not None and deal.next_step_due < today) or (
+        deal.is_open and deal.close_date is not None and deal.close_date < today
+    )
+    return Card(deal=deal, movable=access.can(user, "change", deal), overdue=overdue)
+
+
+@login_required
+@require_GET
+def board(request: AuthenticatedRequest, pipeline_id: int | None = None) -> HttpResponse:
+    pipelines = board_pipelines()
+    pipeline = board_pipeline(pipeline_id=pipeline_id, pipelines=pipelines)
+    if pipeline is None:
+        return render(request, "sales/board/no_pipeline.html", {"user_is_admin": request.user.is_admin})
+    stages = board_stages(pipeline=pipeline)
+    filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
+    totals = column_totals(deals=filterset.qs, stages=stages)
+    context = {
+        "pipelines": pipelines,
+        "pipeline": pipeline,
+        "columns": [totals[stage.pk] for stage in stages],
+        "filter": filterset,
+        "query": filterset.query,
+        "lost_reasons": list(active_lost_reasons()),
+        "can_create": access.can_create(request.user, Opportunity),
+        "closed_window_days": CLOSED_WINDOW_DAYS,
+    }
+    return render(request, "sales/board/board.html", context)
+
+
+@login_required
+@require_GET
+def column(request: AuthenticatedRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
+    """One page of a column's cards, and (out of band) the column's "Load more" after them."""
+    stage = board_stage(pipeline_id=pipeline_id, stage_id=stage_id)
+    filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
+    page = column_page(deals=filterset.qs, stage=stage, after=request.GET.get("after"))
+    today = timezone.localdate()
+    next_url = ""
+    if page.next_cursor:
+        query = filter_query(request.GET, BOARD_FILTERS)
+        query["after"] = page.next_cursor
+        next_url = f"{reverse('sales:board-column', args=[pipeline_id, stage_id])}?{query.urlencode()}"
+    context = {
+        "stage": stage,
+        "cards": [card_for(request.user, deal, today) for deal in page.rows],
+        "next_url": next_url,
+        "first_page": not request.GET.get("after"),
+        "closed_window_days": CLOSED_WINDOW_DAYS,
+    }
+    return render(request, "sales/board/_column_page.html", context)
+
+
+@login_required
+@require_POST
+def move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Moves a deal (a board drop, or the detail page's form) through opportunity_move.
+
+    To the board (an HTMX request) a move answers with the card and both columns' headers, a refusal
+    with its message as JSON: 422 for missing criteria or input, 409 when someone moved the deal first
+    (with the stage it is in now), 403 when the deal is read-only to the user.
+    """
+    deal = opportunity_get(user=request.user, pk=pk)
+    form = MoveForm(request.POST, opportunity=deal)
+    if not form.is_valid():
+        summary = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _refused(request, deal, summary, status=422)
+    data = form.cleaned_data
+    try:
+        moved = opportunity_move(
+            actor=request.user,
+            opportunity_id=deal.pk,
+            stage_id=data["stage"].pk,
+            expected_stage_id=data["expected_stage"],
+            lost_reason_id=data["lost_reason"].pk if data["lost_reason"] else None,
+            lost_note=data["lost_note"],
+        )
+    except ExitCriteriaUnmet as error:
+        return _refused(request, deal, error.message, status=422, missing=error.missing)
+    except StaleMove as error:
+        return _refused(request, deal, error.message, status=409, stage_id=_current_stage_id(deal))
+    except (DomainError, ValidationError) as error:
+        return _refused(request, deal, error_message(error), status=422)
+    except PermissionDenied as error:
+        return _refused(request, deal, str(error) or "You cannot move this deal.", status=403)
+    if not request.htmx:
+        messages.success(request, f"Moved {moved} to {moved.stage}.")
+        return redirect(moved)
+    return _moved(request, moved, old_stage=deal.stage)
+
+
+def _current_stage_id(deal: Opportunity) -> int | None:
+    return Opportunity.objects.filter(pk=deal.pk).values_list("stage_id", flat=True).first()
+
+
+def _refused(
+    request: AuthenticatedRequest, deal: Opportunity, message: str, *, status: int, **extra: Any
+) -> HttpResponse:
+    if not request.htmx:
+        messages.error(request, f"{deal} was not moved. {message}")
+        return redirect(deal)
+    return JsonResponse({"message": message, **extra}, status=status)
+
+
+def _moved(request: AuthenticatedRequest, deal: Opportunity, *, old_stage: Stage) -> HttpResponse:
+    """The card where it was dropped, and the old and new columns' headers out of band."""
+    stages = [old_stage, deal.stage] if old_stage.pipeline_id == deal.pipeline_id else [deal.stage]
+    filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
+    totals = column_totals(deals=filterset.qs, stages=stages)
+    context = {
+        "card": card_for(request.user, deal, timezone.localdate()),
+        "headers": [totals[stage.pk] for stage in stages],
+        "closed_window_days": CLOSED_WINDOW_DAYS,
+    }
+    return render(request, "sales/board/_moved.html", context)

@@ -1,0 +1,152 @@
+"""Bulk actions on the deals checked in the list: assign, move to a stage, set the forecast category,
+delete (confirmed). Each deal is changed or refused on its own, and the refusals are reported by name."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from crm import access
+from crm.errors import DomainError
+from crm.models import User
+from crm.services.bulk import BulkResult
+from crm.views import AuthenticatedRequest, safe_next
+from sales.forms import StageField, stage_queryset
+from sales.models import ForecastCategory, LostReason, StageKind
+from sales.selectors.deals import active_lost_reasons
+from sales.selectors.opportunities import opportunity_list
+from sales.services import BULK_ACTIONS, opportunities_bulk_apply
+from sales.services.opportunities import MAX_BULK_OPPORTUNITIES
+
+
+class IdsField(forms.Field):
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            return list(dict.fromkeys(int(pk) for pk in value))
+        except (TypeError, ValueError):
+            raise ValidationError("Select deals from the list.", code="invalid") from None
+
+
+class DealBulkForm(forms.Form):
+    action = forms.ChoiceField(label="Action", choices=list(BULK_ACTIONS.items()))
+    opportunity = IdsField(required=False)
+    owner = forms.ModelChoiceField(
+        label="Assign to", queryset=User.objects.none(), required=False, empty_label="Choose an owner"
+    )
+    lost_reason = forms.ModelChoiceField(
+        label="Lost reason (for Lost)",
+        queryset=LostReason.objects.none(),
+        required=False,
+        empty_label="Choose a reason",
+    )
+    forecast_category = forms.ChoiceField(
+        label="Forecast category",
+        required=False,
+        choices=[("", "Choose a category"), *ForecastCategory.choices],
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bulk_%s")  # the list's filter form has its own owner and stage
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = access.assignable_owners(user)
+        cast(forms.ModelChoiceField, self.fields["lost_reason"]).queryset = active_lost_reasons()
+        self.fields["stage"] = StageField(
+            label="Move to stage",
+            stages=stage_queryset().filter(pipeline__is_active=True),
+            empty_label="Choose a stage",
+            required=False,
+        )
+        self.order_fields(["action", "opportunity", "owner", "stage", "lost_reason", "forecast_category"])
+        for name in ("owner", "stage", "lost_reason", "forecast_category"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action, ids = cleaned.get("action"), cleaned.get("opportunity")
+        if action is None:
+            return cleaned
+        if not ids:
+            raise ValidationError("Select at least one deal.", code="empty")
+        if len(ids) > MAX_BULK_OPPORTUNITIES:
+            raise ValidationError(
+                f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", code="too_many"
+            )
+        if action == "assign" and not cleaned.get("owner"):
+            self.add_error("owner", "Choose whom to assign the deals to.")
+        if action == "move":
+            stage = cleaned.get("stage")
+            if stage is None:
+                self.add_error("stage", "Choose the stage to move the deals to.")
+            elif stage.kind == StageKind.LOST and not cleaned.get("lost_reason"):
+                self.add_error("lost_reason", "Choose why the deals were lost.")
+        if action == "forecast" and not cleaned.get("forecast_category"):
+            self.add_error("forecast_category", "Choose the forecast category.")
+        return cleaned
+
+    def error_summary(self) -> str:
+        return " ".join(str(error) for errors in self.errors.values() for error in errors)
+
+
+def _names(user: User, ids: list[int]) -> dict[int, str]:
+    """The names of the deals the user may see, to say which ones a bulk action could not change."""
+    deals = opportunity_list(user=user).select_related(None).filter(pk__in=ids).only("name")
+    return {deal.pk: deal.name for deal in deals}
+
+
+def _plural(count: int) -> str:
+    return f"{count} deal{'' if count == 1 else 's'}"
+
+
+def _report(request: AuthenticatedRequest, action: str, result: BulkResult) -> None:
+    if result.changed or not result.refused:
+        verb = "Deleted" if action == "delete" else "Changed"
+        messages.success(request, f"{verb} {_plural(len(result.changed))}.")
+    if result.refused:
+        names = _names(request.user, list(result.refused))
+        reasons = "; ".join(
+            f"{names.get(pk, f'deal #{pk}')}: {reason}" for pk, reason in sorted(result.refused.items())
+        )
+        messages.warning(request, f"{_plural(len(result.refused))} not changed. {reasons}")
+
+
+@login_required
+@require_POST
+def bulk(request: AuthenticatedRequest) -> HttpResponse:
+    back = safe_next(request, reverse("sales:opportunity-list"))
+    form = DealBulkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, f"Nothing was changed: {form.error_summary()}")
+        return redirect(back)
+    data = form.cleaned_data
+    if data["action"] == "delete" and not data["confirm"]:
+        ids = data["opportunity"]
+        context = {"ids": ids, "count": len(ids), "names": _names(request.user, ids).values(), "back": back}
+        return render(request, "sales/deals/bulk_delete_confirm.html", context)
+    try:
+        result = opportunities_bulk_apply(
+            actor=request.user,
+            action=data["action"],
+            opportunity_ids=data["opportunity"],
+            owner=data.get("owner"),
+            stage=data.get("stage"),
+            lost_reason=data.get("lost_reason"),
+            forecast_category=data.get("forecast_category") or "",
+        )
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {error.message}")
+    else:
+        _report(request, data["action"], result)
+    return redirect(back)

@@ -1,0 +1,271 @@
+"""Deal pages: the list, the detail page, and the create, edit and delete forms. The board is in
+sales.views.board, the product lines editor in sales.views.lines, the bulk actions in sales.views.bulk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from crm import access
+from crm.errors import DomainError
+from crm.forms import add_service_error
+from crm.models import User
+from crm.pagination import keyset_page
+from crm.selectors.customers import account_list, contact_list
+from crm.views import AuthenticatedRequest
+from crm.views.timeline import record_sections
+from sales.forms import (
+    CURSOR_PARAMS,
+    DealListFilter,
+    LineAddForm,
+    LineForm,
+    MoveForm,
+    OpportunityForm,
+)
+from sales.models import Opportunity, OpportunityLine, OpportunityStatus, OpportunityType, StageKind
+from sales.selectors.deals import (
+    current_criteria,
+    opportunity_lines,
+    pipeline_stages,
+    renewals,
+    stage_history,
+)
+from sales.selectors.opportunities import opportunity_get, opportunity_list
+from sales.services import opportunity_create, opportunity_delete, opportunity_update
+
+from .bulk import DealBulkForm
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class DealPermissions:
+    """What the detail page offers the user; the services check every one of these again."""
+
+    can_edit: bool
+    can_delete: bool
+
+
+def deal_permissions(user: User, deal: Opportunity) -> DealPermissions:
+    may_change = access.can(user, "change", deal)
+    return DealPermissions(
+        can_edit=may_change,
+        can_delete=may_change and (user.is_admin or deal.status != OpportunityStatus.WON),
+    )
+
+
+def service_error(form: BaseForm, error: DomainError | ValidationError | PermissionDenied) -> None:
+    """Puts a service's refusal on the field it names, else above the form."""
+    if isinstance(error, ValidationError):
+        add_service_error(form, error)
+    elif isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, str(error) or "Your role cannot do that.")
+
+
+def line_form(line: OpportunityLine, data: Any = None) -> LineForm:
+    """A line's row: its inputs belong to the row's own <form> (by id), since a form cannot wrap a row."""
+    form = LineForm(
+        data,
+        prefix=f"line-{line.pk}",
+        initial={"quantity": line.quantity, "unit_price": line.unit_price, "discount": line.discount},
+    )
+    for field in form.fields.values():
+        field.widget.attrs.update({"form": f"line-form-{line.pk}", "class": "form-control form-control-sm"})
+    return form
+
+
+def _mark_invalid(form: BaseForm) -> BaseForm:
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs["class"] = "form-control form-control-sm is-invalid"
+    return form
+
+
+def lines_context(
+    *,
+    deal: Opportunity,
+    can_edit: bool,
+    add_form: LineAddForm | None = None,
+    bound_line: tuple[int, LineForm] | None = None,
+    lines_status: str = "",
+) -> dict[str, Any]:
+    """What sales/deals/_lines.html needs; a bound form shows again with its errors."""
+    editable = can_edit and deal.is_open
+    rows = []
+    for line in opportunity_lines(opportunity=deal):
+        bound = bound_line is not None and bound_line[0] == line.pk
+        rows.append((line, _mark_invalid(bound_line[1]) if bound_line and bound else line_form(line)))
+    return {
+        "line_rows": rows,
+        "lines_editable": editable,
+        "line_add_form": (add_form or LineAddForm()) if editable else None,
+        "lines_status": lines_status,
+    }
+
+
+@login_required
+@require_GET
+def deal_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    filterset = DealListFilter(request.GET, queryset=opportunity_list(user=user))
+    page = keyset_page(
+        filterset.qs,
+        ordering=filterset.keyset_ordering(),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+    )
+    may_change = access.can_create(user, Opportunity)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "columns": filterset.sort_columns(),
+        "is_filtered": filterset.is_filtered,
+        "is_paged": any(request.GET.get(name) for name in CURSOR_PARAMS),
+        "can_create": may_change,
+        "bulk_form": DealBulkForm(user=user) if may_change else None,
+        "today": timezone.localdate(),
+    }
+    return render(request, "sales/deals/deal_list.html", context)
+
+
+def detail_page(request: AuthenticatedRequest, deal: Opportunity, **forms: Any) -> HttpResponse:
+    """The detail page; `forms` are bound forms to show again with their errors."""
+    user = request.user
+    stages = pipeline_stages(opportunity=deal)
+    permissions = deal_permissions(user, deal)
+    context = {
+        "deal": deal,
+        "permissions": permissions,
+        "stages": stages,
+        "criteria": current_criteria(opportunity=deal),
+        "history": stage_history(opportunity=deal),
+        "move_form": forms.pop("move_form", None) or MoveForm(opportunity=deal, stages=stages),
+        "lost_stage_id": next((stage.pk for stage in stages if stage.kind == StageKind.LOST), None),
+        "renewals": renewals(user=user, opportunity=deal),
+        "today": timezone.localdate(),
+        **lines_context(deal=deal, can_edit=permissions.can_edit, **forms),
+        **record_sections(user=user, record=deal),
+    }
+    return render(request, "sales/deals/deal_detail.html", context)
+
+
+@login_required
+@require_GET
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return detail_page(request, opportunity_get(user=request.user, pk=pk))
+
+
+def _create_initial(request: AuthenticatedRequest) -> dict[str, Any]:
+    """?account=<id>&type=upsell, as the account page's "New upsell" buttons link here."""
+    initial: dict[str, Any] = {}
+    account_id = request.GET.get("account", "")
+    if account_id.isdigit():
+        account = account_list(user=request.user).filter(pk=int(account_id)).first()
+        if account is not None:
+            initial["account"] = account.pk
+    deal_type = request.GET.get("type")
+    if deal_type in OpportunityType.values:
+        initial["type"] = deal_type
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: AuthenticatedRequest) -> HttpResponse:
+    access.ensure_can_create(request.user, Opportunity)
+    initial = _create_initial(request)
+    data = request.POST if request.method == "POST" else None
+    form = OpportunityForm(data, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = opportunity_create(actor=request.user, fields=form.service_fields())
+        except (DomainError, ValidationError, PermissionDenied) as error:
+            service_error(form, error)
+        else:
+            messages.success(request, f"Created deal {deal}.")
+            return redirect(deal)
+    cancel_url = (
+        reverse("account-detail", args=[initial["account"]])
+        if "account" in initial
+        else reverse("sales:index")
+    )
+    context = {"form": form, "title": "New deal", "cancel_url": cancel_url}
+    return render(request, "sales/deals/deal_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    deal = opportunity_get(user=request.user, pk=pk)
+    access.ensure_can_change(request.user, deal)
+    title, cancel_url = f"Edit {deal}", deal.get_absolute_url()
+    data = request.POST if request.method == "POST" else None
+    form = OpportunityForm(data, instance=deal, user=request.user, has_lines=deal.lines.exists())
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity_update(
+                actor=request.user,
+                opportunity_id=pk,
+                fields=form.service_fields(),
+                expected_stage_id=form.expected_stage_id,
+            )
+        except (DomainError, ValidationError, PermissionDenied) as error:
+            service_error(form, error)
+        else:
+            return _after_save(request, pk)
+    context = {"form": form, "deal": deal, "title": title, "cancel_url": cancel_url}
+    return render(request, "sales/deals/deal_form.html", context)
+
+
+def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    try:
+        deal = opportunity_get(user=request.user, pk=pk)
+    except Http404:  # given to someone in another team: saved, and out of the user's sight
+        messages.success(request, "Saved the deal; it is no longer in your lists.")
+        return redirect("sales:opportunity-list")
+    messages.success(request, f"Saved deal {deal}.")
+    return redirect(deal)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    deal = opportunity_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        opportunity_delete(actor=request.user, opportunity_id=pk)
+        messages.success(request, f"Deleted deal {deal}.")
+        return redirect("sales:opportunity-list")
+    access.ensure_can_change(request.user, deal)
+    if not deal_permissions(request.user, deal).can_delete:
+        raise PermissionDenied("Only admins can delete a won deal.")
+    context = {"record": deal, "noun": "deal", "cancel_url": deal.get_absolute_url()}
+    return render(request, "customers/confirm_delete.html", context)
+
+
+@login_required
+@require_GET
+def contact_options(request: AuthenticatedRequest) -> HttpResponse:
+    """The primary contact choices for the account chosen in the deal form (swapped in by HTMX)."""
+    account_id = request.GET.get("account", "")
+    contacts = (
+        contact_list(user=request.user)
+        .select_related(None)
+        .filter(account_id=int(account_id))
+        .order_by("last_name", "first_name", "id")
+        if account_id.isdigit()
+        else []
+    )
+    return render(request, "sales/deals/_contact_options.html", {"contacts": contacts})

@@ -1,0 +1,110 @@
+"""A deal's product lines editor: add, change and remove lines; the deal's amount follows.
+
+With HTMX each change answers with the lines section and, out of band, the deal's amount; without,
+it redirects to the deal (or shows the page again with the form's errors).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from crm import access
+from crm.errors import DomainError
+from crm.views import AuthenticatedRequest
+from sales.forms import LineAddForm
+from sales.models import Opportunity, OpportunityLine
+from sales.selectors.opportunities import opportunity_get
+from sales.services import opportunity_line_add, opportunity_line_remove, opportunity_line_update
+
+from .deals import detail_page, line_form, lines_context, service_error
+
+
+def _changeable_deal(request: AuthenticatedRequest, pk: int) -> Opportunity:
+    deal = opportunity_get(user=request.user, pk=pk)
+    access.ensure_can_change(request.user, deal)
+    return deal
+
+
+def _line_of(deal: Opportunity, line_id: int) -> OpportunityLine:
+    line = OpportunityLine.objects.filter(pk=line_id, opportunity=deal).select_related("product").first()
+    if line is None:
+        raise Http404
+    return line
+
+
+def _respond(
+    request: AuthenticatedRequest, pk: int, *, status: str = "", failed: bool = False, **forms: Any
+) -> HttpResponse:
+    deal = opportunity_get(user=request.user, pk=pk)  # again: the amount has changed
+    if request.htmx:
+        context = {
+            "deal": deal,
+            "oob_amount": True,
+            **lines_context(deal=deal, can_edit=True, lines_status=status, **forms),
+        }
+        return render(request, "sales/deals/_lines.html", context)
+    if failed:
+        return detail_page(request, deal, **forms)
+    messages.success(request, status)
+    return redirect(deal)
+
+
+@login_required
+@require_POST
+def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = LineAddForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            line = opportunity_line_add(
+                actor=request.user,
+                opportunity_id=deal.pk,
+                product=data["product"],
+                quantity=data["quantity"],
+                unit_price=data["unit_price"],
+                discount=data["discount"] or Decimal(0),
+            )
+        except (DomainError, ValidationError, PermissionDenied) as error:
+            service_error(form, error)
+        else:
+            return _respond(request, pk, status=f"Added {line.product.name}.")
+    return _respond(request, pk, failed=True, add_form=form)
+
+
+@login_required
+@require_POST
+def line_update(request: AuthenticatedRequest, pk: int, line_id: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    line = _line_of(deal, line_id)
+    form = line_form(line, request.POST)
+    if form.is_valid():
+        try:
+            opportunity_line_update(actor=request.user, line_id=line.pk, **form.cleaned_data)
+        except (DomainError, ValidationError, PermissionDenied) as error:
+            service_error(form, error)
+        else:
+            return _respond(request, pk, status=f"Saved {line.product.name}.")
+    return _respond(request, pk, failed=True, bound_line=(line.pk, form))
+
+
+@login_required
+@require_POST
+def line_remove(request: AuthenticatedRequest, pk: int, line_id: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    line = _line_of(deal, line_id)
+    try:
+        opportunity_line_remove(actor=request.user, line_id=line.pk)
+    except DomainError as error:
+        form = line_form(line)
+        form.add_error(None, error.message)
+        return _respond(request, pk, failed=True, bound_line=(line.pk, form))
+    return _respond(request, pk, status=f"Removed {line.product.name}.")

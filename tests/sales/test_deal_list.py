@@ -1,0 +1,246 @@
+"""The deal list: sorting, filters, keyset pages and the bulk bar, as a rep and a manager use them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from sales.models import (
+    CriterionKind,
+    ExitCriterion,
+    ForecastCategory,
+    Opportunity,
+    OpportunityStatus,
+    RequiredField,
+)
+from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory, PipelineFactory
+from tests.factories.sales import stage
+from tests.sales.test_board_pages import Page, unlabelled_controls
+
+pytestmark = pytest.mark.django_db
+URL = reverse("sales:opportunity-list")
+DEAL_LINK = re.compile(r'<td><a href="/pipeline/deals/\d+/">([^<]+)</a></td>')
+
+
+@pytest.fixture
+def pipeline():
+    return PipelineFactory(name="Enterprise")
+
+
+def names(response) -> list[str]:
+    return DEAL_LINK.findall(response.content.decode())
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def deal(pipeline, owner, name, stage_name="Qualification", **fields):
+    return OpportunityFactory(
+        pipeline=pipeline, stage=stage(pipeline, stage_name), owner=owner, name=name, **fields
+    )
+
+
+# Sorting and filters
+
+
+def test_the_list_sorts_by_amount_both_ways_and_marks_the_sorted_column(as_user, rep, pipeline):
+    for name, amount in [("Small", "10"), ("Large", "900"), ("Medium", "300")]:
+        deal(pipeline, rep, name, amount=Decimal(amount))
+    client = as_user(rep)
+
+    ascending = client.get(URL, {"ordering": "amount"})
+    descending = client.get(URL, {"ordering": "-amount"})
+
+    assert names(ascending) == ["Small", "Medium", "Large"]
+    assert names(descending) == ["Large", "Medium", "Small"]
+    assert re.search(
+        r'<th scope="col" aria-sort="ascending" class="text-end">\s*<a href="\?ordering=-amount">',
+        ascending.content.decode(),
+    )
+
+
+def test_deals_without_a_close_date_come_last_whichever_way_the_list_is_sorted(as_user, rep, pipeline):
+    today = timezone.localdate()
+    deal(pipeline, rep, "Undated")
+    deal(pipeline, rep, "Soon", close_date=today + timedelta(days=2))
+    deal(pipeline, rep, "Later", close_date=today + timedelta(days=20))
+    client = as_user(rep)
+
+    assert names(client.get(URL, {"ordering": "close_date"})) == ["Soon", "Later", "Undated"]
+    assert names(client.get(URL, {"ordering": "-close_date"})) == ["Later", "Soon", "Undated"]
+
+
+def test_filters_combine_and_stay_when_sorting(as_user, manager, rep, teammate, pipeline):
+    deal(pipeline, rep, "Rep demo", "Demo")
+    deal(pipeline, rep, "Rep proposal", "Proposal")
+    deal(pipeline, teammate, "Teammate demo", "Demo")
+    demo = stage(pipeline, "Demo")
+
+    response = as_user(manager).get(URL, {"stage": demo.pk, "owner": rep.pk, "ordering": "name"})
+
+    assert names(response) == ["Rep demo"]
+    html = response.content.decode()
+    assert f"?stage={demo.pk}&amp;owner={rep.pk}&amp;ordering=-name" in html
+    assert "matching the filters" in html
+
+
+def test_the_account_pages_link_lists_that_accounts_deals(as_user, rep, pipeline):
+    account = AccountFactory(owner=rep)
+    deal(pipeline, rep, "Theirs", account=account)
+    deal(pipeline, rep, "Elsewhere")
+
+    assert names(as_user(rep).get(URL, {"account": account.pk})) == ["Theirs"]
+
+
+def test_another_teams_deals_are_not_listed(as_user, rep, outsider, pipeline):
+    deal(pipeline, rep, "Mine")
+    deal(pipeline, outsider, "Secret")
+
+    assert names(as_user(rep).get(URL)) == ["Mine"]
+
+
+def test_the_list_pages_forward_and_back_by_keyset_without_counting(as_user, rep, pipeline):
+    created = [deal(pipeline, rep, f"Deal {n:03d}", amount=Decimal(n)) for n in range(120)]
+    client = as_user(rep)
+
+    seen, response = [], client.get(URL, {"ordering": "-amount"})
+    while True:
+        seen.extend(names(response))
+        following = re.search(r'href="([^"]+)" rel="next"', response.content.decode())
+        if following is None:
+            break
+        assert "ordering=-amount" in following.group(1)
+        response = client.get(URL + following.group(1).replace("&amp;", "&"))
+    previous = re.search(r'href="([^"]+)" rel="prev"', response.content.decode())
+    assert previous is not None
+    back = client.get(URL + previous.group(1).replace("&amp;", "&"))
+
+    assert seen == [d.name for d in reversed(created)]
+    assert names(back) == seen[50:100]
+    assert "Page 1 of" not in response.content.decode()
+
+
+# Bulk actions
+
+
+def test_bulk_assign_reports_the_changed_deals_and_why_each_other_was_not(
+    as_user, manager, rep, outsider, pipeline
+):
+    mine = deal(pipeline, manager, "Mine")
+    reps = deal(pipeline, rep, "Reps")
+    hidden = deal(pipeline, outsider, "Secret")
+
+    response = as_user(manager).post(
+        reverse("sales:opportunity-bulk"),
+        {"action": "assign", "owner": rep.pk, "opportunity": [mine.pk, reps.pk, hidden.pk], "next": URL},
+    )
+
+    assert response.url == URL
+    assert _messages(response) == ["Changed 2 deals.", f"1 deal not changed. deal #{hidden.pk}: not found"]
+    assert set(Opportunity.objects.filter(owner=rep).values_list("name", flat=True)) == {"Mine", "Reps"}
+
+
+def test_bulk_move_names_each_deal_its_stage_criteria_hold_back(as_user, rep, pipeline):
+    ExitCriterion.objects.create(
+        stage=stage(pipeline, "Qualification"),
+        kind=CriterionKind.FIELD,
+        field_name=RequiredField.NEXT_STEP,
+        label="Next step",
+    )
+    ready = deal(pipeline, rep, "Ready", next_step="Call the CFO")
+    blocked = deal(pipeline, rep, "Blocked")
+
+    response = as_user(rep).post(
+        reverse("sales:opportunity-bulk"),
+        {"action": "move", "stage": stage(pipeline, "Discovery").pk, "opportunity": [ready.pk, blocked.pk]},
+    )
+
+    assert _messages(response) == [
+        "Changed 1 deal.",
+        "1 deal not changed. Blocked: Before this deal can move past Qualification, it needs: Next step.",
+    ]
+    ready.refresh_from_db()
+    assert ready.stage == stage(pipeline, "Discovery")
+
+
+def test_bulk_moving_to_lost_needs_a_reason_and_changes_nothing_without_one(as_user, rep, pipeline):
+    one = deal(pipeline, rep, "One")
+    client = as_user(rep)
+    data = {"action": "move", "stage": stage(pipeline, "Lost").pk, "opportunity": [one.pk]}
+
+    refused = client.post(reverse("sales:opportunity-bulk"), data)
+    reason = LostReasonFactory(name="No budget")
+    accepted = client.post(reverse("sales:opportunity-bulk"), {**data, "lost_reason": reason.pk})
+
+    assert _messages(refused) == ["Nothing was changed: Choose why the deals were lost."]
+    assert _messages(accepted)[-1] == "Changed 1 deal."  # the refusal before it was never shown
+    one.refresh_from_db()
+    assert (one.status, one.lost_reason) == (OpportunityStatus.LOST, reason)
+
+
+def test_bulk_sets_the_forecast_category(as_user, rep, pipeline):
+    deals = [deal(pipeline, rep, f"Deal {n}") for n in range(2)]
+
+    response = as_user(rep).post(
+        reverse("sales:opportunity-bulk"),
+        {"action": "forecast", "forecast_category": "commit", "opportunity": [d.pk for d in deals]},
+    )
+
+    assert _messages(response) == ["Changed 2 deals."]
+    assert set(Opportunity.objects.values_list("forecast_category", flat=True)) == {ForecastCategory.COMMIT}
+
+
+def test_bulk_delete_asks_first_and_keeps_won_deals_for_admins(as_user, rep, pipeline):
+    open_deal = deal(pipeline, rep, "Open one")
+    won = deal(pipeline, rep, "Won one", "Won", status=OpportunityStatus.WON)
+    ids = [open_deal.pk, won.pk]
+    client = as_user(rep)
+
+    confirm = client.post(reverse("sales:opportunity-bulk"), {"action": "delete", "opportunity": ids})
+    done = client.post(
+        reverse("sales:opportunity-bulk"), {"action": "delete", "opportunity": ids, "confirm": "yes"}
+    )
+
+    assert "Delete 2 deals?" in confirm.content.decode()
+    assert _messages(done) == [
+        "Deleted 1 deal.",
+        "1 deal not changed. Won one: Only admins can delete a won deal.",
+    ]
+    assert list(Opportunity.objects.values_list("name", flat=True)) == ["Won one"]
+
+
+def test_a_marketer_reads_the_list_without_a_bulk_bar(as_user, marketer, rep, pipeline):
+    deal(pipeline, rep, "Visible")
+
+    response = as_user(marketer).get(URL)
+
+    assert names(response) == ["Visible"]
+    assert 'name="action"' not in response.content.decode()
+
+
+def test_every_control_of_the_list_has_a_label(as_user, rep, pipeline):
+    deal(pipeline, rep, "Labelled")
+
+    html = as_user(rep).get(URL).content.decode()
+
+    assert unlabelled_controls(html) == []
+    assert Page(html).named("Select Labelled", "input")
+
+
+def test_the_list_costs_the_same_queries_at_1_and_at_30_deals(
+    as_user, assert_same_query_count, manager, rep, pipeline
+):
+    deal(pipeline, rep, "First")
+    client = as_user(manager)
+
+    assert_same_query_count(
+        lambda: client.get(URL, {"ordering": "-close_date"}),
+        grow=lambda: [deal(pipeline, rep, f"More {n}", "Demo") for n in range(30)],
+    )
