@@ -23,6 +23,7 @@ from crm.pagination import keyset_page
 from crm.views import AuthenticatedRequest, safe_next
 from crm.views.timeline import record_sections
 
+from .actions import lead_extras
 from .bulk import BulkActionForm
 from .dedupe.selectors import duplicate_panel_context
 from .forms import (
@@ -116,6 +117,7 @@ def _detail_page(
         "permissions": lead_permissions(request.user, lead),
         "status_form": status_form or LeadStatusForm(lead=lead),
         "converted_note": CONVERTED_NOTE,
+        "extras": lead_extras(user=request.user, lead=lead),
         **record_sections(user=request.user, record=lead),
         **duplicate_panel_context(user=request.user, lead=lead),
         "breakdown": score_breakdown(lead=lead),
@@ -125,7 +127,12 @@ def _detail_page(
 
 def _details_partial(request: AuthenticatedRequest, lead: Lead, *, saved: bool = False) -> HttpResponse:
     """The read-only details card, and after a save the header too (out of band: the name may change)."""
-    context = {"lead": lead, "permissions": lead_permissions(request.user, lead), "saved": saved}
+    context = {
+        "lead": lead,
+        "permissions": lead_permissions(request.user, lead),
+        "saved": saved,
+        "extras": lead_extras(user=request.user, lead=lead) if saved else {},
+    }
     return render(request, "leads/_details.html", context)
 
 

@@ -10,11 +10,13 @@ class SalesConfig(AppConfig):
 
         from . import access, events
         from .demo import seed_demo_sales
+        from .panels import register_sales_panels
         from .services import onboarding
 
         events.register_sales_event_types()
         access.register_sales_policy()
         onboarding.connect()
+        register_sales_panels()
         register_demo_seeder(seed_demo_sales)
         for label, url_name in [
             ("Pipelines and stages", "sales:pipeline-list"),

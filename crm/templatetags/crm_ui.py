@@ -122,7 +122,7 @@ def event_summary(data: dict[str, Any]) -> str:
         return change
     parts = []
     for key, value in data.items():
-        if key.endswith("_id"):
+        if key.endswith("_id") or value is None:
             continue
         shown = _change(value) or str(value)
         parts.append(f"{key.replace('_', ' ')}: {shown}")

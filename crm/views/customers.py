@@ -1,4 +1,5 @@
-"""Accounts and contacts: lists, detail pages with their timeline, and the create, edit and delete forms."""
+"""Accounts and contacts: lists, the 360 detail pages (timeline and the upper apps' panels), and the
+create, edit and delete forms."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from crm import access
 from crm.filters import AccountFilter, ContactFilter
 from crm.forms import AccountForm, ContactForm, add_service_error
 from crm.models import Account, Contact
+from crm.panels import record_panels
 from crm.selectors import customers as selectors
+from crm.selectors.account360 import contact_engagement
 from crm.services import customers as services
 from crm.views import AuthenticatedRequest
-from crm.views.timeline import record_sections
+from crm.views.timeline import account_timeline_context, record_sections
 
 PAGE_SIZE = 25
 # Query parameters that page or sort a list without narrowing it.
@@ -93,13 +96,20 @@ def account_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The account 360: contacts, the upper apps' panels (deals, onboarding, products) and the timeline."""
     account = selectors.account_get(user=request.user, pk=pk)
+    older = request.GET.get("older")
+    if request.htmx and older:
+        # "Older" on the timeline: the next page of entries only.
+        context = account_timeline_context(user=request.user, account=account, older=older)
+        return render(request, "customers/_account_timeline_page.html", context)
     context = {
         "account": account,
         "contacts": selectors.account_contacts(user=request.user, account=account),
         "can_change": access.can(request.user, "change", account),
         "can_create_contact": access.can_create(request.user, Contact),
-        **record_sections(user=request.user, record=account),
+        "panels": record_panels(user=request.user, record=account),
+        **record_sections(user=request.user, record=account, older=older),
     }
     return render(request, "customers/account_detail.html", context)
 
@@ -160,6 +170,8 @@ def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = {
         "contact": contact,
         "can_change": access.can(request.user, "change", contact),
+        "engagement": contact_engagement(contact=contact),
+        "panels": record_panels(user=request.user, record=contact),
         **record_sections(user=request.user, record=contact),
     }
     return render(request, "customers/contact_detail.html", context)

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.forms import ActivityForm, TaskForm, add_service_error
-from crm.models import Task, User
+from crm.models import Account, Task, User
+from crm.selectors.account360 import account_timeline
 from crm.selectors.audit import record_changes
 from crm.selectors.timeline import my_tasks, record_timeline, timeline_target
 from crm.services.timeline import activity_log, can_change_task, task_complete, task_create, task_reopen
@@ -29,23 +30,48 @@ def timeline_context(
     activity_form: ActivityForm | None = None,
     task_form: TaskForm | None = None,
     status: str = "",
+    older: str | None = None,
 ) -> dict[str, Any]:
-    """What timeline/_section.html needs: the entries, the two forms, and which tasks `user` may tick."""
-    entries = record_timeline(record=record)
-    tasks = [entry.item for entry in entries if isinstance(entry.item, Task)]
+    """What timeline/_section.html needs: the entries, the two forms, and which tasks `user` may tick.
+
+    An account shows its 360 timeline: its contacts', deals' and converted leads' rows too, a page at
+    a time from the `older` cursor.
+    """
+    context: dict[str, Any]
+    if isinstance(record, Account):
+        context = account_timeline_context(user=user, account=record, older=older)
+    else:
+        entries = record_timeline(record=record)
+        tasks = [entry.item for entry in entries if isinstance(entry.item, Task)]
+        context = {
+            "timeline": entries,
+            "changeable_task_ids": {task.pk for task in tasks if can_change_task(user, task)},
+        }
     return {
+        **context,
         "record": record,
-        "timeline": entries,
-        "changeable_task_ids": {task.pk for task in tasks if can_change_task(user, task)},
         "activity_form": activity_form or ActivityForm(),
         "task_form": task_form or TaskForm(user=user),
         "timeline_status": status,
     }
 
 
-def record_sections(*, user: User, record: Model) -> dict[str, Any]:
+def account_timeline_context(*, user: User, account: Account, older: str | None = None) -> dict[str, Any]:
+    """A page of the account's 360 timeline, and which of its tasks `user` may tick."""
+    page = account_timeline(account=account, older=older)
+    return {
+        "record": account,
+        "account_timeline": page,
+        "changeable_task_ids": {task.pk for task in page.tasks if can_change_task(user, task)},
+    }
+
+
+def record_sections(*, user: User, record: Model, older: str | None = None) -> dict[str, Any]:
     """The timeline and the audit trail shown on every record's detail page."""
-    return {**timeline_context(user=user, record=record), "changes": record_changes(record=record)}
+    return {
+        **timeline_context(user=user, record=record, older=older),
+        "changes": record_changes(record=record),
+    }
 
 
 def _timeline_response(

@@ -12,7 +12,8 @@ from django.db import transaction
 from crm import access
 from crm.errors import DomainError
 from crm.models import NotificationKind, Role, Team, User
-from crm.services.bulk import BulkResult, bulk_apply
+from crm.services.bulk import BulkResult as BulkResult
+from crm.services.bulk import bulk_apply
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
 from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit

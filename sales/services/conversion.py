@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,6 +55,8 @@ def lead_convert(
     on the lead and roll up to the account's timeline.
     """
     lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
+    if access.writable_fields(actor, Lead) is not None:
+        raise PermissionDenied("Your role cannot convert leads.")
     if lead.is_converted:
         raise DomainError("This lead was already converted; open its contact or deal instead.")
     if lead.status != LeadStatus.QUALIFIED:

@@ -1,3 +1,9 @@
 """URL patterns: see sales/urls/__init__.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from sales.views import customers
+
+urlpatterns = [
+    path("leads/<int:pk>/convert/", customers.lead_convert, name="lead-convert"),
+]

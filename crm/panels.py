@@ -1,0 +1,78 @@
+"""Panels that the apps above the kernel add to the account and contact pages.
+
+The kernel draws the customer pages but cannot import sales, orders or support; each of those apps
+registers its panels in `AppConfig.ready()`: a template, and a function that reads what the template
+shows (a fixed number of queries, whatever the data size) or None when the panel has nothing to say
+to this user. The same registry names record types the way people say them on these pages ("deal").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db.models import Model
+
+from crm.models import User
+
+# Where a panel goes: buttons beside the page title, the narrow column, or the wide one.
+Slot = Literal["actions", "side", "main"]
+PanelContext = Callable[[User, Any], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    model: type[Model]
+    template_name: str
+    context: PanelContext
+    slot: Slot
+    position: int
+
+
+@dataclass(frozen=True)
+class ShownPanel:
+    """A panel ready to include: `{% include panel.template_name with panel=panel.context %}`."""
+
+    template_name: str
+    context: dict[str, Any]
+
+
+_panels: list[RecordPanel] = []
+_nouns: dict[type[Model], str] = {}
+
+
+def register_record_panel(
+    model: type[Model],
+    template_name: str,
+    context: PanelContext,
+    *,
+    slot: Slot = "main",
+    position: int = 100,
+) -> None:
+    """Adds a panel to the detail page of `model` (Account or Contact); registering twice changes nothing."""
+    if any(p.model is model and p.template_name == template_name for p in _panels):
+        return
+    _panels.append(RecordPanel(model, template_name, context, slot, position))
+    _panels.sort(key=lambda p: (p.position, p.template_name))
+
+
+def record_panels(*, user: User, record: Model) -> dict[str, list[ShownPanel]]:
+    """The panels of the record's page by slot, in position order, without those with nothing to show."""
+    shown: dict[str, list[ShownPanel]] = {"actions": [], "side": [], "main": []}
+    for panel in _panels:
+        if panel.model is not type(record):
+            continue
+        context = panel.context(user, record)
+        if context is not None:
+            shown[panel.slot].append(ShownPanel(panel.template_name, context))
+    return shown
+
+
+def register_record_noun(model: type[Model], noun: str) -> None:
+    """How the customer pages name a record type, e.g. "deal" for an opportunity."""
+    _nouns[model] = noun
+
+
+def record_noun(model: type[Model]) -> str:
+    return _nouns.get(model) or str(model._meta.verbose_name)
