@@ -66,9 +66,9 @@ def seed_demo_sales(people: dict[str, User]) -> bool:
     pipeline = Pipeline.objects.filter(is_default=True).first()
     if pipeline is None or Product.objects.filter(sku="PLT-START").exists():
         return False
-    for sku, name, line, price, tax in DEMO_PRODUCTS:
+    for code, title, line, price, tax in DEMO_PRODUCTS:
         Product.objects.create(
-            sku=sku, name=name, product_line=line, unit_price=Decimal(price), tax_rate=Decimal(tax)
+            sku=code, name=title, product_line=line, unit_price=Decimal(price), tax_rate=Decimal(tax)
         )
     stages = {stage.name: stage for stage in pipeline.stages.all()}
     for stage_name, kind, detail, label in DEMO_CRITERIA:
