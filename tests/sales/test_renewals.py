@@ -52,7 +52,10 @@ def test_a_contract_ending_within_the_lead_time_gets_one_renewal_for_its_owner(p
     assert renewal.status == OpportunityStatus.OPEN
     assert (renewal.owner, renewal.account, renewal.amount) == (rep, deal.account, deal.amount)
     assert renewal.close_date == end
-    assert (renewal.contract_start, renewal.contract_end) == (end + timedelta(days=1), end + timedelta(days=1) + (end - start))
+    assert (renewal.contract_start, renewal.contract_end) == (
+        end + timedelta(days=1),
+        end + timedelta(days=1) + (end - start),
+    )
     assert list(renewal.lines.values_list("quantity", "unit_price")) == [(Decimal(12), Decimal(100))]
     notice = Notification.objects.get(recipient=rep, kind=NotificationKind.RENEWAL_DUE)
     assert notice.url == renewal.get_absolute_url()
