@@ -1,25 +1,21 @@
-"""The deal pages' forms and list filters: they parse and validate input; the services decide and write."""
+"""The deal pages' forms: they parse and validate input; the services decide and write. The board's and
+the list's filters are in sales.forms_lists."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
-from django.db.models.functions import Coalesce
-from django.http import QueryDict
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from crm import access
 from crm.models import Account, Contact, User
-from crm.selectors.customers import account_list, contact_list
+from crm.selectors.customers import ACCOUNT_SEARCH_MAX, account_list, account_suggestions, contact_list
 
-from .filters import OpportunityFilter
 from .models import (
     LostReason,
     Opportunity,
@@ -32,118 +28,19 @@ from .models import (
 from .selectors.deals import active_lost_reasons, sellable_products
 from .services import EDITABLE_FIELDS
 
-BOARD_FILTERS = ("q", "owner", "team", "close_period", "type")
-# The page cursor of the list and the board's columns: a new filter or sort starts without it.
-CURSOR_PARAMS = ("after", "before")
-DEFAULT_SORT = "-created_at"
-SORT_LABELS = {"name": "Name", "amount": "Amount", "close_date": "Close date", "created_at": "Created"}
-# Deals without a close date sort after the dated ones in both directions (keyset pages need a value).
-CLOSE_SORT = {
-    "asc": Coalesce(F("close_date"), date(9999, 12, 31)),
-    "desc": Coalesce(F("close_date"), date(1, 1, 1)),
-}
 DATE_INPUT = {"type": "date"}
+# Without JavaScript, a name that matches several accounts is refused with a few of them named, enough
+# to tell which one to type.
+ACCOUNT_CANDIDATES = 5
 
 
-def filter_query(data: QueryDict, names: Iterable[str] | None = None) -> QueryDict:
-    """The filters (and sort) of a query string without its page cursor, optionally only `names`."""
-    query = QueryDict(mutable=True)
-    for name, values in data.lists():
-        if name in CURSOR_PARAMS or (names is not None and name not in names):
-            continue
-        kept = [value for value in values if value.strip()]
-        if kept:
-            query.setlist(name, kept)
-    return query
+def account_label(account: Account) -> str:
+    return f"{account.name} ({account.domain})" if account.domain else account.name
 
 
-class BoardFilter(OpportunityFilter):
-    """OpportunityFilter as the board uses it: the board itself decides the pipeline, stages and status."""
-
-    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
-        super().__init__(filter_query(data, BOARD_FILTERS) if data is not None else None, **kwargs)
-        for name in list(self.filters):
-            if name not in BOARD_FILTERS:
-                del self.filters[name]
-        fields = self.form.fields
-        fields["q"].widget = forms.TextInput(attrs={"type": "search"})
-        fields["type"].widget = forms.CheckboxSelectMultiple(choices=fields["type"].choices)
-        cast(forms.ModelChoiceField, fields["owner"]).empty_label = "Anyone"
-        cast(forms.ModelChoiceField, fields["team"]).empty_label = "Any team"
-        fields["close_period"].widget.choices = [("", "Any time"), *fields["close_period"].choices[1:]]
-
-    @property
-    def query(self) -> str:
-        return filter_query(self.data, BOARD_FILTERS).urlencode() if self.data else ""
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.query)
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    label: str
-    query: str
-    aria_sort: str  # "ascending", "descending" or "" when the list is not sorted by this column
-
-
-class DealListFilter(OpportunityFilter):
-    """OpportunityFilter as the deal list shows it, with its keyset ordering."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields = self.form.fields
-        fields["q"].widget = forms.TextInput(attrs={"type": "search"})
-        for name in ("status", "type", "forecast_category"):
-            fields[name].widget = forms.CheckboxSelectMultiple(choices=fields[name].choices)
-        for name in ("close_after", "close_before"):
-            fields[name].widget = forms.DateInput(attrs=DATE_INPUT)
-        cast(forms.ModelChoiceField, fields["owner"]).empty_label = "Anyone"
-        cast(forms.ModelChoiceField, fields["team"]).empty_label = "Any team"
-        cast(forms.ModelChoiceField, fields["pipeline"]).empty_label = "Any pipeline"
-        fields["stage"] = PipelineStagesField(
-            label=fields["stage"].label, queryset=stage_queryset(), required=False
-        )
-        del fields["ordering"]  # the column headers sort
-        fields["account"].widget = forms.HiddenInput()  # set by the account page's link, not typed in
-
-    @property
-    def sort(self) -> str:
-        """The `ordering` parameter in force, e.g. "-amount"."""
-        value = self.data.get("ordering", "") if self.is_bound else ""
-        return value if value.lstrip("-") in SORT_LABELS else DEFAULT_SORT
-
-    def keyset_ordering(self) -> list[str]:
-        key = self.sort.lstrip("-")
-        prefix = "-" if self.sort.startswith("-") else ""
-        return [f"{prefix}{'close_sort' if key == 'close_date' else key}"]
-
-    def filter_queryset(self, queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-        if self.sort.lstrip("-") == "close_date":
-            queryset = queryset.annotate(close_sort=CLOSE_SORT["desc" if self.sort[0] == "-" else "asc"])
-        filtered: QuerySet[Opportunity] = super().filter_queryset(queryset)
-        return filtered
-
-    def sort_columns(self) -> dict[str, SortColumn]:
-        """Each sortable column's link: ascending first, then descending; filters kept, page reset."""
-        query = filter_query(self.data) if self.is_bound else QueryDict(mutable=True)
-        columns = {}
-        for key, label in SORT_LABELS.items():
-            link = query.copy()
-            if self.sort == key:
-                link["ordering"], aria_sort = f"-{key}", "ascending"
-            elif self.sort == f"-{key}":
-                link["ordering"], aria_sort = key, "descending"
-            else:
-                link["ordering"], aria_sort = key, ""
-            columns[key] = SortColumn(label, link.urlencode(), aria_sort)
-        return columns
-
-    @property
-    def is_filtered(self) -> bool:
-        query = filter_query(self.data) if self.is_bound else QueryDict()
-        return any(name != "ordering" for name in query)
+def _named(accounts: list[Account]) -> str:
+    listed = "; ".join(account_label(account) for account in accounts[:ACCOUNT_CANDIDATES])
+    return f"{listed} and more" if len(accounts) > ACCOUNT_CANDIDATES else listed
 
 
 def grouped_stages(stages: Iterable[Stage]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -152,13 +49,6 @@ def grouped_stages(stages: Iterable[Stage]) -> list[tuple[str, list[tuple[str, s
     for stage in stages:
         groups.setdefault(str(stage.pipeline), []).append((str(stage.pk), stage.name))
     return list(groups.items())
-
-
-class PipelineStagesField(forms.ModelMultipleChoiceField):
-    """Stages named with their pipeline: several pipelines may each have a "Demo"."""
-
-    def label_from_instance(self, obj: Stage) -> str:
-        return f"{obj.pipeline} · {obj.name}"
 
 
 class StageField(forms.ChoiceField):
@@ -183,6 +73,10 @@ def stage_queryset() -> QuerySet[Stage]:
 class OpportunityForm(forms.ModelForm):
     """Create and edit a deal. Changing the stage moves the deal (opportunity_update checks the criteria)."""
 
+    # The account is searched for by name, not chosen from a list of every account (admins see them all):
+    # a suggestion fills the hidden id; without JavaScript the typed name or domain is looked up on save.
+    account_search = forms.CharField(label="Account", max_length=ACCOUNT_SEARCH_MAX, required=False)
+    account = forms.CharField(required=False, widget=forms.HiddenInput)
     pipeline = forms.ModelChoiceField(label="Pipeline", queryset=Pipeline.objects.none(), empty_label=None)
     expected_stage = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -190,7 +84,6 @@ class OpportunityForm(forms.ModelForm):
         model = Opportunity
         fields = [
             "name",
-            "account",
             "primary_contact",
             "amount",
             "currency",
@@ -216,8 +109,9 @@ class OpportunityForm(forms.ModelForm):
         kwargs.setdefault("auto_id", "deal_%s")  # the detail page also holds the timeline's forms
         super().__init__(*args, **kwargs)
         deal: Opportunity = self.instance
+        self.user = user
         self.is_new = deal.pk is None
-        self._limit_account(user)
+        self._init_account()
         self._limit_contact(user)
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
         current_owner = deal.owner_id if deal.owner_id is not None else user.pk
@@ -252,20 +146,38 @@ class OpportunityForm(forms.ModelForm):
             if deal.lost_reason_id is not None:
                 reason.queryset = reason.queryset | LostReason.objects.filter(pk=deal.lost_reason_id)
                 reason.disabled = True  # the service sets the reason only when the deal is lost
-        self.order_fields(["name", "account", "primary_contact", "pipeline", "stage"])
+        self.order_fields(["name", "account_search", "account", "primary_contact", "pipeline", "stage"])
         if has_lines:
             for name in ("amount", "currency"):
                 self.fields[name].disabled = True
             self.fields["amount"].help_text = "The sum of the product lines; change the lines instead."
 
-    def _limit_account(self, user: User) -> None:
-        field = cast(forms.ModelChoiceField, self.fields["account"])
-        accounts = account_list(user=user)
-        if self.instance.account_id is not None:
-            accounts = accounts | Account.objects.filter(pk=self.instance.account_id)
-        field.queryset = accounts.select_related(None).order_by("name", "id")
-        field.empty_label = "Choose an account"
-        field.widget.attrs.update(
+    def _init_account(self) -> None:
+        """Shows the preset account (the account page's upsell button) or the deal's by name."""
+        account = self.initial.get("account")
+        if account is None and self.instance.account_id is not None:
+            account = self.instance.account
+        if isinstance(account, Account):
+            self.initial.update(account=account.pk, account_search=account.name)
+        search = self.fields["account_search"]
+        search.help_text = "Type part of its name or domain and choose it from the suggestions."
+        listbox = f"{self['account_search'].auto_id}_listbox"
+        search.widget.attrs.update(
+            {
+                "class": "form-control",
+                "role": "combobox",
+                "autocomplete": "off",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": listbox,
+                "data-account-id-input": self["account"].auto_id,
+                "hx-get": reverse("sales:opportunity-account-options"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#{listbox}",
+                "hx-sync": "this:replace",
+            }
+        )
+        self.fields["account"].widget.attrs.update(
             {
                 "hx-get": reverse("sales:opportunity-contact-options"),
                 "hx-target": f"#{self['primary_contact'].auto_id}",
@@ -295,6 +207,7 @@ class OpportunityForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._clean_account(cleaned)
         pipeline, stage = cleaned.get("pipeline"), cleaned.get("stage")
         if pipeline is not None and stage is not None and stage.pipeline_id != pipeline.pk:
             self.add_error("stage", f"{stage} is not a stage of {pipeline}; choose one of its stages.")
@@ -311,6 +224,60 @@ class OpportunityForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("contract_end", "The contract must end after it starts.")
         return cleaned
+
+    def _clean_account(self, cleaned: dict[str, Any]) -> None:
+        """The account a suggestion chose (its hidden id), else the one the typed name or domain names."""
+        raw_id = str(cleaned.pop("account", "") or "").strip()
+        text = str(cleaned.get("account_search") or "").strip()
+        if "account_search" in self.errors:  # too long to be a name: already said so
+            return
+        account: Account | None = None
+        if raw_id:
+            # A forged or stale id of an account the user cannot see is refused, never looked at further.
+            account = self._pickable_accounts().filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
+            if account is None:
+                self._refuse_account("Choose an account you can see.")
+                return
+            if text and text.casefold() not in {account.name.casefold(), account.domain.casefold()}:
+                account = None  # another name typed over the chosen one (without JavaScript)
+        if account is None and not text:
+            self._refuse_account("Choose an account: type its name or domain.")
+        elif account is None:
+            account = self._account_named(text)
+        if account is not None:
+            cleaned["account"] = account
+
+    def _pickable_accounts(self) -> QuerySet[Account]:
+        accounts = account_list(user=self.user).select_related(None)
+        if self.instance.account_id is not None:
+            accounts = accounts | Account.objects.filter(pk=self.instance.account_id)
+        return accounts
+
+    def _account_named(self, text: str) -> Account | None:
+        """The one visible account named `text` (or at that domain); else a field error naming a few."""
+        visible = account_list(user=self.user).select_related(None).order_by("name", "id")
+        exact = list(visible.filter(Q(name__iexact=text) | Q(domain__iexact=text))[: ACCOUNT_CANDIDATES + 1])
+        if len(exact) == 1:
+            return exact[0]
+        if exact:
+            self._refuse_account(
+                f'Several accounts you can see are named "{text}": {_named(exact)}. '
+                "Type the domain of the one you mean."
+            )
+            return None
+        similar = account_suggestions(user=self.user, text=text, limit=ACCOUNT_CANDIDATES + 1)
+        if similar:
+            self._refuse_account(
+                f'No account you can see is named "{text}". Did you mean {_named(similar)}? '
+                "Type its full name or domain."
+            )
+        else:
+            self._refuse_account(f'No account you can see matches "{text}".')
+        return None
+
+    def _refuse_account(self, message: str) -> None:
+        self.add_error("account_search", message)
+        self.fields["account_search"].widget.attrs["class"] = "form-control is-invalid"
 
     @property
     def moves(self) -> bool:

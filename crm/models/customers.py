@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -75,6 +76,9 @@ class Account(models.Model):
             models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
             models.Index(fields=["name", "id"], name="account_name"),
             models.Index(fields=["-updated_at", "id"], name="account_recent"),
+            # Trigram indexes serve the search (ILIKE '%term%') of the list and the account pickers.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="account_name_trgm"),
+            GinIndex(OpClass(Upper("domain"), name="gin_trgm_ops"), name="account_domain_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,12 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from crm import access
+from crm.filters import match_terms
 from crm.models import Account, Contact, User
+
+# A picker shows a screenful; the typed text is bounded so that a pasted essay stays a cheap query.
+ACCOUNT_SUGGESTIONS = 20
+ACCOUNT_SEARCH_MAX = 200
 
 
 def account_list(*, user: User) -> QuerySet[Account]:
@@ -41,3 +46,12 @@ def account_contacts(*, user: User, account: Account, limit: int = 50) -> list[C
     return list(
         contact_list(user=user).filter(account=account).order_by("last_name", "first_name", "id")[:limit]
     )
+
+
+def account_suggestions(*, user: User, text: str, limit: int = ACCOUNT_SUGGESTIONS) -> list[Account]:
+    """The visible accounts whose name or domain holds every word typed, by name."""
+    text = text.strip()[:ACCOUNT_SEARCH_MAX]
+    if not text:
+        return []
+    accounts = account_list(user=user).select_related(None).only("pk", "name", "domain")
+    return list(match_terms(accounts, ["name", "domain"], text).order_by("name", "id")[:limit])

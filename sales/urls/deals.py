@@ -12,6 +12,7 @@ urlpatterns = [
     path("deals/new/", deals.create, name="opportunity-create"),
     path("deals/bulk/", bulk.bulk, name="opportunity-bulk"),
     path("deals/contact-options/", deals.contact_options, name="opportunity-contact-options"),
+    path("deals/account-options/", deals.account_options, name="opportunity-account-options"),
     path("deals/<int:pk>/", deals.detail, name="opportunity-detail"),
     path("deals/<int:pk>/edit/", deals.edit, name="opportunity-edit"),
     path("deals/<int:pk>/move/", board.move, name="opportunity-move"),

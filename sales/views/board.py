@@ -21,7 +21,8 @@ from crm.models import User
 from crm.services.bulk import error_message
 from crm.views import AuthenticatedRequest
 from sales.errors import ExitCriteriaUnmet, StaleMove
-from sales.forms import BOARD_FILTERS, BoardFilter, MoveForm, filter_query
+from sales.forms import MoveForm
+from sales.forms_lists import BOARD_FILTERS, BoardFilter, filter_query
 from sales.models import Opportunity, Stage
 from sales.selectors.board import (
     CLOSED_WINDOW_DAYS,

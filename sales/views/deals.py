@@ -24,14 +24,8 @@ from crm.pagination import keyset_page
 from crm.selectors.customers import account_list, contact_list
 from crm.views import AuthenticatedRequest
 from crm.views.timeline import record_sections
-from sales.forms import (
-    CURSOR_PARAMS,
-    DealListFilter,
-    LineAddForm,
-    LineForm,
-    MoveForm,
-    OpportunityForm,
-)
+from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm, account_suggestions
+from sales.forms_lists import CURSOR_PARAMS, DealListFilter
 from sales.models import Opportunity, OpportunityLine, OpportunityStatus, OpportunityType, StageKind
 from sales.selectors.deals import (
     current_criteria,
@@ -173,9 +167,9 @@ def _create_initial(request: AuthenticatedRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {}
     account_id = request.GET.get("account", "")
     if account_id.isdigit():
-        account = account_list(user=request.user).filter(pk=int(account_id)).first()
+        account = account_list(user=request.user).select_related(None).filter(pk=int(account_id)).first()
         if account is not None:
-            initial["account"] = account.pk
+            initial["account"] = account
     deal_type = request.GET.get("type")
     if deal_type in OpportunityType.values:
         initial["type"] = deal_type
@@ -198,7 +192,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, f"Created deal {deal}.")
             return redirect(deal)
     cancel_url = (
-        reverse("account-detail", args=[initial["account"]])
+        reverse("account-detail", args=[initial["account"].pk])
         if "account" in initial
         else reverse("sales:index")
     )
@@ -269,3 +263,12 @@ def contact_options(request: AuthenticatedRequest) -> HttpResponse:
         else []
     )
     return render(request, "sales/deals/_contact_options.html", {"contacts": contacts})
+
+
+@login_required
+@require_GET
+def account_options(request: AuthenticatedRequest) -> HttpResponse:
+    """The deal form's account suggestions: visible accounts matching what was typed (swapped in by HTMX)."""
+    text = request.GET.get("account_search", "").strip()
+    accounts = account_suggestions(user=request.user, text=text)
+    return render(request, "sales/deals/_account_options.html", {"accounts": accounts, "text": text})
