@@ -21,10 +21,10 @@ from crm.errors import DomainError
 from crm.forms import add_service_error
 from crm.models import User
 from crm.pagination import keyset_page
-from crm.selectors.customers import account_list, contact_list
+from crm.selectors.customers import account_list, account_suggestions, contact_list
 from crm.views import AuthenticatedRequest
 from crm.views.timeline import record_sections
-from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm, account_suggestions
+from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm
 from sales.forms_lists import CURSOR_PARAMS, DealListFilter
 from sales.models import Opportunity, OpportunityLine, OpportunityStatus, OpportunityType, StageKind
 from sales.selectors.deals import (

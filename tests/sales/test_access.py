@@ -44,7 +44,7 @@ def _cases():
 def test_deal_access_matrix(team_board, role, owner_kind, may_view, may_change):
     SalesSettings.objects.update_or_create(id=1, defaults={"reps_see_team_board": team_board})
     east, west = TeamFactory(name="East"), TeamFactory(name="West")
-    user = UserFactory(role=role, team=east)
+    user: User = UserFactory(role=role, team=east)
     if role == Role.SALES_MANAGER:
         east.manager = user
         east.save()
