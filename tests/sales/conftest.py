@@ -1,0 +1,14 @@
+"""The sales tests start from what a new CRM has: the default pipeline and lost reasons of the data
+migration. A browser test's flush (its live server needs a transactional database) removes them."""
+
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+
+DEFAULTS = import_module("sales.migrations.0002_default_pipeline")
+
+
+@pytest.fixture(autouse=True)
+def sales_defaults(db: None) -> None:
+    DEFAULTS.create_defaults(apps, None)
