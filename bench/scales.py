@@ -10,6 +10,11 @@ class Scale:
     accounts: int  # owned round-robin by the reps
     contacts: int  # spread over the accounts, owned by the account's owner
     activities: int  # on accounts, written by the account's owner
+    # Deals on the accounts, owned by the account's owner: 60% open, 15% won, 25% lost. Each has a stage
+    # visit and a lifecycle event per stage it went through (about four), and one in four product lines.
+    opportunities: int
+    deal_activities: int  # calls, meetings and emails on the deals, by the deal's owner
+    contact_activities: int  # on the contacts, by the contact's owner
     tasks: int  # on accounts, assigned to the account's owner; a third overdue, a fifth done
     leads: int  # a tenth of the reps own half of them, 15% wait unassigned in the queues
     engagements: int  # engagement events on a third of the leads, for the scoring rules
@@ -24,6 +29,9 @@ SCALES: dict[str, Scale] = {
         accounts=200,
         contacts=400,
         activities=600,
+        opportunities=600,
+        deal_activities=2_000,
+        contact_activities=600,
         tasks=120,
         leads=1_000,
         engagements=1_000,
@@ -36,6 +44,9 @@ SCALES: dict[str, Scale] = {
         accounts=5_000,
         contacts=15_000,
         activities=30_000,
+        opportunities=3_000,
+        deal_activities=20_000,
+        contact_activities=8_000,
         tasks=6_000,
         leads=10_000,
         engagements=10_000,
@@ -48,6 +59,9 @@ SCALES: dict[str, Scale] = {
         accounts=100_000,
         contacts=300_000,
         activities=1_000_000,
+        opportunities=300_000,
+        deal_activities=2_000_000,
+        contact_activities=800_000,
         tasks=100_000,
         leads=1_000_000,
         engagements=1_000_000,

@@ -1,9 +1,10 @@
 """Set-based seeding: one INSERT ... SELECT over generate_series per table (bench.sql), then ANALYZE.
 
 `ensure_seeded` reuses the data when the database already holds this scale at this seed version
-(bench.seed_state); otherwise it empties the database and seeds it again. The lead table is filled
-without its secondary indexes, which are then built once (much faster than maintaining three trigram
-GIN indexes row by row), all in one transaction: a seed that stops halfway leaves nothing behind.
+(bench.seed_state); otherwise it empties the database and seeds it again. The lead table, the deal
+tables and the timeline are filled without their secondary indexes, which are then built once (much
+faster than maintaining trigram GIN indexes, or millions of rows' timeline keys, row by row), all in
+one transaction: a seed that stops halfway leaves nothing behind. Selling is seeded by bench.seed_sales.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db import connection, models, transaction
 from bench import seed_state
 from bench.scales import Scale
 from bench.seed_leads import create_indexes, drop_secondary_indexes, lead_params, seed_engagements, seed_leads
+from bench.seed_sales import seed_sales
 from bench.seed_scoring import score_every_lead, seed_rules
 from bench.settings import BENCH_DATABASE
 from bench.sql import SeedError, execute, insert_select
@@ -30,6 +32,7 @@ from crm.models import (
     ConsentStatus,
     Contact,
     EngagementEvent,
+    LifecycleEvent,
     LifecycleStage,
     Role,
     Task,
@@ -37,9 +40,26 @@ from crm.models import (
     User,
 )
 from leads.models import Lead, LeadScore, LeadSettings, ScoringRule
+from sales.models import (
+    ExitCriterion,
+    LostReason,
+    Opportunity,
+    OpportunityLine,
+    Pipeline,
+    Product,
+    Quota,
+    Stage,
+    StageVisit,
+)
 
 SEEDED_MODELS: list[type[models.Model]] = [
     Team, User, Account, Contact, Activity, Task, Lead, EngagementEvent, ScoringRule, LeadScore,
+    Pipeline, Stage, ExitCriterion, LostReason, Product, Opportunity, OpportunityLine, StageVisit,
+    Opportunity.history.model, LifecycleEvent, Quota,
+]  # fmt: skip
+# Filled without their secondary indexes, which are then built once (as the lead table's).
+BULK_TABLES: list[type[models.Model]] = [
+    Activity, LifecycleEvent, Opportunity, OpportunityLine, StageVisit, Opportunity.history.model,
 ]  # fmt: skip
 # Index builds and the scoring pass sort millions of rows: give them memory (this transaction only).
 # Foreign keys are checked at each statement, not at commit: CREATE INDEX refuses a table with
@@ -109,8 +129,15 @@ def seed(scale: Scale) -> dict[str, float]:
             execute(statement)
         _seed_people(params)
         _seed_customers(params)
+        timeline_indexes = [
+            index for model in BULK_TABLES for index in drop_secondary_indexes(model._meta.db_table)
+        ]
         _seed_timeline(params)
         lap("accounts and timeline")
+        seed_sales(params)
+        lap("deals and their timeline")
+        create_indexes(timeline_indexes)
+        lap("deal and timeline indexes")
         LeadSettings.current()
         indexes = drop_secondary_indexes(Lead._meta.db_table)
         seed_leads(params)
@@ -138,6 +165,9 @@ def _params(scale: Scale) -> dict[str, Any]:
         "accounts": scale.accounts,
         "contacts": scale.contacts,
         "activities": scale.activities,
+        "opportunities": scale.opportunities,
+        "deal_activities": scale.deal_activities,
+        "contact_activities": scale.contact_activities,
         "tasks": scale.tasks,
         "leads": scale.leads,
         "engagements": scale.engagements,
@@ -252,6 +282,7 @@ def _seed_timeline(params: dict[str, Any]) -> None:
             "author_id": "a.owner_id",
             "content_type_id": "%(account_type)s",
             "object_id": "a.id",
+            "account_id": "a.id",
             "created_at": "now() - make_interval(hours => mod(g * 13, 24 * 365))",
         },
         f"FROM generate_series(1, %(activities)s) AS g {ON_ACCOUNT}",
@@ -284,4 +315,4 @@ def _describe_phases(phases: dict[str, float]) -> str:
 
 
 def table_label(table: str) -> str:
-    return table.removeprefix("crm_").removeprefix("leads_")
+    return table.removeprefix("crm_").removeprefix("leads_").removeprefix("sales_")
