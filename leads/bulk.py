@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 
 from django import forms
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -17,25 +18,13 @@ from crm import access
 from crm.errors import DomainError
 from crm.models import User
 from crm.views import AuthenticatedRequest, safe_next
+from crm.views.bulk import BulkIdsField, bulk_delete_confirm, bulk_report, error_summary
 
 from .forms import may_queue
 from .models import Lead, LeadStatus
 from .selectors import lead_list
 from .services import BULK_ACTIONS as SERVICE_BULK_ACTIONS
 from .services import MAX_BULK_LEADS, BulkResult, leads_bulk_apply
-
-
-class LeadIdsField(forms.Field):
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[int]:
-        if not value:
-            return []
-        try:
-            return list(dict.fromkeys(int(pk) for pk in value))
-        except (TypeError, ValueError):
-            raise ValidationError("Select leads from the list.", code="invalid") from None
-
 
 BULK_ACTIONS = {"assign": "owner", "status": "status", "tag": "tags", "delete": None}
 
@@ -45,7 +34,7 @@ class BulkActionForm(forms.Form):
         label="Action",
         choices=list(SERVICE_BULK_ACTIONS.items()),
     )
-    lead = LeadIdsField(required=False)
+    lead = BulkIdsField(nouns="leads", required=False)
     owner = forms.ChoiceField(label="Assign to", required=False)
     status = forms.ChoiceField(
         label="Change status to",
@@ -103,9 +92,6 @@ class BulkActionForm(forms.Form):
     def new_owner(self) -> User | None:
         return self.owners.get(self.cleaned_data["owner"])
 
-    def error_summary(self) -> str:
-        return " ".join(str(error) for errors in self.errors.values() for error in errors)
-
 
 def _run(actor: User, form: BulkActionForm) -> BulkResult:
     data = form.cleaned_data
@@ -126,39 +112,30 @@ def _names(user: User, ids: list[int]) -> dict[int, str]:
     return {lead.pk: lead.display_name for lead in leads.filter(pk__in=ids)}
 
 
-def _plural(count: int) -> str:
-    return f"{count} lead{'' if count == 1 else 's'}"
-
-
-def _report(request: AuthenticatedRequest, action: str, result: BulkResult) -> None:
-    if result.changed or not result.refused:
-        verb = "Deleted" if action == "delete" else "Changed"
-        messages.success(request, f"{verb} {_plural(len(result.changed))}.")
-    if result.refused:
-        names = _names(request.user, list(result.refused))
-        reasons = "; ".join(
-            f"{names.get(pk, f'lead #{pk}')}: {reason}" for pk, reason in sorted(result.refused.items())
-        )
-        messages.warning(request, f"{_plural(len(result.refused))} not changed. {reasons}")
-
-
 @login_required
 @require_POST
 def bulk(request: AuthenticatedRequest) -> HttpResponse:
     back = safe_next(request, reverse("leads:index"))
     form = BulkActionForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, f"Nothing was changed: {form.error_summary()}")
+        messages.error(request, f"Nothing was changed: {error_summary(form)}")
         return redirect(back)
     action = form.cleaned_data["action"]
     if action == "delete" and not form.cleaned_data["confirm"]:
-        ids = form.cleaned_data["lead"]
-        context = {"ids": ids, "count": len(ids), "names": _names(request.user, ids).values(), "back": back}
-        return render(request, "leads/bulk_delete_confirm.html", context)
+        return bulk_delete_confirm(
+            request,
+            "leads/bulk_delete_confirm.html",
+            ids=form.cleaned_data["lead"],
+            names=partial(_names, request.user),
+            back=back,
+            noun="lead",
+            id_field="lead",
+            action_url=reverse("leads:bulk"),
+        )
     try:
         result = _run(request.user, form)
     except DomainError as error:
         messages.error(request, f"Nothing was changed: {error.message}")
     else:
-        _report(request, action, result)
+        bulk_report(request, action=action, result=result, noun="lead", names=partial(_names, request.user))
     return redirect(back)

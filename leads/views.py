@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,17 +16,21 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from crm import access
 from crm.errors import DomainError
-from crm.forms import add_service_error
 from crm.models import User
-from crm.pagination import keyset_page
-from crm.views import AuthenticatedRequest, safe_next
+from crm.views import (
+    AuthenticatedRequest,
+    delete_page,
+    is_paged,
+    requested_page,
+    safe_next,
+    service_error,
+)
 from crm.views.timeline import record_sections
 
 from .actions import lead_extras
 from .bulk import BulkActionForm
 from .dedupe.selectors import duplicate_panel_context
 from .forms import (
-    CURSOR_PARAMS,
     LeadForm,
     LeadListFilter,
     LeadStatusForm,
@@ -71,26 +74,11 @@ def lead_permissions(user: User, lead: Lead) -> LeadPermissions:
     )
 
 
-def _service_error(form: BaseForm, error: DomainError | ValidationError | PermissionDenied) -> None:
-    if isinstance(error, ValidationError):
-        add_service_error(form, error)
-    elif isinstance(error, DomainError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, str(error) or "Your role cannot do that.")
-
-
 @login_required
 def index(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     filterset = LeadListFilter(request.GET, queryset=lead_list(user=user))
-    page = keyset_page(
-        filterset.qs,
-        ordering=filterset.keyset_ordering(),
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
-        size=PAGE_SIZE,
-    )
+    page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     query = list_query(request.GET)
     views = [*builtin_views(user), *own_views(saved_views(user=user))]
     current = clean_list_query(query.urlencode())
@@ -99,7 +87,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "page": page,
         "columns": filterset.sort_columns(query),
         "is_filtered": is_filtered(query),
-        "is_paged": any(request.GET.get(name) for name in CURSOR_PARAMS),
+        "is_paged": is_paged(request),
         "can_create": access.can_create(user, Lead),
         "bulk_form": BulkActionForm(user=user),
         "views": views,
@@ -153,7 +141,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
         try:
             lead = lead_create(actor=request.user, fields=form.editable_data)
         except (DomainError, ValidationError, PermissionDenied) as error:
-            _service_error(form, error)
+            service_error(form, error)
         else:
             messages.success(request, f"Created lead {lead}.")
             return redirect(lead)
@@ -180,7 +168,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             lead_update(actor=request.user, lead_id=pk, fields=form.editable_data)
         except (DomainError, ValidationError, PermissionDenied) as error:
-            _service_error(form, error)
+            service_error(form, error)
         else:
             return _after_save(request, pk)
     context = {"form": form, "lead": lead, "title": title, "cancel_url": lead.get_absolute_url()}
@@ -227,7 +215,7 @@ def status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except (DomainError, ValidationError) as error:
-            _service_error(form, error)
+            service_error(form, error)
         else:
             messages.success(request, f"{changed} is {changed.get_status_display().lower()} now.")
             return redirect(changed)
@@ -238,15 +226,15 @@ def status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     lead = lead_get(user=request.user, pk=pk)
-    if request.method == "POST":
-        lead_delete(actor=request.user, lead_id=pk)
-        messages.success(request, f"Deleted lead {lead}.")
-        return redirect("leads:index")
-    access.ensure_can_change(request.user, lead)
-    if not lead_permissions(request.user, lead).can_delete:
-        raise PermissionDenied("Your role cannot delete this lead.")
-    context = {"record": lead, "noun": "lead", "cancel_url": lead.get_absolute_url()}
-    return render(request, "customers/confirm_delete.html", context)
+    return delete_page(
+        request,
+        lead,
+        noun="lead",
+        delete=lambda: lead_delete(actor=request.user, lead_id=pk),
+        may_delete=lambda: lead_permissions(request.user, lead).can_delete,
+        refusal="Your role cannot delete this lead.",
+        done_url=reverse("leads:index"),
+    )
 
 
 @login_required

@@ -26,7 +26,7 @@ from .models import (
     StageKind,
 )
 from .selectors.deals import active_lost_reasons, sellable_products
-from .services import EDITABLE_FIELDS
+from .services import EDITABLE_FIELD_ORDER, EDITABLE_FIELDS
 
 DATE_INPUT = {"type": "date"}
 # Without JavaScript, a name that matches several accounts is refused with a few of them named, enough
@@ -82,22 +82,8 @@ class OpportunityForm(forms.ModelForm):
 
     class Meta:
         model = Opportunity
-        fields = [
-            "name",
-            "primary_contact",
-            "amount",
-            "currency",
-            "close_date",
-            "owner",
-            "type",
-            "forecast_category",
-            "next_step",
-            "next_step_due",
-            "contract_start",
-            "contract_end",
-            "lost_reason",
-            "lost_note",
-        ]
+        # The service's fields but the account (searched for, above), and why a deal moved to Lost.
+        fields = [*(name for name in EDITABLE_FIELD_ORDER if name != "account"), "lost_reason"]
         widgets = {
             "close_date": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "next_step_due": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
+from crm import access
+from crm.errors import DomainError
+from crm.forms import add_service_error
 from crm.models import User
+from crm.pagination import KeysetPage, keyset_page
+
+M = TypeVar("M", bound=Model)
+# The page cursor of a keyset list: a new filter or sort starts without it.
+CURSOR_PARAMS = ("after", "before")
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -44,3 +57,59 @@ def admin_only(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def service_error(
+    form: BaseForm,
+    error: DomainError | ValidationError | PermissionDenied,
+    *,
+    refused: str = "Your role cannot do that.",
+) -> None:
+    """Puts a service's refusal on the field it names, else above the form."""
+    if isinstance(error, ValidationError):
+        add_service_error(form, error)
+    elif isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, str(error) or refused)
+
+
+def requested_page(
+    request: HttpRequest, queryset: QuerySet[M], *, ordering: list[str], size: int
+) -> KeysetPage[M]:
+    """The page of a keyset list that the query string's cursor asks for."""
+    return keyset_page(
+        queryset,
+        ordering=ordering,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=size,
+    )
+
+
+def is_paged(request: HttpRequest) -> bool:
+    """Whether the list is past its first page (an empty page then says "No more ...")."""
+    return any(request.GET.get(name) for name in CURSOR_PARAMS)
+
+
+def delete_page(
+    request: AuthenticatedRequest,
+    record: Model,
+    *,
+    noun: str,
+    delete: Callable[[], object],
+    may_delete: Callable[[], bool],
+    refusal: str,
+    done_url: str,
+) -> HttpResponse:
+    """A record's delete page: GET asks first (to those who may delete it), POST deletes through the
+    service, which checks the same again."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, f"Deleted {noun} {record}.")
+        return redirect(done_url)
+    access.ensure_can_change(request.user, record)
+    if not may_delete():
+        raise PermissionDenied(refusal)
+    context = {"record": record, "noun": noun, "cancel_url": record.get_absolute_url()}  # type: ignore[attr-defined]
+    return render(request, "customers/confirm_delete.html", context)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.pagination import keyset_page
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, requested_page
+from sales.configuration.admin_pages import admin_page, posted_active, submitted
 from sales.configuration.forms import show_service_error
-from sales.configuration.views import admin_page
 from sales.models import SalesSettings
 
 from .forms import ProductFilterForm, ProductForm, ProductImportForm
@@ -28,13 +26,7 @@ PAGE_SIZE = 50
 def product_index(request: AuthenticatedRequest) -> HttpResponse:
     filters = ProductFilterForm(request.GET)
     products = product_list(user=request.user, search=filters.search(), active=filters.active_filter())
-    page = keyset_page(
-        products,
-        ordering=["name"],
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
-        size=PAGE_SIZE,
-    )
+    page = requested_page(request, products, ordering=["name"], size=PAGE_SIZE)
     context = {"filters": filters, "page": page, "can_manage": request.user.is_admin}
     return render(request, "sales/catalog/product_list.html", context)
 
@@ -43,15 +35,11 @@ def product_index(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def product_new(request: AuthenticatedRequest) -> HttpResponse:
     form = ProductForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = product_create(actor=request.user, fields=form.cleaned_data)
-        except (DomainError, ValidationError) as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Added {product} to the catalogue.")
-            return redirect("sales:product-list")
-    return render(request, "sales/catalog/product_form.html", {"form": form, "product": None})
+    product = submitted(request, form, lambda data: product_create(actor=request.user, fields=data))
+    if product is None:
+        return render(request, "sales/catalog/product_form.html", {"form": form, "product": None})
+    messages.success(request, f"Added {product} to the catalogue.")
+    return redirect("sales:product-list")
 
 
 @admin_page
@@ -59,24 +47,22 @@ def product_new(request: AuthenticatedRequest) -> HttpResponse:
 def product_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     product = product_get(user=request.user, pk=pk)
     form = ProductForm(request.POST if request.method == "POST" else None, product=product)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = product_update(actor=request.user, product_id=pk, fields=form.cleaned_data)
-        except (DomainError, ValidationError) as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Saved {saved}.")
-            return redirect("sales:product-list")
-    return render(request, "sales/catalog/product_form.html", {"form": form, "product": product})
+    saved = submitted(
+        request, form, lambda data: product_update(actor=request.user, product_id=pk, fields=data)
+    )
+    if saved is None:
+        return render(request, "sales/catalog/product_form.html", {"form": form, "product": product})
+    messages.success(request, f"Saved {saved}.")
+    return redirect("sales:product-list")
 
 
 @admin_page
 @require_POST
 def product_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    active = request.POST.get("active")
-    if active not in ("0", "1"):
+    active = posted_active(request)
+    if active is None:
         return HttpResponseBadRequest("Say whether to activate (1) or deactivate (0) the product.")
-    product = product_set_active(actor=request.user, product_id=pk, active=active == "1")
+    product = product_set_active(actor=request.user, product_id=pk, active=active)
     if product.is_active:
         messages.success(request, f"{product} is on sale again.")
     else:

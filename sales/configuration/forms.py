@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.errors import DomainError
-from crm.forms import add_service_error
 from crm.models import ActivityKind
+from crm.views import service_error
 from sales.models import (
     CriterionKind,
     OnboardingRole,
@@ -26,12 +26,7 @@ from .onboarding_templates import MAX_DUE_OFFSET_DAYS
 
 def show_service_error(form: forms.BaseForm, error: DomainError | ValidationError | PermissionDenied) -> None:
     """Puts a service's refusal on the form: on the field it names when the form has it."""
-    if isinstance(error, ValidationError):
-        add_service_error(form, error)
-    elif isinstance(error, DomainError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, str(error) or "Only admins can do that.")
+    service_error(form, error, refused="Only admins can do that.")
 
 
 def error_text(error: DomainError | ValidationError) -> str:

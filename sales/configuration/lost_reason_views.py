@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
 from crm.views import AuthenticatedRequest
 
 from . import services
-from .forms import LostReasonForm, error_text, show_service_error
+from .admin_pages import (
+    REFUSALS,
+    admin_page,
+    posted_active,
+    posted_ids,
+    posted_place,
+    reorder_answer,
+    submitted,
+)
+from .forms import LostReasonForm, error_text
 from .selectors import lost_reason_get, lost_reason_rows
-from .views import REFUSALS, admin_page, posted_ids, posted_place
 
 
 @admin_page
@@ -26,15 +37,13 @@ def lost_reason_list(request: AuthenticatedRequest, form: LostReasonForm | None 
 @require_POST
 def lost_reason_create(request: AuthenticatedRequest) -> HttpResponse:
     form = LostReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            reason = services.lost_reason_create(actor=request.user, name=form.cleaned_data["name"])
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Added the lost reason {reason}; reps can choose it now.")
-            return redirect("sales:lost-reason-list")
-    return lost_reason_list(request, form=form)
+    reason = submitted(
+        request, form, lambda data: services.lost_reason_create(actor=request.user, name=data["name"])
+    )
+    if reason is None:
+        return lost_reason_list(request, form=form)
+    messages.success(request, f"Added the lost reason {reason}; reps can choose it now.")
+    return redirect("sales:lost-reason-list")
 
 
 @admin_page
@@ -42,15 +51,11 @@ def lost_reason_create(request: AuthenticatedRequest) -> HttpResponse:
 def lost_reason_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reason = lost_reason_get(pk=pk)
     form = LostReasonForm(request.POST if request.method == "POST" else None, initial={"name": reason.name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lost_reason_rename(actor=request.user, reason_id=pk, name=form.cleaned_data["name"])
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Renamed the lost reason to {form.cleaned_data['name']}.")
-            return redirect("sales:lost-reason-list")
-    return render(request, "sales/configuration/lost_reason_form.html", {"form": form, "reason": reason})
+    rename = partial(services.lost_reason_rename, actor=request.user, reason_id=pk)
+    if submitted(request, form, lambda data: rename(name=data["name"])) is None:
+        return render(request, "sales/configuration/lost_reason_form.html", {"form": form, "reason": reason})
+    messages.success(request, f"Renamed the lost reason to {form.cleaned_data['name']}.")
+    return redirect("sales:lost-reason-list")
 
 
 @admin_page
@@ -70,27 +75,23 @@ def lost_reason_reorder(request: AuthenticatedRequest) -> HttpResponse:
     ids = posted_ids(request)
     if ids is None:
         return HttpResponseBadRequest("Send the lost reasons' ids in their new order.")
-    error = ""
-    try:
-        services.lost_reasons_reorder(actor=request.user, reason_ids=ids)
-    except DomainError as refusal:
-        error = refusal.message
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect("sales:lost-reason-list")
-    context = {"rows": list(lost_reason_rows()), "order_error": error, "order_saved": not error}
-    return render(request, "sales/configuration/_lost_reason_table.html", context)
+    return reorder_answer(
+        request,
+        lambda: services.lost_reasons_reorder(actor=request.user, reason_ids=ids),
+        back=reverse("sales:lost-reason-list"),
+        table="sales/configuration/_lost_reason_table.html",
+        context=lambda: {"rows": list(lost_reason_rows())},
+    )
 
 
 @admin_page
 @require_POST
 def lost_reason_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    active = request.POST.get("active")
-    if active not in ("0", "1"):
+    active = posted_active(request)
+    if active is None:
         return HttpResponseBadRequest("Say whether to activate (1) or deactivate (0) the reason.")
     try:
-        reason = services.lost_reason_set_active(actor=request.user, reason_id=pk, active=active == "1")
+        reason = services.lost_reason_set_active(actor=request.user, reason_id=pk, active=active)
     except DomainError as error:
         messages.error(request, error.message)
     else:

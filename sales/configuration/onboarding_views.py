@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.errors import DomainError
 from crm.views import AuthenticatedRequest
 from sales.models import OnboardingTemplate
 
 from . import onboarding_templates as services
-from .forms import OnboardingItemForm, OnboardingTemplateForm, show_service_error
+from .admin_pages import admin_page, posted_ids, posted_place, reorder_answer, submitted
+from .forms import OnboardingItemForm, OnboardingTemplateForm
 from .selectors import (
     onboarding_item_get,
     onboarding_template_get,
     onboarding_template_items,
     onboarding_template_rows,
 )
-from .views import REFUSALS, admin_page, posted_ids, posted_place
 
 
 @admin_page
@@ -34,16 +35,14 @@ def template_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_create(request: AuthenticatedRequest) -> HttpResponse:
     form = OnboardingTemplateForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            template = services.onboarding_template_create(actor=request.user, **form.cleaned_data)
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Created the template {template}; add its checklist below.")
-            return redirect("sales:onboarding-template-detail", template.pk)
-    context = {"form": form, "title": "New onboarding template", "template": None}
-    return render(request, "sales/configuration/onboarding_template_form.html", context)
+    template = submitted(
+        request, form, lambda data: services.onboarding_template_create(actor=request.user, **data)
+    )
+    if template is None:
+        context = {"form": form, "title": "New onboarding template", "template": None}
+        return render(request, "sales/configuration/onboarding_template_form.html", context)
+    messages.success(request, f"Created the template {template}; add its checklist below.")
+    return redirect("sales:onboarding-template-detail", template.pk)
 
 
 @admin_page
@@ -51,16 +50,12 @@ def template_create(request: AuthenticatedRequest) -> HttpResponse:
 def template_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = onboarding_template_get(pk=pk)
     form = OnboardingTemplateForm(request.POST if request.method == "POST" else None, template=template)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.onboarding_template_update(actor=request.user, template_id=pk, **form.cleaned_data)
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Saved the template {form.cleaned_data['name']}.")
-            return redirect("sales:onboarding-template-detail", pk)
-    context = {"form": form, "title": f"Edit {template}", "template": template}
-    return render(request, "sales/configuration/onboarding_template_form.html", context)
+    update = partial(services.onboarding_template_update, actor=request.user, template_id=pk)
+    if submitted(request, form, lambda data: update(**data)) is None:
+        context = {"form": form, "title": f"Edit {template}", "template": template}
+        return render(request, "sales/configuration/onboarding_template_form.html", context)
+    messages.success(request, f"Saved the template {form.cleaned_data['name']}.")
+    return redirect("sales:onboarding-template-detail", pk)
 
 
 def _template_page(
@@ -84,17 +79,12 @@ def template_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def item_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = onboarding_template_get(pk=pk)
     form = OnboardingItemForm(request.POST)
-    if form.is_valid():
-        try:
-            item = services.onboarding_template_item_add(
-                actor=request.user, template_id=pk, **form.cleaned_data
-            )
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Added “{item.title}” to the checklist.")
-            return redirect("sales:onboarding-template-detail", pk)
-    return _template_page(request, template, item_form=form)
+    add = partial(services.onboarding_template_item_add, actor=request.user, template_id=pk)
+    item = submitted(request, form, lambda data: add(**data))
+    if item is None:
+        return _template_page(request, template, item_form=form)
+    messages.success(request, f"Added “{item.title}” to the checklist.")
+    return redirect("sales:onboarding-template-detail", pk)
 
 
 @admin_page
@@ -102,15 +92,11 @@ def item_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def item_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = onboarding_item_get(pk=pk)
     form = OnboardingItemForm(request.POST if request.method == "POST" else None, item=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.onboarding_template_item_update(actor=request.user, item_id=pk, **form.cleaned_data)
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Saved “{form.cleaned_data['title']}”.")
-            return redirect("sales:onboarding-template-detail", item.template_id)
-    return render(request, "sales/configuration/onboarding_item_form.html", {"form": form, "item": item})
+    update = partial(services.onboarding_template_item_update, actor=request.user, item_id=pk)
+    if submitted(request, form, lambda data: update(**data)) is None:
+        return render(request, "sales/configuration/onboarding_item_form.html", {"form": form, "item": item})
+    messages.success(request, f"Saved “{form.cleaned_data['title']}”.")
+    return redirect("sales:onboarding-template-detail", item.template_id)
 
 
 @admin_page
@@ -142,19 +128,10 @@ def item_reorder(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ids = posted_ids(request)
     if ids is None:
         return HttpResponseBadRequest("Send the items' ids in their new order.")
-    error = ""
-    try:
-        services.onboarding_template_items_reorder(actor=request.user, template_id=pk, item_ids=ids)
-    except DomainError as refusal:
-        error = refusal.message
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect("sales:onboarding-template-detail", pk)
-    context = {
-        "template": template,
-        "items": onboarding_template_items(template=template),
-        "order_error": error,
-        "order_saved": not error,
-    }
-    return render(request, "sales/configuration/_onboarding_item_table.html", context)
+    return reorder_answer(
+        request,
+        lambda: services.onboarding_template_items_reorder(actor=request.user, template_id=pk, item_ids=ids),
+        back=reverse("sales:onboarding-template-detail", args=[pk]),
+        table="sales/configuration/_onboarding_item_table.html",
+        context=lambda: {"template": template, "items": onboarding_template_items(template=template)},
+    )

@@ -6,14 +6,9 @@ through one service of sales.configuration.services, which checks the admin agai
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +19,7 @@ from crm.views import AuthenticatedRequest
 from sales.models import Pipeline, Stage
 
 from . import services
+from .admin_pages import admin_page, posted_active, posted_ids, posted_place, reorder_answer, submitted
 from .forms import (
     CriterionForm,
     NameForm,
@@ -39,35 +35,6 @@ from .selectors import (
     stage_has_history,
 )
 
-View = Callable[..., HttpResponse]
-REFUSALS = (DomainError, ValidationError)
-
-
-def admin_page(view: View) -> View:
-    """Signed-in admins only; anyone else signed in is told the page is for admins (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_active and request.user.is_admin):
-            raise PermissionDenied("Only admins can change how selling is set up.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def posted_ids(request: AuthenticatedRequest, name: str = "order") -> list[int] | None:
-    values = request.POST.getlist(name)
-    if not values or not all(value.isdigit() for value in values):
-        return None
-    return [int(value) for value in values]
-
-
-def posted_place(request: AuthenticatedRequest) -> int | None:
-    to = request.POST.get("to", "")
-    return int(to) if to.isdigit() else None
-
-
 # Pipelines
 
 
@@ -81,15 +48,13 @@ def pipeline_list(request: AuthenticatedRequest, form: NameForm | None = None) -
 @require_POST
 def pipeline_create(request: AuthenticatedRequest) -> HttpResponse:
     form = NameForm(request.POST)
-    if form.is_valid():
-        try:
-            pipeline = services.pipeline_create(actor=request.user, name=form.cleaned_data["name"])
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Created the pipeline {pipeline}; adapt its stages below.")
-            return redirect("sales:pipeline-detail", pipeline.pk)
-    return pipeline_list(request, form=form)
+    pipeline = submitted(
+        request, form, lambda data: services.pipeline_create(actor=request.user, name=data["name"])
+    )
+    if pipeline is None:
+        return pipeline_list(request, form=form)
+    messages.success(request, f"Created the pipeline {pipeline}; adapt its stages below.")
+    return redirect("sales:pipeline-detail", pipeline.pk)
 
 
 @dataclass(frozen=True)
@@ -133,15 +98,15 @@ def pipeline_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def pipeline_rename(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pipeline = pipeline_get(pk=pk)
     form = NameForm(request.POST, prefix="pipeline")
-    if form.is_valid():
-        try:
-            services.pipeline_rename(actor=request.user, pipeline_id=pk, name=form.cleaned_data["name"])
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, "Renamed the pipeline.")
-            return redirect("sales:pipeline-detail", pk)
-    return _pipeline_page(request, pipeline, rename_form=form)
+    saved = submitted(
+        request,
+        form,
+        lambda data: services.pipeline_rename(actor=request.user, pipeline_id=pk, name=data["name"]),
+    )
+    if saved is None:
+        return _pipeline_page(request, pipeline, rename_form=form)
+    messages.success(request, "Renamed the pipeline.")
+    return redirect("sales:pipeline-detail", pk)
 
 
 @admin_page
@@ -159,11 +124,11 @@ def pipeline_default(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @admin_page
 @require_POST
 def pipeline_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    active = request.POST.get("active")
-    if active not in ("0", "1"):
+    active = posted_active(request)
+    if active is None:
         return HttpResponseBadRequest("Say whether to activate (1) or deactivate (0) the pipeline.")
     try:
-        pipeline = services.pipeline_set_active(actor=request.user, pipeline_id=pk, active=active == "1")
+        pipeline = services.pipeline_set_active(actor=request.user, pipeline_id=pk, active=active)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -182,15 +147,13 @@ def pipeline_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def stage_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pipeline = pipeline_get(pk=pk)
     form = StageForm(request.POST, prefix="stage")
-    if form.is_valid():
-        try:
-            stage = services.stage_create(actor=request.user, pipeline_id=pk, **form.cleaned_data)
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Added the stage {stage}.")
-            return redirect(f"{reverse('sales:pipeline-detail', args=[pk])}#stage-{stage.pk}")
-    return _pipeline_page(request, pipeline, stage_form=form)
+    stage = submitted(
+        request, form, lambda data: services.stage_create(actor=request.user, pipeline_id=pk, **data)
+    )
+    if stage is None:
+        return _pipeline_page(request, pipeline, stage_form=form)
+    messages.success(request, f"Added the stage {stage}.")
+    return redirect(f"{reverse('sales:pipeline-detail', args=[pk])}#stage-{stage.pk}")
 
 
 @admin_page
@@ -198,15 +161,13 @@ def stage_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def stage_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     stage = stage_get(pk=pk)
     form = StageForm(request.POST if request.method == "POST" else None, stage=stage)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stage_update(actor=request.user, stage_id=pk, **form.cleaned_data)
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Saved the stage {form.cleaned_data['name']}.")
-            return redirect(f"{reverse('sales:pipeline-detail', args=[stage.pipeline_id])}#stage-{pk}")
-    return render(request, "sales/configuration/stage_form.html", {"form": form, "stage": stage})
+    if (
+        submitted(request, form, lambda data: services.stage_update(actor=request.user, stage_id=pk, **data))
+        is None
+    ):
+        return render(request, "sales/configuration/stage_form.html", {"form": form, "stage": stage})
+    messages.success(request, f"Saved the stage {form.cleaned_data['name']}.")
+    return redirect(f"{reverse('sales:pipeline-detail', args=[stage.pipeline_id])}#stage-{pk}")
 
 
 @admin_page
@@ -258,24 +219,17 @@ def stage_reorder(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ids = posted_ids(request)
     if ids is None:
         return HttpResponseBadRequest("Send the stages' ids in their new order.")
-    error = ""
-    try:
-        services.stages_reorder(actor=request.user, pipeline_id=pk, stage_ids=ids)
-    except DomainError as refusal:
-        error = refusal.message
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, "Saved the new order of the stages.")
-        return redirect("sales:pipeline-detail", pk)
-    context = {
-        "pipeline": pipeline,
-        "rows": [StageRow(stage, None) for stage in pipeline_stages(pipeline=pipeline)],
-        "order_error": error,
-        "order_saved": not error,
-    }
-    return render(request, "sales/configuration/_stage_table.html", context)
+    return reorder_answer(
+        request,
+        lambda: services.stages_reorder(actor=request.user, pipeline_id=pk, stage_ids=ids),
+        back=reverse("sales:pipeline-detail", args=[pk]),
+        table="sales/configuration/_stage_table.html",
+        context=lambda: {
+            "pipeline": pipeline,
+            "rows": [StageRow(stage, None) for stage in pipeline_stages(pipeline=pipeline)],
+        },
+        saved="Saved the new order of the stages.",
+    )
 
 
 # Exit criteria
@@ -286,15 +240,13 @@ def stage_reorder(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def criterion_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     stage = stage_get(pk=pk)
     form = CriterionForm(request.POST, prefix=f"criterion-{pk}")
-    if form.is_valid():
-        try:
-            criterion = services.criterion_add(actor=request.user, stage_id=pk, **form.cleaned_data)
-        except REFUSALS as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Deals now need “{criterion.label}” before they move past {stage}.")
-            return redirect(f"{reverse('sales:pipeline-detail', args=[stage.pipeline_id])}#criteria-{pk}")
-    return _pipeline_page(request, stage.pipeline, criterion_form=(pk, form))
+    criterion = submitted(
+        request, form, lambda data: services.criterion_add(actor=request.user, stage_id=pk, **data)
+    )
+    if criterion is None:
+        return _pipeline_page(request, stage.pipeline, criterion_form=(pk, form))
+    messages.success(request, f"Deals now need “{criterion.label}” before they move past {stage}.")
+    return redirect(f"{reverse('sales:pipeline-detail', args=[stage.pipeline_id])}#criteria-{pk}")
 
 
 @admin_page

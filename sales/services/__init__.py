@@ -5,6 +5,7 @@ from .lines import opportunity_line_add, opportunity_line_remove, opportunity_li
 from .onboarding import onboarding_check_complete, onboarding_start
 from .opportunities import (
     BULK_ACTIONS,
+    EDITABLE_FIELD_ORDER,
     EDITABLE_FIELDS,
     default_pipeline,
     first_open_stage,
@@ -18,6 +19,7 @@ from .renewals import renewal_create, renewals_create_due
 
 __all__ = [
     "BULK_ACTIONS",
+    "EDITABLE_FIELD_ORDER",
     "EDITABLE_FIELDS",
     "Conversion",
     "default_pipeline",

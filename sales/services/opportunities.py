@@ -115,25 +115,25 @@ def opportunity_create(*, actor: User, fields: dict[str, Any]) -> Opportunity:
     return opportunity
 
 
-# Fields the edit form and the API change; the stage moves through opportunity_move's rules.
-EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "account",
-        "primary_contact",
-        "amount",
-        "currency",
-        "close_date",
-        "owner",
-        "type",
-        "forecast_category",
-        "next_step",
-        "next_step_due",
-        "contract_start",
-        "contract_end",
-        "lost_note",
-    }
+# Fields the edit form and the API change, in the form's order; the stage moves through opportunity_move's
+# rules.
+EDITABLE_FIELD_ORDER = (
+    "name",
+    "account",
+    "primary_contact",
+    "amount",
+    "currency",
+    "close_date",
+    "owner",
+    "type",
+    "forecast_category",
+    "next_step",
+    "next_step_due",
+    "contract_start",
+    "contract_end",
+    "lost_note",
 )
+EDITABLE_FIELDS = frozenset(EDITABLE_FIELD_ORDER)
 
 
 @transaction.atomic

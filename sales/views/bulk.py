@@ -3,6 +3,7 @@ delete (confirmed). Each deal is changed or refused on its own, and the refusals
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 
 from django import forms
@@ -10,15 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm import access
 from crm.errors import DomainError
 from crm.models import User
-from crm.services.bulk import BulkResult
 from crm.views import AuthenticatedRequest, safe_next
+from crm.views.bulk import BulkIdsField, bulk_delete_confirm, bulk_report, error_summary
 from sales.forms import StageField, stage_queryset
 from sales.models import ForecastCategory, LostReason, StageKind
 from sales.selectors.deals import active_lost_reasons
@@ -27,21 +28,9 @@ from sales.services import BULK_ACTIONS, opportunities_bulk_apply
 from sales.services.opportunities import MAX_BULK_OPPORTUNITIES
 
 
-class IdsField(forms.Field):
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[int]:
-        if not value:
-            return []
-        try:
-            return list(dict.fromkeys(int(pk) for pk in value))
-        except (TypeError, ValueError):
-            raise ValidationError("Select deals from the list.", code="invalid") from None
-
-
 class DealBulkForm(forms.Form):
     action = forms.ChoiceField(label="Action", choices=list(BULK_ACTIONS.items()))
-    opportunity = IdsField(required=False)
+    opportunity = BulkIdsField(nouns="deals", required=False)
     owner = forms.ModelChoiceField(
         label="Assign to", queryset=User.objects.none(), required=False, empty_label="Choose an owner"
     )
@@ -96,30 +85,11 @@ class DealBulkForm(forms.Form):
             self.add_error("forecast_category", "Choose the forecast category.")
         return cleaned
 
-    def error_summary(self) -> str:
-        return " ".join(str(error) for errors in self.errors.values() for error in errors)
-
 
 def _names(user: User, ids: list[int]) -> dict[int, str]:
     """The names of the deals the user may see, to say which ones a bulk action could not change."""
     deals = opportunity_list(user=user).select_related(None).filter(pk__in=ids).only("name")
     return {deal.pk: deal.name for deal in deals}
-
-
-def _plural(count: int) -> str:
-    return f"{count} deal{'' if count == 1 else 's'}"
-
-
-def _report(request: AuthenticatedRequest, action: str, result: BulkResult) -> None:
-    if result.changed or not result.refused:
-        verb = "Deleted" if action == "delete" else "Changed"
-        messages.success(request, f"{verb} {_plural(len(result.changed))}.")
-    if result.refused:
-        names = _names(request.user, list(result.refused))
-        reasons = "; ".join(
-            f"{names.get(pk, f'deal #{pk}')}: {reason}" for pk, reason in sorted(result.refused.items())
-        )
-        messages.warning(request, f"{_plural(len(result.refused))} not changed. {reasons}")
 
 
 @login_required
@@ -128,13 +98,20 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
     back = safe_next(request, reverse("sales:opportunity-list"))
     form = DealBulkForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, f"Nothing was changed: {form.error_summary()}")
+        messages.error(request, f"Nothing was changed: {error_summary(form)}")
         return redirect(back)
     data = form.cleaned_data
     if data["action"] == "delete" and not data["confirm"]:
-        ids = data["opportunity"]
-        context = {"ids": ids, "count": len(ids), "names": _names(request.user, ids).values(), "back": back}
-        return render(request, "sales/deals/bulk_delete_confirm.html", context)
+        return bulk_delete_confirm(
+            request,
+            "sales/deals/bulk_delete_confirm.html",
+            ids=data["opportunity"],
+            names=partial(_names, request.user),
+            back=back,
+            noun="deal",
+            id_field="opportunity",
+            action_url=reverse("sales:opportunity-bulk"),
+        )
     try:
         result = opportunities_bulk_apply(
             actor=request.user,
@@ -148,5 +125,7 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
     except DomainError as error:
         messages.error(request, f"Nothing was changed: {error.message}")
     else:
-        _report(request, data["action"], result)
+        bulk_report(
+            request, action=data["action"], result=result, noun="deal", names=partial(_names, request.user)
+        )
     return redirect(back)

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from crm import access
 from crm.errors import DomainError
-from crm.forms import add_service_error
 from crm.models import Account
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, service_error
 from leads.models import Lead, LeadStatus
 from leads.selectors import lead_get
 from sales import services
@@ -38,15 +37,6 @@ def _chosen_account(request: AuthenticatedRequest, match: Account | None) -> Acc
         if account is not None:
             return account
     return match
-
-
-def _show_error(form: LeadConvertForm, error: DomainError | ValidationError | PermissionDenied) -> None:
-    if isinstance(error, ValidationError):
-        add_service_error(form, error)
-    elif isinstance(error, DomainError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, str(error) or "Your role cannot do that.")
 
 
 def _success_message(conversion: services.Conversion) -> str:
@@ -97,7 +87,7 @@ def lead_convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             conversion = services.lead_convert(actor=user, lead_id=lead.pk, **form.service_arguments())
         except (DomainError, ValidationError, PermissionDenied) as error:
-            _show_error(form, error)
+            service_error(form, error)
         else:
             messages.success(request, _success_message(conversion))
             return redirect(conversion.opportunity or conversion.contact)

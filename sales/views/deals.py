@@ -18,14 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from crm import access
 from crm.errors import DomainError
-from crm.forms import add_service_error
 from crm.models import User
-from crm.pagination import keyset_page
 from crm.selectors.customers import account_list, account_suggestions, contact_list
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
 from crm.views.timeline import record_sections
 from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm
-from sales.forms_lists import CURSOR_PARAMS, DealListFilter
+from sales.forms_lists import DealListFilter
 from sales.models import Opportunity, OpportunityLine, OpportunityStatus, OpportunityType, StageKind
 from sales.selectors.deals import (
     current_criteria,
@@ -56,16 +54,6 @@ def deal_permissions(user: User, deal: Opportunity) -> DealPermissions:
         can_edit=may_change,
         can_delete=may_change and (user.is_admin or deal.status != OpportunityStatus.WON),
     )
-
-
-def service_error(form: BaseForm, error: DomainError | ValidationError | PermissionDenied) -> None:
-    """Puts a service's refusal on the field it names, else above the form."""
-    if isinstance(error, ValidationError):
-        add_service_error(form, error)
-    elif isinstance(error, DomainError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, str(error) or "Your role cannot do that.")
 
 
 def line_form(line: OpportunityLine, data: Any = None) -> LineForm:
@@ -114,20 +102,14 @@ def lines_context(
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     filterset = DealListFilter(request.GET, queryset=opportunity_list(user=user))
-    page = keyset_page(
-        filterset.qs,
-        ordering=filterset.keyset_ordering(),
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
-        size=PAGE_SIZE,
-    )
+    page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     may_change = access.can_create(user, Opportunity)
     context = {
         "filter": filterset,
         "page": page,
         "columns": filterset.sort_columns(),
         "is_filtered": filterset.is_filtered,
-        "is_paged": any(request.GET.get(name) for name in CURSOR_PARAMS),
+        "is_paged": is_paged(request),
         "can_create": may_change,
         "bulk_form": DealBulkForm(user=user) if may_change else None,
         "today": timezone.localdate(),
@@ -238,15 +220,15 @@ def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = opportunity_get(user=request.user, pk=pk)
-    if request.method == "POST":
-        opportunity_delete(actor=request.user, opportunity_id=pk)
-        messages.success(request, f"Deleted deal {deal}.")
-        return redirect("sales:opportunity-list")
-    access.ensure_can_change(request.user, deal)
-    if not deal_permissions(request.user, deal).can_delete:
-        raise PermissionDenied("Only admins can delete a won deal.")
-    context = {"record": deal, "noun": "deal", "cancel_url": deal.get_absolute_url()}
-    return render(request, "customers/confirm_delete.html", context)
+    return delete_page(
+        request,
+        deal,
+        noun="deal",
+        delete=lambda: opportunity_delete(actor=request.user, opportunity_id=pk),
+        may_delete=lambda: deal_permissions(request.user, deal).can_delete,
+        refusal="Only admins can delete a won deal.",
+        done_url=reverse("sales:opportunity-list"),
+    )
 
 
 @login_required

@@ -1,9 +1,6 @@
-// Shows an error when an htmx request fails: htmx swaps nothing on 4xx/5xx answers by default.
-document.addEventListener("htmx:responseError", (event) => {
-  if (event.detail.elt.closest("#notification-bell")) return; // the next poll tries again
-  const status = event.detail.xhr.status;
-  const text = status === 403 ? "You cannot do that." : status === 404 ? "That record is gone or not shared with you."
-    : "Something went wrong; please try again.";
+// A dismissible error alert with `text`, added to `container` (the page's messages by default);
+// page scripts call it as window.crm.showAlert.
+function showAlert(text, container = document.getElementById("messages")) {
   const alert = document.createElement("div");
   alert.className = "alert alert-danger alert-dismissible fade show";
   alert.setAttribute("role", "alert");
@@ -14,7 +11,16 @@ document.addEventListener("htmx:responseError", (event) => {
   close.setAttribute("data-bs-dismiss", "alert");
   close.setAttribute("aria-label", "Close");
   alert.append(close);
-  document.getElementById("messages")?.append(alert);
+  container?.append(alert);
+}
+window.crm = { showAlert };
+
+// Shows an error when an htmx request fails: htmx swaps nothing on 4xx/5xx answers by default.
+document.addEventListener("htmx:responseError", (event) => {
+  if (event.detail.elt.closest("#notification-bell")) return; // the next poll tries again
+  const status = event.detail.xhr.status;
+  showAlert(status === 403 ? "You cannot do that." : status === 404 ? "That record is gone or not shared with you."
+    : "Something went wrong; please try again.");
 });
 
 // "Select all" ticks every checkbox of its form named by data-select-all; a partial choice shows as mixed.

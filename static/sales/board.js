@@ -15,17 +15,7 @@
 
   function showMessage(text) {
     messages.replaceChildren();
-    const alert = document.createElement("div");
-    alert.className = "alert alert-danger alert-dismissible fade show";
-    alert.setAttribute("role", "alert");
-    alert.textContent = text;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close";
-    close.setAttribute("data-bs-dismiss", "alert");
-    close.setAttribute("aria-label", "Close");
-    alert.append(close);
-    messages.append(alert);
+    window.crm.showAlert(text, messages); // crm.js, loaded before this page's scripts
   }
 
   function putBack(card, list, index) {

@@ -6,9 +6,19 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 
+from sales.models import Pipeline
+from tests.factories import PipelineFactory
+
 DEFAULTS = import_module("sales.migrations.0002_default_pipeline")
 
 
 @pytest.fixture(autouse=True)
 def sales_defaults(db: None) -> None:
     DEFAULTS.create_defaults(apps, None)
+
+
+@pytest.fixture
+def pipeline() -> Pipeline:
+    """A pipeline of its own with the factory's stages (Qualification, Discovery, Demo, Proposal,
+    Negotiation, Won, Lost), not the default one; a module that needs the default overrides this."""
+    return PipelineFactory(name="Enterprise")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from sales.models import CriterionKind, ExitCriterion, Opportunity, RequiredField
-from tests.factories import LostReasonFactory, OpportunityFactory, PipelineFactory, ProductFactory
+from tests.factories import LostReasonFactory, OpportunityFactory, ProductFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +26,6 @@ def line_url(deal: Opportunity, line_id: int) -> str:
 def amount(deal: Opportunity) -> Decimal:
     deal.refresh_from_db()
     return deal.amount
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(is_default=False)
 
 
 # Lines

@@ -8,12 +8,8 @@ import pytest
 from django.utils import timezone
 
 from sales.models import (
-    CriterionKind,
-    ExitCriterion,
     Opportunity,
     OpportunityStatus,
-    RequiredField,
-    RequiredRecord,
     SalesSettings,
 )
 from tests.factories import (
@@ -24,42 +20,14 @@ from tests.factories import (
     ProductFactory,
 )
 from tests.factories.sales import stage
+from tests.sales.records import DEALS_API, deal_api_url, deal_move_api_url, gate_qualification
 
 pytestmark = pytest.mark.django_db
-
-LIST = "/api/v1/opportunities/"
-
-
-def detail(deal: Opportunity) -> str:
-    return f"{LIST}{deal.pk}/"
-
-
-def move_url(deal: Opportunity) -> str:
-    return f"{LIST}{deal.pk}/move/"
 
 
 def ids(response) -> list[int]:
     assert response.status_code == 200, response.json()
     return [row["id"] for row in response.json()["results"]]
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(is_default=False)
-
-
-def gate_qualification(pipeline):
-    """Leaving Qualification needs a next step and a primary contact."""
-    qualification = stage(pipeline, "Qualification")
-    ExitCriterion.objects.create(
-        stage=qualification, kind=CriterionKind.FIELD, field_name=RequiredField.NEXT_STEP, label="Next step"
-    )
-    ExitCriterion.objects.create(
-        stage=qualification,
-        kind=CriterionKind.RELATED,
-        related=RequiredRecord.PRIMARY_CONTACT,
-        label="Primary contact",
-    )
 
 
 # Who sees and changes which deal
@@ -73,13 +41,16 @@ def test_a_rep_reads_their_teammates_deals_but_changes_only_their_own(
     OpportunityFactory(owner=outsider, pipeline=pipeline)
     client = api_as(rep)
 
-    assert sorted(ids(client.get(LIST))) == sorted([mine.pk, theirs.pk])
-    assert client.get(detail(theirs)).json()["owner_name"] == str(teammate)
-    assert client.patch(detail(theirs), {"name": "Mine now"}, format="json").status_code == 403
+    assert sorted(ids(client.get(DEALS_API))) == sorted([mine.pk, theirs.pk])
+    assert client.get(deal_api_url(theirs)).json()["owner_name"] == str(teammate)
+    assert client.patch(deal_api_url(theirs), {"name": "Mine now"}, format="json").status_code == 403
     assert (
-        client.post(move_url(theirs), {"stage": stage(pipeline, "Demo").pk}, format="json").status_code == 403
+        client.post(
+            deal_move_api_url(theirs), {"stage": stage(pipeline, "Demo").pk}, format="json"
+        ).status_code
+        == 403
     )
-    assert client.delete(detail(theirs)).status_code == 403
+    assert client.delete(deal_api_url(theirs)).status_code == 403
     theirs.refresh_from_db()
     assert (theirs.name, theirs.stage.name) == ("Theirs", "Qualification")
 
@@ -90,22 +61,25 @@ def test_with_the_team_board_off_a_teammates_deal_is_a_404_for_a_rep(api_as, rep
     theirs = OpportunityFactory(owner=teammate, pipeline=pipeline)
     client = api_as(rep)
 
-    assert ids(client.get(LIST)) == [mine.pk]
-    assert client.get(detail(theirs)).status_code == 404
-    assert client.patch(detail(theirs), {"name": "x"}, format="json").status_code == 404
+    assert ids(client.get(DEALS_API)) == [mine.pk]
+    assert client.get(deal_api_url(theirs)).status_code == 404
+    assert client.patch(deal_api_url(theirs), {"name": "x"}, format="json").status_code == 404
 
 
 def test_another_teams_deal_is_a_404_for_a_rep_everywhere(api_as, rep, outsider, pipeline):
     theirs = OpportunityFactory(owner=outsider, pipeline=pipeline, name="Theirs")
     client = api_as(rep)
 
-    assert client.get(detail(theirs)).status_code == 404
-    assert client.patch(detail(theirs), {"name": "x"}, format="json").status_code == 404
+    assert client.get(deal_api_url(theirs)).status_code == 404
+    assert client.patch(deal_api_url(theirs), {"name": "x"}, format="json").status_code == 404
     assert (
-        client.post(move_url(theirs), {"stage": stage(pipeline, "Demo").pk}, format="json").status_code == 404
+        client.post(
+            deal_move_api_url(theirs), {"stage": stage(pipeline, "Demo").pk}, format="json"
+        ).status_code
+        == 404
     )
-    assert client.get(f"{detail(theirs)}lines/").status_code == 404
-    assert client.delete(detail(theirs)).status_code == 404
+    assert client.get(f"{deal_api_url(theirs)}lines/").status_code == 404
+    assert client.delete(deal_api_url(theirs)).status_code == 404
     assert Opportunity.objects.get(pk=theirs.pk).name == "Theirs"
 
 
@@ -114,11 +88,11 @@ def test_a_manager_works_their_teams_deals_but_not_another_teams(api_as, manager
     other = OpportunityFactory(owner=outsider, pipeline=pipeline)
     client = api_as(manager)
 
-    assert ids(client.get(LIST)) == [reps.pk]
-    response = client.patch(detail(reps), {"forecast_category": "commit"}, format="json")
+    assert ids(client.get(DEALS_API)) == [reps.pk]
+    response = client.patch(deal_api_url(reps), {"forecast_category": "commit"}, format="json")
     assert response.status_code == 200
     assert response.json()["forecast_category"] == "commit"
-    assert client.get(detail(other)).status_code == 404
+    assert client.get(deal_api_url(other)).status_code == 404
 
 
 def test_an_admin_sees_every_deal(api_as, admin_user, rep, outsider, pipeline):
@@ -127,7 +101,7 @@ def test_an_admin_sees_every_deal(api_as, admin_user, rep, outsider, pipeline):
         OpportunityFactory(owner=outsider, pipeline=pipeline),
     ]
 
-    assert sorted(ids(api_as(admin_user).get(LIST))) == sorted(deal.pk for deal in deals)
+    assert sorted(ids(api_as(admin_user).get(DEALS_API))) == sorted(deal.pk for deal in deals)
 
 
 @pytest.mark.parametrize("reader", ["marketer", "support_agent"])
@@ -135,15 +109,16 @@ def test_marketers_and_support_agents_read_every_deal_but_change_none(api_as, re
     deal = OpportunityFactory(owner=rep, pipeline=pipeline, name="Platform")
     client = api_as(request.getfixturevalue(reader))
 
-    assert ids(client.get(LIST)) == [deal.pk]
-    assert client.get(detail(deal)).status_code == 200
+    assert ids(client.get(DEALS_API)) == [deal.pk]
+    assert client.get(deal_api_url(deal)).status_code == 200
     create = {"name": "New", "account": deal.account_id}
-    assert client.post(LIST, create, format="json").status_code == 403
-    assert client.patch(detail(deal), {"name": "Renamed"}, format="json").status_code == 403
+    assert client.post(DEALS_API, create, format="json").status_code == 403
+    assert client.patch(deal_api_url(deal), {"name": "Renamed"}, format="json").status_code == 403
     assert (
-        client.post(move_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json").status_code == 403
+        client.post(deal_move_api_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json").status_code
+        == 403
     )
-    assert client.delete(detail(deal)).status_code == 403
+    assert client.delete(deal_api_url(deal)).status_code == 403
     assert list(Opportunity.objects.values_list("name", flat=True)) == ["Platform"]
 
 
@@ -154,7 +129,7 @@ def test_a_deal_created_through_the_api_starts_in_the_first_open_stage_and_is_th
     account = AccountFactory(owner=rep)
 
     response = api_as(rep).post(
-        LIST,
+        DEALS_API,
         {"name": "Platform", "account": account.pk, "pipeline": pipeline.pk, "amount": "1200.00"},
         format="json",
     )
@@ -178,7 +153,9 @@ def test_creating_straight_into_a_later_stage_lists_the_criteria_it_skips_and_cr
     account = AccountFactory(owner=rep)
 
     response = api_as(rep).post(
-        LIST, {"name": "Platform", "account": account.pk, "stage": stage(pipeline, "Demo").pk}, format="json"
+        DEALS_API,
+        {"name": "Platform", "account": account.pk, "stage": stage(pipeline, "Demo").pk},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -200,7 +177,9 @@ def test_creating_straight_into_a_later_stage_lists_the_criteria_it_skips_and_cr
 def test_a_deal_with_a_bad_field_is_refused_naming_it(api_as, rep, pipeline, change, field):
     account = AccountFactory(owner=rep)
 
-    response = api_as(rep).post(LIST, {"name": "Platform", "account": account.pk, **change}, format="json")
+    response = api_as(rep).post(
+        DEALS_API, {"name": "Platform", "account": account.pk, **change}, format="json"
+    )
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
@@ -210,7 +189,7 @@ def test_a_deal_with_a_bad_field_is_refused_naming_it(api_as, rep, pipeline, cha
 def test_a_deal_for_an_account_the_rep_cannot_see_is_refused_naming_the_account(api_as, rep, outsider):
     hidden = AccountFactory(owner=outsider)
 
-    response = api_as(rep).post(LIST, {"name": "Platform", "account": hidden.pk}, format="json")
+    response = api_as(rep).post(DEALS_API, {"name": "Platform", "account": hidden.pk}, format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == ["account"]
@@ -220,7 +199,7 @@ def test_a_stage_from_another_pipeline_than_the_one_named_is_refused(api_as, rep
     other = PipelineFactory(is_default=False)
 
     response = api_as(rep).post(
-        LIST,
+        DEALS_API,
         {
             "name": "Platform",
             "account": AccountFactory(owner=rep).pk,
@@ -242,14 +221,14 @@ def test_the_detail_shows_lines_stage_history_with_time_in_stage_and_the_source_
     deal = OpportunityFactory(owner=rep, pipeline=pipeline, source_lead=lead)
     client = api_as(rep)
     client.post(
-        f"{detail(deal)}lines/",
+        f"{deal_api_url(deal)}lines/",
         {"product": ProductFactory(name="Seats", sku="SEAT").pk, "quantity": "3"},
         format="json",
     )
-    client.post(move_url(deal), {"stage": stage(pipeline, "Discovery").pk}, format="json")
-    client.post(move_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json")
+    client.post(deal_move_api_url(deal), {"stage": stage(pipeline, "Discovery").pk}, format="json")
+    client.post(deal_move_api_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json")
 
-    body = client.get(detail(deal)).json()
+    body = client.get(deal_api_url(deal)).json()
 
     assert [(line["product_sku"], line["quantity"], line["total"]) for line in body["lines"]] == [
         ("SEAT", "3.00", "300.00")
@@ -268,7 +247,7 @@ def test_the_detail_shows_lines_stage_history_with_time_in_stage_and_the_source_
 def test_a_deal_without_a_source_lead_has_no_attribution(api_as, rep, pipeline):
     deal = OpportunityFactory(owner=rep, pipeline=pipeline)
 
-    assert api_as(rep).get(detail(deal)).json()["attribution"] is None
+    assert api_as(rep).get(deal_api_url(deal)).json()["attribution"] is None
 
 
 # Deleting
@@ -279,18 +258,18 @@ def test_a_rep_deletes_an_open_deal_but_only_an_admin_a_won_one(api_as, rep, adm
     won = OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Won"))
     client = api_as(rep)
 
-    assert client.delete(detail(open_deal)).status_code == 204
-    response = client.delete(detail(won))
+    assert client.delete(deal_api_url(open_deal)).status_code == 204
+    response = client.delete(deal_api_url(won))
     assert response.status_code == 403
     assert response.json()["detail"] == "Only admins can delete a won deal."
-    assert api_as(admin_user).delete(detail(won)).status_code == 204
+    assert api_as(admin_user).delete(deal_api_url(won)).status_code == 204
     assert not Opportunity.objects.exists()
 
 
 def test_the_status_cannot_be_written_only_reached_by_moving(api_as, rep, pipeline):
     deal = OpportunityFactory(owner=rep, pipeline=pipeline)
 
-    response = api_as(rep).patch(detail(deal), {"status": "won"}, format="json")
+    response = api_as(rep).patch(deal_api_url(deal), {"status": "won"}, format="json")
 
     assert response.status_code == 200
     deal.refresh_from_db()
@@ -298,13 +277,15 @@ def test_the_status_cannot_be_written_only_reached_by_moving(api_as, rep, pipeli
 
 
 def test_a_deal_id_that_is_not_a_number_is_a_404(api_as, rep):
-    assert api_as(rep).get(f"{LIST}abc/").status_code == 404
-    assert api_as(rep).get(f"{LIST}999999/").status_code == 404
+    assert api_as(rep).get(f"{DEALS_API}abc/").status_code == 404
+    assert api_as(rep).get(f"{DEALS_API}999999/").status_code == 404
 
 
 def test_an_amount_on_a_new_deal_is_kept_to_the_cent(api_as, rep):
     response = api_as(rep).post(
-        LIST, {"name": "Platform", "account": AccountFactory(owner=rep).pk, "amount": "99.999"}, format="json"
+        DEALS_API,
+        {"name": "Platform", "account": AccountFactory(owner=rep).pk, "amount": "99.999"},
+        format="json",
     )
 
     assert response.status_code == 400

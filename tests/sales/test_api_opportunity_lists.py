@@ -35,11 +35,6 @@ def ids(response) -> list[int]:
 
 
 @pytest.fixture
-def pipeline():
-    return PipelineFactory(is_default=False)
-
-
-@pytest.fixture
 def deals(manager, rep, teammate, outsider, pipeline):
     """Deals of every kind the filters tell apart, in two teams."""
     today = timezone.localdate()

@@ -9,49 +9,17 @@ from crm.services.timeline import activity_log
 from sales.models import (
     CriterionKind,
     ExitCriterion,
-    Opportunity,
-    RequiredField,
-    RequiredRecord,
 )
 from tests.factories import (
     ContactFactory,
     LostReasonFactory,
     OpportunityFactory,
-    PipelineFactory,
     ProductFactory,
 )
 from tests.factories.sales import stage
+from tests.sales.records import deal_api_url, deal_move_api_url, gate_qualification
 
 pytestmark = pytest.mark.django_db
-
-LIST = "/api/v1/opportunities/"
-
-
-def detail(deal: Opportunity) -> str:
-    return f"{LIST}{deal.pk}/"
-
-
-def move_url(deal: Opportunity) -> str:
-    return f"{LIST}{deal.pk}/move/"
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(is_default=False)
-
-
-def gate_qualification(pipeline):
-    """Leaving Qualification needs a next step and a primary contact."""
-    qualification = stage(pipeline, "Qualification")
-    ExitCriterion.objects.create(
-        stage=qualification, kind=CriterionKind.FIELD, field_name=RequiredField.NEXT_STEP, label="Next step"
-    )
-    ExitCriterion.objects.create(
-        stage=qualification,
-        kind=CriterionKind.RELATED,
-        related=RequiredRecord.PRIMARY_CONTACT,
-        label="Primary contact",
-    )
 
 
 # Editing and moving
@@ -62,7 +30,7 @@ def test_a_stage_in_a_patch_is_refused_with_what_is_missing_and_nothing_is_saved
     deal = OpportunityFactory(owner=rep, pipeline=pipeline, name="Platform")
 
     response = api_as(rep).patch(
-        detail(deal),
+        deal_api_url(deal),
         {"name": "Renamed", "next_step": "Call the CFO", "stage": stage(pipeline, "Demo").pk},
         format="json",
     )
@@ -79,7 +47,7 @@ def test_a_patch_filling_the_missing_criteria_moves_the_deal_in_one_go(api_as, r
     contact = ContactFactory(account=deal.account, owner=rep)
 
     response = api_as(rep).patch(
-        detail(deal),
+        deal_api_url(deal),
         {"next_step": "Call the CFO", "primary_contact": contact.pk, "stage": stage(pipeline, "Demo").pk},
         format="json",
     )
@@ -94,7 +62,9 @@ def test_the_move_endpoint_lists_what_is_missing(api_as, rep, pipeline):
     gate_qualification(pipeline)
     deal = OpportunityFactory(owner=rep, pipeline=pipeline)
 
-    response = api_as(rep).post(move_url(deal), {"stage": stage(pipeline, "Proposal").pk}, format="json")
+    response = api_as(rep).post(
+        deal_move_api_url(deal), {"stage": stage(pipeline, "Proposal").pk}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json()["missing"] == ["Next step", "Primary contact"]
@@ -109,7 +79,7 @@ def test_a_move_over_someone_elses_newer_move_is_a_409_naming_where_the_deal_is(
     demo = stage(pipeline, "Demo")
     assert (
         api_as(manager)
-        .post(move_url(deal), {"stage": demo.pk, "expected_stage": seen_in}, format="json")
+        .post(deal_move_api_url(deal), {"stage": demo.pk, "expected_stage": seen_in}, format="json")
         .status_code
         == 200
     )
@@ -117,12 +87,14 @@ def test_a_move_over_someone_elses_newer_move_is_a_409_naming_where_the_deal_is(
 
     for response in [
         client.post(
-            move_url(deal),
+            deal_move_api_url(deal),
             {"stage": stage(pipeline, "Discovery").pk, "expected_stage": seen_in},
             format="json",
         ),
         client.patch(
-            detail(deal), {"stage": stage(pipeline, "Discovery").pk, "expected_stage": seen_in}, format="json"
+            deal_api_url(deal),
+            {"stage": stage(pipeline, "Discovery").pk, "expected_stage": seen_in},
+            format="json",
         ),
     ]:
         assert response.status_code == 409
@@ -138,13 +110,13 @@ def test_losing_a_deal_needs_a_reason_and_the_detail_shows_it(api_as, rep, pipel
     lost = stage(pipeline, "Lost")
     client = api_as(rep)
 
-    response = client.post(move_url(deal), {"stage": lost.pk}, format="json")
+    response = client.post(deal_move_api_url(deal), {"stage": lost.pk}, format="json")
     assert response.status_code == 400
     assert response.json() == {"lost_reason": ["Choose why the deal was lost."]}
 
     reason = LostReasonFactory(name="Chose a competitor")
     response = client.post(
-        move_url(deal),
+        deal_move_api_url(deal),
         {"stage": lost.pk, "lost_reason": reason.pk, "lost_note": "Went with Globex"},
         format="json",
     )
@@ -162,7 +134,7 @@ def test_moving_to_the_stage_the_deal_is_in_changes_nothing(api_as, rep, pipelin
     deal = OpportunityFactory(owner=rep, pipeline=pipeline)
 
     response = api_as(rep).post(
-        move_url(deal), {"stage": deal.stage_id, "expected_stage": deal.stage_id}, format="json"
+        deal_move_api_url(deal), {"stage": deal.stage_id, "expected_stage": deal.stage_id}, format="json"
     )
 
     assert response.status_code == 200
@@ -172,9 +144,9 @@ def test_moving_to_the_stage_the_deal_is_in_changes_nothing(api_as, rep, pipelin
 def test_the_amount_of_a_deal_with_lines_cannot_be_typed_in(api_as, rep, pipeline):
     deal = OpportunityFactory(owner=rep, pipeline=pipeline)
     client = api_as(rep)
-    client.post(f"{detail(deal)}lines/", {"product": ProductFactory().pk}, format="json")
+    client.post(f"{deal_api_url(deal)}lines/", {"product": ProductFactory().pk}, format="json")
 
-    response = client.patch(detail(deal), {"amount": "5.00"}, format="json")
+    response = client.patch(deal_api_url(deal), {"amount": "5.00"}, format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == ["amount"]
@@ -190,13 +162,15 @@ def test_a_meeting_logged_on_the_deal_meets_an_activity_criterion(api_as, rep, p
     )
     deal = OpportunityFactory(owner=rep, pipeline=pipeline)
     client = api_as(rep)
-    assert client.post(move_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json").json()[
+    assert client.post(deal_move_api_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json").json()[
         "missing"
     ] == ["Demo held"]
 
     activity_log(actor=rep, target=deal, kind=ActivityKind.MEETING, subject="Product demo")
 
     assert (
-        client.post(move_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json").json()["stage_name"]
+        client.post(deal_move_api_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json").json()[
+            "stage_name"
+        ]
         == "Demo"
     )

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from sales.models import CriterionKind, ExitCriterion, LostReason, OpportunityStatus, RequiredRecord
-from tests.factories import ContactFactory, LostReasonFactory, OpportunityFactory, PipelineFactory
+from tests.factories import ContactFactory, LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
-from tests.sales.test_board_pages import Page
+from tests.sales.pages import HTMX, Page, messages_of
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(name="Enterprise")
 
 
 def in_stage(pipeline, stage_name, owner, **fields):
@@ -133,10 +126,6 @@ def test_another_teams_deal_is_not_found(as_user, rep, outsider, pipeline):
     assert deal.stage == stage(pipeline, "Demo")
 
 
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
 def test_without_javascript_the_move_form_moves_and_returns_to_the_deal(as_user, rep, pipeline):
     deal = in_stage(pipeline, "Demo", rep, name="Platform", primary_contact=None)
     url = reverse("sales:opportunity-move", args=[deal.pk])
@@ -147,7 +136,7 @@ def test_without_javascript_the_move_form_moves_and_returns_to_the_deal(as_user,
 
     assert response.status_code == 302
     assert response.url == deal.get_absolute_url()
-    assert _messages(response) == ["Moved Platform to Proposal."]
+    assert messages_of(response) == ["Moved Platform to Proposal."]
 
 
 def test_without_javascript_a_refused_move_explains_why_on_the_deal(as_user, rep, pipeline):
@@ -163,7 +152,7 @@ def test_without_javascript_a_refused_move_explains_why_on_the_deal(as_user, rep
     response = as_user(rep).post(url, {"stage": stage(pipeline, "Won").pk})
 
     assert response.url == deal.get_absolute_url()
-    assert _messages(response) == [
+    assert messages_of(response) == [
         "Platform was not moved. Before this deal can move past Demo, it needs: A product line."
     ]
 

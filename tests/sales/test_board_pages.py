@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -17,84 +14,9 @@ from sales.models import OpportunityStatus, OpportunityType, Pipeline, SalesSett
 from sales.selectors.board import COLUMN_PAGE_SIZE
 from tests.factories import OpportunityFactory, PipelineFactory
 from tests.factories.sales import stage
+from tests.sales.pages import Page, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
-
-VOID = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
-
-
-@dataclass(frozen=True)
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    text: str
-
-
-class Page(HTMLParser):
-    """The elements a person (or a screen reader) finds by name: by aria-label, and by id for fragments."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.labelled: dict[str, list[Element]] = defaultdict(list)
-        self.by_id: dict[str, Element] = {}
-        self._open: list[tuple[str, dict[str, str | None], list[str]]] = []
-        self.feed(html)
-        while self._open:
-            self._close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in VOID:
-            self._record(Element(tag, dict(attrs), ""))
-        else:
-            self._open.append((tag, dict(attrs), []))
-
-    def handle_data(self, data: str) -> None:
-        if self._open:
-            self._open[-1][2].append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if any(open_tag == tag for open_tag, _, _ in self._open):
-            while self._close() != tag:
-                pass
-
-    def _close(self) -> str:
-        tag, attrs, parts = self._open.pop()
-        text = " ".join("".join(parts).split())
-        if self._open:
-            self._open[-1][2].append(f" {text} ")
-        self._record(Element(tag, attrs, text))
-        return tag
-
-    def _record(self, element: Element) -> None:
-        label, element_id = element.attrs.get("aria-label"), element.attrs.get("id")
-        if label:
-            self.labelled[label].append(element)
-        if element_id:
-            self.by_id[element_id] = element
-
-    def named(self, label: str, tag: str | None = None) -> Element:
-        found = [element for element in self.labelled[label] if tag is None or element.tag == tag]
-        assert len(found) == 1, f"{len(found)} elements named {label!r}"
-        return found[0]
-
-    def names(self, tag: str) -> list[str]:
-        return [label for label, elements in self.labelled.items() for e in elements if e.tag == tag]
-
-
-CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
-CONTROL_ID = re.compile(r'\bid="([^"]+)"')
-
-
-def unlabelled_controls(html: str) -> list[str]:
-    """Form controls with neither an aria-label nor a <label for> (the same check as the kernel's pages)."""
-    controls = CONTROL.findall(html)
-    assert controls
-
-    def labelled(control: str) -> bool:
-        found = CONTROL_ID.search(control)
-        return "aria-label=" in control or (found is not None and f'for="{found.group(1)}"' in html)
-
-    return [control for control in controls if not labelled(control)]
 
 
 def board_url(pipeline: Pipeline, query: str = "") -> str:
@@ -104,11 +26,6 @@ def board_url(pipeline: Pipeline, query: str = "") -> str:
 def column_url(pipeline: Pipeline, name: str, query: str = "") -> str:
     url = reverse("sales:board-column", args=[pipeline.pk, stage(pipeline, name).pk])
     return url + (f"?{query}" if query else "")
-
-
-@pytest.fixture
-def pipeline() -> Pipeline:
-    return PipelineFactory(name="Enterprise")
 
 
 def deal(pipeline: Pipeline, stage_name: str, owner, amount: str = "1000", **fields):

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,27 +13,11 @@ from crm.models import Role
 from sales.catalog import views as catalog_views
 from sales.models import Product
 from tests.factories import ProductFactory, UserFactory
+from tests.sales.pages import messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
-CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
-CONTROL_ID = re.compile(r'\bid="([^"]+)"')
 PRODUCT_ROW = re.compile(r'<th scope="row">\s*([^<]+?)\s*(?:<span|<div|</th>)')
 LIST = "sales:product-list"
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def unlabelled(html: str) -> list[str]:
-    controls = CONTROL.findall(html)
-    assert controls, "the page has no form controls"
-    return [
-        control
-        for control in controls
-        if "aria-label=" not in control
-        and not ((found := CONTROL_ID.search(control)) and f'for="{found.group(1)}"' in html)
-    ]
 
 
 def product_names(response) -> list[str]:
@@ -70,7 +53,7 @@ def test_reps_read_the_catalogue_without_ways_to_change_it(as_user, rep):
         reverse("sales:product-edit", args=[product.pk]),
     ):
         assert url not in html
-    assert unlabelled(html) == []
+    assert unlabelled_controls(html) == []
 
 
 @pytest.mark.parametrize("who", ["rep", "manager", "outsider"])
@@ -150,7 +133,7 @@ def test_the_list_costs_the_same_queries_for_few_and_many_products(
 def test_an_admin_adds_a_product_and_sees_it_listed(as_user, admin_user):
     client = as_user(admin_user)
     page = client.get(reverse("sales:product-create")).content.decode()
-    assert unlabelled(page) == []
+    assert unlabelled_controls(page) == []
 
     response = client.post(reverse("sales:product-create"), form(currency="usd"), follow=True)
 
@@ -193,7 +176,7 @@ def test_an_admin_edits_and_deactivates_a_product(as_user, admin_user):
 
 def test_an_import_with_bad_rows_imports_nothing_and_lists_each_problem(as_user, admin_user):
     client = as_user(admin_user)
-    assert unlabelled(client.get(reverse("sales:product-import")).content.decode()) == []
+    assert unlabelled_controls(client.get(reverse("sales:product-import")).content.decode()) == []
     csv = b"sku,name,unit_price,tax_rate\nA-1,Good,10,0\nB-1,Bad,-3,0\nC-1,Worse,1,150\n"
 
     response = client.post(reverse("sales:product-import"), {"file": SimpleUploadedFile("p.csv", csv)})

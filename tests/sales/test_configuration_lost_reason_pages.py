@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from sales.configuration import services
 from sales.models import LostReason, OpportunityStatus
 from tests.factories import OpportunityFactory
+from tests.sales.pages import HTMX, messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
-CONTROL_ID = re.compile(r'\bid="([^"]+)"')
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def unlabelled(html: str) -> list[str]:
-    controls = CONTROL.findall(html)
-    assert controls, "the page has no form controls"
-    return [
-        control
-        for control in controls
-        if "aria-label=" not in control
-        and not ((found := CONTROL_ID.search(control)) and f'for="{found.group(1)}"' in html)
-    ]
 
 
 # Lost reasons
@@ -46,7 +26,7 @@ def test_the_lost_reasons_page_counts_their_deals_in_constant_queries(
     html = client.get(reverse("sales:lost-reason-list")).content.decode()
 
     assert html.index("Price") < html.index("Chose a competitor")
-    assert unlabelled(html) == []
+    assert unlabelled_controls(html) == []
     assert_same_query_count(
         lambda: client.get(reverse("sales:lost-reason-list")),
         grow=lambda: [

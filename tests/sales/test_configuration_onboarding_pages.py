@@ -5,32 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from sales.configuration.onboarding_templates import onboarding_template_create, onboarding_template_item_add
 from sales.models import OnboardingTemplate, OnboardingTemplateItem, SalesSettings
+from tests.sales.pages import HTMX, messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
-CONTROL_ID = re.compile(r'\bid="([^"]+)"')
 ITEM_ROW = re.compile(r'<tr id="item-\d+" data-id="\d+">.*?<th scope="row">([^<]+)</th>', re.S)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def unlabelled(html: str) -> list[str]:
-    controls = CONTROL.findall(html)
-    assert controls, "the page has no form controls"
-    return [
-        control
-        for control in controls
-        if "aria-label=" not in control
-        and not ((found := CONTROL_ID.search(control)) and f'for="{found.group(1)}"' in html)
-    ]
 
 
 def add_item(admin, template, title, **fields):
@@ -78,7 +60,7 @@ def test_a_template_page_lists_its_checklist_in_order_in_constant_queries(
     assert ITEM_ROW.findall(html) == ["Kick-off call", "Training"]
     assert "A support agent" in html
     assert "14 days after the win" in html
-    assert unlabelled(html) == []
+    assert unlabelled_controls(html) == []
     assert_same_query_count(
         lambda: client.get(url), grow=lambda: [add_item(admin_user, template, f"Step {n}") for n in range(5)]
     )
@@ -87,7 +69,7 @@ def test_a_template_page_lists_its_checklist_in_order_in_constant_queries(
 def test_creating_a_second_active_default_template_explains_the_clash(as_user, admin_user):
     onboarding_template_create(actor=admin_user, name="Standard")
     client = as_user(admin_user)
-    assert unlabelled(client.get(reverse("sales:onboarding-template-create")).content.decode()) == []
+    assert unlabelled_controls(client.get(reverse("sales:onboarding-template-create")).content.decode()) == []
 
     response = client.post(
         reverse("sales:onboarding-template-create"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from crm.models import Role
@@ -13,11 +12,9 @@ from sales.configuration import services
 from sales.models import ExitCriterion, LostReason, OpportunityStatus, Pipeline, Stage
 from tests.factories import OpportunityFactory, PipelineFactory, UserFactory
 from tests.factories.sales import stage
+from tests.sales.pages import HTMX, messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
-CONTROL_ID = re.compile(r'\bid="([^"]+)"')
 PIPELINE_ROW = re.compile(
     r'<a href="/pipeline/settings/pipelines/\d+/">([^<]+)</a>\s*(?:<span[^>]*>(Default)</span>)?'
 )
@@ -25,26 +22,6 @@ STAGE_ROW = re.compile(
     r'<tr id="stage-\d+" data-id="\d+">\s*<td[^>]*>.*?</td>\s*<td>\d+</td>\s*<th scope="row">([^<]+)</th>',
     re.S,
 )
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(name="Enterprise")
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def unlabelled(html: str) -> list[str]:
-    controls = CONTROL.findall(html)
-    assert controls, "the page has no form controls"
-    return [
-        control
-        for control in controls
-        if "aria-label=" not in control
-        and not ((found := CONTROL_ID.search(control)) and f'for="{found.group(1)}"' in html)
-    ]
 
 
 def stage_names(html: str) -> list[str]:
@@ -121,7 +98,7 @@ def test_the_pipeline_list_shows_the_default_and_counts_in_constant_queries(
 
     assert PIPELINE_ROW.findall(html) == [("Sales", "Default"), ("Enterprise", "")]
     assert "<td>7</td>\n            <td>2</td>" in html  # Enterprise's stages and open deals
-    assert unlabelled(html) == []
+    assert unlabelled_controls(html) == []
     assert_same_query_count(
         lambda: client.get(reverse("sales:pipeline-list")),
         grow=lambda: [OpportunityFactory(pipeline=PipelineFactory()) for _ in range(5)],
@@ -182,7 +159,7 @@ def test_the_pipeline_page_lists_stages_in_order_in_constant_queries(
         "Won",
         "Lost",
     ]
-    assert unlabelled(html) == []
+    assert unlabelled_controls(html) == []
     assert 'data-sortable-url="' + reverse("sales:stage-reorder", args=[pipeline.pk]) in html
 
     def grow():
@@ -277,7 +254,7 @@ def test_deleting_a_stage_with_deals_asks_where_to_move_them(as_user, admin_user
 
     page = client.get(url).content.decode()
     assert "2 deals are in this stage." in page
-    assert unlabelled(page) == []
+    assert unlabelled_controls(page) == []
     refused = client.post(url, {"move_to": ""})
     assert "2 deals are in this stage; move them first." in refused.content.decode()
     response = client.post(url, {"move_to": stage(pipeline, "Proposal").pk}, follow=True)

@@ -22,23 +22,10 @@ from sales.models import (
     StageKind,
 )
 from sales.services import opportunity_create, opportunity_move
-from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory, PipelineFactory
+from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(name="Enterprise")
-
-
-def names(pipeline: Pipeline) -> list[str]:
-    return list(pipeline.stages.order_by("position", "id").values_list("name", flat=True))
-
-
-def ids(pipeline: Pipeline, *stage_names: str) -> list[int]:
-    return [stage(pipeline, name).pk for name in stage_names]
 
 
 # Pipelines

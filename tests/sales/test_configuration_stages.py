@@ -13,28 +13,15 @@ from sales.configuration import services
 from sales.models import (
     Opportunity,
     OpportunityStatus,
-    Pipeline,
     Stage,
     StageVisit,
 )
 from sales.services import opportunity_create, opportunity_move
 from tests.factories import AccountFactory, OpportunityFactory, PipelineFactory
 from tests.factories.sales import stage
+from tests.sales.records import ids, names
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(name="Enterprise")
-
-
-def names(pipeline: Pipeline) -> list[str]:
-    return list(pipeline.stages.order_by("position", "id").values_list("name", flat=True))
-
-
-def ids(pipeline: Pipeline, *stage_names: str) -> list[int]:
-    return [stage(pipeline, name).pk for name in stage_names]
 
 
 # Stages

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,9 +13,9 @@ from crm.models import Account, Contact
 from leads.models import Lead, LeadStatus
 from sales.models import Opportunity
 from tests.factories import AccountFactory, ContactFactory, LeadFactory
+from tests.sales.pages import HTMX, messages_of
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 CONTROL = re.compile(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*>')
 CONTROL_ID = re.compile(r'\bid="([^"]+)"')
 
@@ -27,10 +26,6 @@ def _url(lead: Lead) -> str:
 
 def _text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def _field_error(html: str, name: str) -> str:
@@ -145,7 +140,7 @@ def test_converting_with_a_deal_lands_on_the_deal_with_a_message(as_user, rep):
     assert (deal.name, deal.amount, deal.close_date) == ("Initech platform", Decimal("7500.00"), close)
     assert deal.primary_contact is not None
     assert (deal.account.name, deal.primary_contact.email) == ("Initech", "jane@initech.example")
-    assert _messages(response) == [
+    assert messages_of(response) == [
         "Converted Jane Doe: created the account Initech, created the contact Jane Doe "
         "and opened the deal Initech platform."
     ]

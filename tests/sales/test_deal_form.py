@@ -17,20 +17,14 @@ from tests.factories import (
     AccountFactory,
     ContactFactory,
     OpportunityFactory,
-    PipelineFactory,
     ProductFactory,
 )
 from tests.factories.sales import stage
-from tests.sales.test_board_pages import Element, Page, unlabelled_controls
+from tests.sales.pages import Element, Page, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 CREATE = reverse("sales:opportunity-create")
 SUGGESTIONS = reverse("sales:opportunity-account-options")
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(name="Enterprise")
 
 
 def detail(deal: Opportunity) -> str:

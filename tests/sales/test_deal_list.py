@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,26 +18,17 @@ from sales.models import (
     OpportunityStatus,
     RequiredField,
 )
-from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory, PipelineFactory
+from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
-from tests.sales.test_board_pages import Page, unlabelled_controls
+from tests.sales.pages import Page, messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 URL = reverse("sales:opportunity-list")
 DEAL_LINK = re.compile(r'<td><a href="/pipeline/deals/\d+/">([^<]+)</a></td>')
 
 
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(name="Enterprise")
-
-
 def names(response) -> list[str]:
     return DEAL_LINK.findall(response.content.decode())
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def deal(pipeline, owner, name, stage_name="Qualification", **fields):
@@ -143,7 +133,7 @@ def test_bulk_assign_reports_the_changed_deals_and_why_each_other_was_not(
     )
 
     assert response.url == URL
-    assert _messages(response) == ["Changed 2 deals.", f"1 deal not changed. deal #{hidden.pk}: not found"]
+    assert messages_of(response) == ["Changed 2 deals.", f"1 deal not changed. deal #{hidden.pk}: not found"]
     assert set(Opportunity.objects.filter(owner=rep).values_list("name", flat=True)) == {"Mine", "Reps"}
 
 
@@ -162,7 +152,7 @@ def test_bulk_move_names_each_deal_its_stage_criteria_hold_back(as_user, rep, pi
         {"action": "move", "stage": stage(pipeline, "Discovery").pk, "opportunity": [ready.pk, blocked.pk]},
     )
 
-    assert _messages(response) == [
+    assert messages_of(response) == [
         "Changed 1 deal.",
         "1 deal not changed. Blocked: Before this deal can move past Qualification, it needs: Next step.",
     ]
@@ -179,8 +169,8 @@ def test_bulk_moving_to_lost_needs_a_reason_and_changes_nothing_without_one(as_u
     reason = LostReasonFactory(name="No budget")
     accepted = client.post(reverse("sales:opportunity-bulk"), {**data, "lost_reason": reason.pk})
 
-    assert _messages(refused) == ["Nothing was changed: Choose why the deals were lost."]
-    assert _messages(accepted)[-1] == "Changed 1 deal."  # the refusal before it was never shown
+    assert messages_of(refused) == ["Nothing was changed: Choose why the deals were lost."]
+    assert messages_of(accepted)[-1] == "Changed 1 deal."  # the refusal before it was never shown
     one.refresh_from_db()
     assert (one.status, one.lost_reason) == (OpportunityStatus.LOST, reason)
 
@@ -193,7 +183,7 @@ def test_bulk_sets_the_forecast_category(as_user, rep, pipeline):
         {"action": "forecast", "forecast_category": "commit", "opportunity": [d.pk for d in deals]},
     )
 
-    assert _messages(response) == ["Changed 2 deals."]
+    assert messages_of(response) == ["Changed 2 deals."]
     assert set(Opportunity.objects.values_list("forecast_category", flat=True)) == {ForecastCategory.COMMIT}
 
 
@@ -209,7 +199,7 @@ def test_bulk_delete_asks_first_and_keeps_won_deals_for_admins(as_user, rep, pip
     )
 
     assert "Delete 2 deals?" in confirm.content.decode()
-    assert _messages(done) == [
+    assert messages_of(done) == [
         "Deleted 1 deal.",
         "1 deal not changed. Won one: Only admins can delete a won deal.",
     ]

@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +19,6 @@ from sales.models import (
     Opportunity,
     OpportunityLine,
     OpportunityStatus,
-    RequiredField,
     RequiredRecord,
     StageVisit,
 )
@@ -31,27 +29,17 @@ from tests.factories import (
     LeadFactory,
     LostReasonFactory,
     OpportunityFactory,
-    PipelineFactory,
     ProductFactory,
 )
 from tests.factories.sales import stage
-from tests.sales.test_board_pages import Page, unlabelled_controls
+from tests.sales.pages import HTMX, Page, messages_of, unlabelled_controls
+from tests.sales.records import demo_criteria
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(name="Enterprise")
 
 
 def detail(deal: Opportunity) -> str:
     return reverse("sales:opportunity-detail", args=[deal.pk])
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def text_of(html: str, heading_id: str) -> str:
@@ -99,23 +87,7 @@ def test_the_detail_page_shows_the_stage_progress_and_time_spent_in_each_stage(a
 
 
 def test_the_detail_page_shows_which_exit_criteria_of_the_stage_are_met(as_user, rep, pipeline):
-    demo = stage(pipeline, "Demo")
-    ExitCriterion.objects.create(
-        stage=demo, kind=CriterionKind.FIELD, field_name=RequiredField.AMOUNT, label="Amount"
-    )
-    ExitCriterion.objects.create(
-        stage=demo,
-        kind=CriterionKind.ACTIVITY,
-        activity_kind=ActivityKind.MEETING,
-        activity_subject="demo",
-        label="Demo held",
-    )
-    ExitCriterion.objects.create(
-        stage=demo,
-        kind=CriterionKind.RELATED,
-        related=RequiredRecord.PRIMARY_CONTACT,
-        label="Primary contact",
-    )
+    demo = demo_criteria(pipeline)
     deal = OpportunityFactory(pipeline=pipeline, stage=demo, owner=rep, amount=Decimal("500"))
     client = as_user(rep)
 
@@ -294,7 +266,7 @@ def test_removing_the_last_line_leaves_an_amount_of_zero_and_without_javascript_
     response = as_user(rep).post(reverse("sales:opportunity-line-remove", args=[deal.pk, line.pk]))
 
     assert response.url == detail(deal)
-    assert _messages(response) == ["Removed Seats."]
+    assert messages_of(response) == ["Removed Seats."]
     deal.refresh_from_db()
     assert deal.amount == Decimal("0")
 

@@ -12,29 +12,13 @@ from crm.models import Role
 from sales.api.forecast import ForecastSerializer, forecast_payload
 from sales.models import ForecastCategory, Quota, SalesSettings
 from sales.selectors.forecast import MonthRange, forecast_get
-from tests.factories import OpportunityFactory, PipelineFactory, UserFactory
-from tests.factories.sales import stage
+from tests.factories import UserFactory
+from tests.sales.records import deal
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/forecast/"
 Q1 = {"start": "2031-01", "end": "2031-03"}
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory()
-
-
-def deal(pipeline, owner, amount, close_date, stage_name="Qualification", **fields):
-    return OpportunityFactory(
-        owner=owner,
-        pipeline=pipeline,
-        stage=stage(pipeline, stage_name),
-        amount=Decimal(amount),
-        close_date=close_date,
-        **fields,
-    )
 
 
 @pytest.fixture

@@ -11,28 +11,12 @@ from crm.errors import DomainError
 from crm.models import Role
 from sales.models import ForecastCategory, Quota, SalesSettings
 from sales.selectors.forecast import Figures, ForecastScope, MonthRange, forecast_get, forecast_scopes
-from tests.factories import LostReasonFactory, OpportunityFactory, PipelineFactory, TeamFactory, UserFactory
-from tests.factories.sales import stage
+from tests.factories import LostReasonFactory, TeamFactory, UserFactory
+from tests.sales.records import deal
 
 pytestmark = pytest.mark.django_db
 
 Q1 = MonthRange(date(2031, 1, 1), date(2031, 3, 1))
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory()
-
-
-def deal(pipeline, owner, amount, close_date, stage_name="Qualification", **fields):
-    return OpportunityFactory(
-        owner=owner,
-        pipeline=pipeline,
-        stage=stage(pipeline, stage_name),
-        amount=Decimal(amount),
-        close_date=close_date,
-        **fields,
-    )
 
 
 @pytest.fixture

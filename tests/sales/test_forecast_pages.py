@@ -16,8 +16,8 @@ from django.utils import timezone
 from crm.models import Role
 from sales.models import ForecastCategory, Quota, SalesSettings
 from sales.selectors.forecast import MonthRange
-from tests.factories import OpportunityFactory, PipelineFactory, UserFactory
-from tests.factories.sales import stage
+from tests.factories import UserFactory
+from tests.sales.records import deal
 
 pytestmark = pytest.mark.django_db
 
@@ -71,22 +71,6 @@ class Tables(HTMLParser):
                 zip(self._headers[1:], self._row[1:], strict=True)
             )
             self._row = None
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory()
-
-
-def deal(pipeline, owner, amount, close_date, stage_name="Qualification", **fields):
-    return OpportunityFactory(
-        owner=owner,
-        pipeline=pipeline,
-        stage=stage(pipeline, stage_name),
-        amount=Decimal(amount),
-        close_date=close_date,
-        **fields,
-    )
 
 
 def page(client, **params):

@@ -14,14 +14,10 @@ from crm.models import Account, ActivityKind, LifecycleEvent, LifecycleStage, Ta
 from crm.services.timeline import activity_log, task_complete
 from sales.errors import ExitCriteriaUnmet, StaleMove
 from sales.models import (
-    CriterionKind,
-    ExitCriterion,
     OnboardingRole,
     OnboardingTemplate,
     OnboardingTemplateItem,
     OpportunityStatus,
-    RequiredField,
-    RequiredRecord,
     StageVisit,
 )
 from sales.services import (
@@ -30,15 +26,11 @@ from sales.services import (
     opportunity_move,
     opportunity_update,
 )
-from tests.factories import AccountFactory, ContactFactory, LostReasonFactory, PipelineFactory, ProductFactory
+from tests.factories import AccountFactory, ContactFactory, LostReasonFactory, ProductFactory
 from tests.factories.sales import stage
+from tests.sales.records import demo_criteria
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(is_default=False)
 
 
 @pytest.fixture
@@ -50,27 +42,6 @@ def new_deal(rep, account, pipeline, **fields):
     return opportunity_create(
         actor=rep, fields={"name": "Platform", "account": account, "pipeline": pipeline, **fields}
     )
-
-
-def demo_criteria(pipeline):
-    demo = stage(pipeline, "Demo")
-    ExitCriterion.objects.create(
-        stage=demo, kind=CriterionKind.FIELD, field_name=RequiredField.AMOUNT, label="Amount"
-    )
-    ExitCriterion.objects.create(
-        stage=demo,
-        kind=CriterionKind.ACTIVITY,
-        activity_kind=ActivityKind.MEETING,
-        activity_subject="demo",
-        label="Demo held",
-    )
-    ExitCriterion.objects.create(
-        stage=demo,
-        kind=CriterionKind.RELATED,
-        related=RequiredRecord.PRIMARY_CONTACT,
-        label="Primary contact",
-    )
-    return demo
 
 
 def test_a_new_deal_starts_in_the_first_stage_with_its_visit_and_event(rep, account, pipeline):

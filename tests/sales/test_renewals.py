@@ -12,15 +12,10 @@ from crm.models import Notification, NotificationKind
 from sales.models import OpportunityLine, OpportunityStatus, OpportunityType, SalesSettings
 from sales.services import renewals_create_due
 from sales.tasks import create_due_renewals
-from tests.factories import OpportunityFactory, PipelineFactory, ProductFactory
+from tests.factories import OpportunityFactory, ProductFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    return PipelineFactory(is_default=False)
 
 
 def won_deal(pipeline, rep, *, contract_end: date | None, contract_start: date | None = None):
