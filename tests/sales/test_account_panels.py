@@ -26,6 +26,7 @@ from tests.factories import (
     AccountFactory,
     ContactFactory,
     LeadFactory,
+    LostReasonFactory,
     OpportunityFactory,
     ProductFactory,
     UserFactory,
@@ -190,7 +191,9 @@ def test_purchased_products_sum_the_won_deals_lines_with_the_last_purchase(as_us
     _won(acme, rep, pipeline, last, [(licence, "3")])
     open_deal = _deal(acme, rep, pipeline)
     OpportunityLine.objects.create(opportunity=open_deal, product=quoted, quantity=1, unit_price=1)
-    lost_deal = _deal(acme, rep, pipeline, StageKind.LOST, lost_reason_id=1, closed_at=timezone.now())
+    lost_deal = _deal(
+        acme, rep, pipeline, StageKind.LOST, lost_reason=LostReasonFactory(), closed_at=timezone.now()
+    )
     OpportunityLine.objects.create(opportunity=lost_deal, product=lost, quantity=1, unit_price=1)
 
     html = as_user(rep).get(acme.get_absolute_url()).content.decode()
