@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 
 from crm import access
+from crm.counting import capped_count, capped_counts
 from crm.models import Account, ConsentStatus, Contact, Role, Team, User
 from crm.selectors.customers import account_list, contact_list
 from crm.selectors.timeline import my_tasks, task_list
@@ -30,17 +30,22 @@ def _sales_manager(user: User) -> dict[str, Any]:
     )
     return {
         "tasks": my_tasks(user=user),
-        "team_overdue_count": overdue.count(),
+        "team_overdue_count": capped_count(overdue),
         "team_overdue": list(overdue.order_by("due_at", "id")[:RECENT_LIMIT]),
         "accounts": _recent_accounts(user),
     }
 
 
 def _marketer(user: User) -> dict[str, Any]:
-    by_consent = contact_list(user=user).order_by().values("email_consent").annotate(count=Count("pk"))
-    counts = {row["email_consent"]: row["count"] for row in by_consent}
-    consent = [(status, label, counts.get(status, 0)) for status, label in ConsentStatus.choices]
-    return {"consent": consent, "contact_total": sum(counts.values())}
+    contacts = contact_list(user=user)
+    counts = capped_counts(
+        {
+            "total": contacts,
+            **{status: contacts.filter(email_consent=status) for status in ConsentStatus.values},
+        }
+    )
+    consent = [(status, label, counts[status]) for status, label in ConsentStatus.choices]
+    return {"consent": consent, "contact_total": counts["total"]}
 
 
 def _support_agent(user: User) -> dict[str, Any]:
@@ -51,14 +56,15 @@ def _support_agent(user: User) -> dict[str, Any]:
 
 
 def _admin(user: User) -> dict[str, Any]:
-    return {
-        "counts": [
-            ("Users", User.objects.count(), "admin:crm_user_changelist"),
-            ("Teams", Team.objects.count(), "admin:crm_team_changelist"),
-            ("Accounts", Account.objects.count(), "account-list"),
-            ("Contacts", Contact.objects.count(), "contact-list"),
-        ]
-    }
+    counts = capped_counts(
+        {
+            ("Users", "admin:crm_user_changelist"): User.objects.all(),
+            ("Teams", "admin:crm_team_changelist"): Team.objects.all(),
+            ("Accounts", "account-list"): Account.objects.all(),
+            ("Contacts", "contact-list"): Contact.objects.all(),
+        }
+    )
+    return {"counts": [(label, count, url_name) for (label, url_name), count in counts.items()]}
 
 
 DASHBOARDS: dict[str, Callable[[User], dict[str, Any]]] = {

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm import access
+from crm.counting import BoundedCount, capped_count
 from crm.events import EventType, event_type
 from crm.models import Activity, LifecycleEvent, Notification, Task, User
 
@@ -98,8 +99,13 @@ def activity_list(*, user: User) -> QuerySet[Activity]:
     return activities.filter(access.visible_targets(user))
 
 
-def unread_notification_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+# The bell's badge says "99+" past this: it runs on every page, so it never counts more.
+BELL_CAP = 99
+
+
+def unread_notification_count(*, user: User) -> BoundedCount:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return capped_count(unread, cap=BELL_CAP)
 
 
 def notification_queryset(*, user: User) -> QuerySet[Notification]:

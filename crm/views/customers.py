@@ -9,42 +9,44 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from django_filters import FilterSet
 
 from crm import access
-from crm.filters import AccountFilter, ContactFilter
+from crm.counting import capped_count
+from crm.filters import AccountListFilter, ContactListFilter, KeysetSorting
 from crm.forms import AccountForm, ContactForm, add_service_error
 from crm.models import Account, Contact
 from crm.panels import record_panels
 from crm.selectors import customers as selectors
 from crm.selectors.account360 import contact_engagement
 from crm.services import customers as services
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, is_paged, requested_page
 from crm.views.timeline import account_timeline_context, record_sections
 
 PAGE_SIZE = 25
-# Query parameters that page or sort a list without narrowing it.
-NOT_FILTERS = {"page", "ordering"}
 
 
 def _list_page(
-    request: AuthenticatedRequest, filterset: FilterSet, model: type[Model], template: str
+    request: AuthenticatedRequest, filterset: KeysetSorting, model: type[Model], template: str
 ) -> HttpResponse:
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """A keyset page of the filtered list, and how many rows match, counted up to a cap."""
+    rows = filterset.qs
+    page = requested_page(request, rows, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     return render(
         request,
         template,
         {
             "filter": filterset,
-            "page_obj": page,
-            "is_filtered": any(value for key, value in request.GET.items() if key not in NOT_FILTERS),
+            "page": page,
+            "count": capped_count(rows) if page.rows else None,
+            "columns": filterset.sort_columns(),
+            "is_filtered": filterset.is_filtered,
+            "is_paged": is_paged(request),
             "can_create": access.can_create(request.user, model),
         },
     )
@@ -90,7 +92,7 @@ def _data(request: AuthenticatedRequest) -> Any:
 
 @login_required
 def account_list(request: AuthenticatedRequest) -> HttpResponse:
-    filterset = AccountFilter(request.GET, queryset=selectors.account_list(user=request.user))
+    filterset = AccountListFilter(request.GET, queryset=selectors.account_list(user=request.user))
     return _list_page(request, filterset, Account, "customers/account_list.html")
 
 
@@ -160,7 +162,7 @@ def account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contact_list(request: AuthenticatedRequest) -> HttpResponse:
-    filterset = ContactFilter(request.GET, queryset=selectors.contact_list(user=request.user))
+    filterset = ContactListFilter(request.GET, queryset=selectors.contact_list(user=request.user))
     return _list_page(request, filterset, Contact, "customers/contact_list.html")
 
 

@@ -126,6 +126,12 @@ class Opportunity(models.Model):
                 condition=Q(status="open"),
             ),
             models.Index(fields=["owner", "status", "close_date"], name="opportunity_owner_status"),
+            # The board's column totals for a rep or a team (owner = ANY(...)), read from the index alone.
+            models.Index(
+                fields=["owner", "stage"],
+                include=["status", "close_date", "amount", "currency"],
+                name="opportunity_owner_board",
+            ),
             models.Index(fields=["-created_at", "-id"], name="opportunity_recent"),
             models.Index(fields=["status", "close_date", "id"], name="opportunity_status_close"),
             models.Index(fields=["account", "-created_at"], name="opportunity_account"),

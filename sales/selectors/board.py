@@ -2,7 +2,8 @@
 
 Every query is shaped for the board's indexes: open columns read the partial index on
 (stage, -created_at, -id) where status is open; won and lost columns show only deals closed in the last
-CLOSED_WINDOW_DAYS, read through the (status, close_date, id) index.
+CLOSED_WINDOW_DAYS, read through the (status, close_date, id) index; a rep's or a team's column totals
+read the (owner, stage) index that includes what they sum.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -90,14 +92,20 @@ def _on_board(stages: list[Stage]) -> Q:
     )
 
 
-def column_totals(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> dict[int, ColumnTotals]:
-    """Every column's count and weighted sum for the (filtered) deals, in one grouped query."""
-    rows = (
+def column_total_rows(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> QuerySet[Opportunity, Any]:
+    """The grouped query behind the column totals: for a rep or a team, the (owner, stage) index covers
+    it, so PostgreSQL reads no table rows (count(*), not count(id): the id is not in that index)."""
+    return (
         deals.filter(_on_board(stages))
         .order_by()
         .values("stage_id", "currency")
-        .annotate(count=Count("id"), total=Sum("amount"))
+        .annotate(count=Count("*"), total=Sum("amount"))
     )
+
+
+def column_totals(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> dict[int, ColumnTotals]:
+    """Every column's count and weighted sum for the (filtered) deals, in one grouped query."""
+    rows = column_total_rows(deals=deals, stages=stages)
     counts: dict[int, int] = defaultdict(int)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     probability = {stage.pk: stage.probability for stage in stages}
