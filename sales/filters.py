@@ -53,9 +53,7 @@ class OpportunityFilter(django_filters.FilterSet):
         label="Forecast category", choices=ForecastCategory.choices
     )
     owner = django_filters.ModelChoiceFilter(label="Owner", queryset=User.objects.filter(is_active=True))
-    team = django_filters.ModelChoiceFilter(
-        label="Team", queryset=Team.objects.all(), field_name="owner__team"
-    )
+    team = django_filters.ModelChoiceFilter(label="Team", queryset=Team.objects.all(), method="in_team")
     account = django_filters.NumberFilter(label="Account", field_name="account_id")
     close_period = django_filters.ChoiceFilter(label="Closing", choices=CLOSE_PERIODS, method="closing_in")
     close_after = django_filters.DateFilter(label="Closing from", field_name="close_date", lookup_expr="gte")
@@ -97,6 +95,10 @@ class OpportunityFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
         return match_terms(queryset, ["name", "account__name"], value)
+
+    def in_team(self, queryset: QuerySet[Opportunity], name: str, value: Team) -> QuerySet[Opportunity]:
+        # Owner ids, not a join to the owner: the owner-leading indexes serve it (see crm.access).
+        return queryset.filter(owner_id__in=User.objects.filter(team=value).values("pk"))
 
     def closing_in(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
         start, end = close_period_range(value)

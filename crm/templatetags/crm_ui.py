@@ -6,9 +6,8 @@ from typing import Any
 
 from django import forms, template
 from django.db.models import Model
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
+from crm.counting import BoundedCount
 from crm.models import ActivityKind, ConsentStatus, LifecycleStage
 
 register = template.Library()
@@ -54,30 +53,6 @@ def form_field(field: forms.BoundField, size: str = "") -> dict[str, Any]:
         "widget": field.as_widget(attrs={"class": css}),
         "is_checkbox": isinstance(field.field.widget, forms.CheckboxInput),
     }
-
-
-@register.simple_tag(takes_context=True)
-def sort_header(context: template.Context, name: str, label: str, param: str = "ordering") -> SafeString:
-    """A column header that sorts by `name`, then by `-name`; keeps the filters and starts at page 1."""
-    request = context["request"]
-    current = request.GET.get(param, "")
-    query = request.GET.copy()
-    query.pop("page", None)
-    if current == name:
-        query[param], aria_sort, icon = f"-{name}", "ascending", "bi-sort-up"
-    elif current == f"-{name}":
-        query[param], aria_sort, icon = name, "descending", "bi-sort-down"
-    else:
-        query[param], aria_sort, icon = name, "", ""
-    if not icon:
-        return format_html('<th scope="col"><a href="?{}">{}</a></th>', query.urlencode(), label)
-    return format_html(
-        '<th scope="col" aria-sort="{}"><a href="?{}">{} <i class="bi {}" aria-hidden="true"></i></a></th>',
-        aria_sort,
-        query.urlencode(),
-        label,
-        icon,
-    )
 
 
 @register.filter
@@ -127,3 +102,9 @@ def event_summary(data: dict[str, Any]) -> str:
         shown = _change(value) or str(value)
         parts.append(f"{key.replace('_', ' ')}: {shown}")
     return "; ".join(parts)
+
+
+@register.filter
+def bounded(value: int) -> str:
+    """A capped count as people read it: "1,234" or "10,000+" (see crm.counting)."""
+    return str(BoundedCount.of(value))

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import access
 from crm.errors import DomainError
-from crm.views import AuthenticatedRequest
+from crm.views import AuthenticatedRequest, is_paged, requested_page
 from crm.views.jobs import STOP_POLLING
 from leads.models import ImportStatus, Lead, LeadImport, LeadSettings
 
@@ -31,11 +30,13 @@ SHOWN_PROBLEMS = 20
 @login_required
 @require_GET
 def import_list(request: AuthenticatedRequest) -> HttpResponse:
-    imports = Paginator(selectors.import_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    imports = requested_page(
+        request, selectors.import_list(user=request.user), ordering=["-created_at", "-id"], size=PAGE_SIZE
+    )
     return render(
         request,
         "leads/importing/list.html",
-        {"page_obj": imports, "can_import": access.can_create(request.user, Lead)},
+        {"page": imports, "is_paged": is_paged(request), "can_import": access.can_create(request.user, Lead)},
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
+from crm.counting import CappedCountSubquery
 from sales.models import (
     ExitCriterion,
     LostReason,
@@ -18,12 +18,9 @@ from sales.models import (
 )
 
 
-def _count(rows: QuerySet[Model], link: str) -> Coalesce:
-    """How many of `rows` point at the outer row through `link`, as a subquery (no join fan-out)."""
-    counted = (
-        rows.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def _count(rows: QuerySet[Model], link: str) -> CappedCountSubquery:
+    """How many of `rows` point at the outer row through `link`, up to the cap (shown as "10,000+")."""
+    return CappedCountSubquery(rows.filter(**{link: OuterRef("pk")}))
 
 
 def pipeline_rows() -> QuerySet[Pipeline]:
