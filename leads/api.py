@@ -12,7 +12,8 @@ leads share a score. (DRF's CursorPagination keeps only the first column and ste
 offset capped at 1,000 rows: past a thousand leads on one score a client got the same page forever.)
 `next` carries `cursor=`, `previous` carries `before=`; a cursor from another sort starts over at the
 first page. Scores change as leads are rescored, so a lead rescored while a client pages by score can
-show up on two pages or on none: page by created_at for a complete export. The page's other sorts
+show up on two pages or on none: page by created_at, or use GET /api/v1/leads/export/ (the same
+filters and orderings, every matching lead in one streamed CSV file). The page's other sorts
 (name, company, status) are not offered, so the API FilterSet drops the page's `ordering` filter and
 the paginator validates and documents its own.
 """
@@ -22,10 +23,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -35,6 +40,7 @@ from crm.api.pagination import CursorPagination
 from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
 from crm.pagination import KeysetPage, keyset_page
 
+from .exporting.spreadsheet import csv_response
 from .filters import LeadFilter
 from .models import Lead, LeadSource
 from .selectors import lead_get, lead_list
@@ -221,3 +227,43 @@ class LeadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         lead = lead_update(actor=actor(request), lead_id=pk, fields=serializer.validated_data)
         return Response(self.get_serializer(lead).data)
+
+
+@extend_schema(
+    tags=["leads"],
+    summary="Download the leads you may see as CSV",
+    description="Every lead matching the filters, not one page: a CSV file (UTF-8 with a byte order "
+    "mark, a header row) streamed as it is read. Cells that a spreadsheet would run as a formula start "
+    "with an apostrophe.",
+    filters=True,
+    parameters=[
+        OpenApiParameter(
+            "ordering",
+            enum=list(LeadPagination.orderings),
+            default=LeadPagination.default_ordering,
+            description="; ".join(f"`{name}`: {label}" for name, label in LeadPagination.orderings.items()),
+        )
+    ],
+    responses={(200, "text/csv"): OpenApiTypes.STR, 400: REFUSED},
+)
+class LeadExportView(GenericAPIView):
+    """GET /api/v1/leads/export/: the API list's leads, filters and orderings, as one CSV file."""
+
+    filterset_class = LeadApiFilter
+    queryset = Lead.objects.none()
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Lead]:
+        if getattr(self, "swagger_fake_view", False):
+            return Lead.objects.none()
+        return lead_list(user=actor(self.request))
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
+        # The body is always CSV; a client asking for text/csv gets it, and errors come back as JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request: Request) -> StreamingHttpResponse:
+        ordering = request.query_params.get("ordering", LeadPagination.default_ordering)
+        if ordering not in LeadPagination.orderings:
+            raise ValidationError({"ordering": [f"Sort by one of: {', '.join(LeadPagination.orderings)}."]})
+        return csv_response(self.filter_queryset(self.get_queryset()), ordering=[ordering])

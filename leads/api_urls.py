@@ -1,6 +1,6 @@
 """The leads REST API, mounted at /api/v1/leads/ by crm/urls.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from . import api
@@ -8,4 +8,8 @@ from . import api
 router = SimpleRouter()
 router.register("", api.LeadViewSet, basename="api-lead")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Before the router's routes: its detail route would take "export" for a lead's id.
+    path("export/", api.LeadExportView.as_view(), name="api-lead-export"),
+    *router.urls,
+]

@@ -21,4 +21,5 @@ urlpatterns = [
     path("assignment/", include("leads.assignment.urls")),
     path("dedupe/", include("leads.dedupe.urls")),
     path("scoring/", include("leads.scoring.urls")),
+    path("export/", include("leads.exporting.urls")),
 ]
