@@ -117,6 +117,8 @@ def _email(value: str) -> str:
 
 
 def _phone(value: str) -> str:
+    if value.startswith("'+"):  # a spreadsheet-safe export's "+49 ...": the apostrophe only guards the cell
+        value = value[1:]
     if not PHONE.match(value) or len(normalize_phone(value)) not in PHONE_DIGITS:
         raise Invalid(
             f"{shown(value)} is not a plausible phone number: use 7 to 15 digits, with an optional "

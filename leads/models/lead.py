@@ -184,6 +184,9 @@ class Lead(models.Model):
             models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_recent"),
             models.Index(fields=["status", "-created_at", "-id"], name="lead_status_recent"),
             models.Index(fields=["-score", "-id"], name="lead_score"),
+            # The name and company sorts of the list and the export, on keyset pages.
+            models.Index(fields=["last_name", "first_name", "id"], name="lead_name_sort"),
+            models.Index(fields=["company", "id"], name="lead_company_sort"),
             models.Index(
                 fields=["team", "-created_at", "-id"], name="lead_team_queue", condition=Q(owner__isnull=True)
             ),

@@ -278,3 +278,9 @@ def test_the_api_export_answers_a_client_that_asks_for_text_csv(api_as, rep, out
     response = api_as(rep).get(API_EXPORT, HTTP_ACCEPT="text/csv")
 
     assert _ids(response) == [mine.pk]
+
+
+def test_an_exported_international_phone_number_imports_again():
+    from leads.importing.rows import CLEANERS
+
+    assert CLEANERS["phone"]("'+49 30 1234567") == "+49 30 1234567"
