@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from crm import access
 from crm.models import Account, Contact, User
@@ -50,12 +50,11 @@ def matching_account(*, user: User, lead: Lead) -> Account | None:
         condition |= Q(name__iexact=lead.company.strip())
     if not domain and not lead.company.strip():
         return None
-    candidates = access.visible(user, Account.objects.filter(condition))
-    return (
-        sorted(candidates[:10], key=lambda account: (account.domain != domain, account.pk))[0]
-        if candidates.exists()
-        else None
-    )
+    candidates = access.visible(user, Account.objects.filter(condition)).order_by("pk")
+    if domain:  # the domain match wins over a namesake
+        same_domain = ExpressionWrapper(Q(domain=domain), output_field=BooleanField())
+        candidates = candidates.order_by(same_domain.desc(), "pk")
+    return candidates.first()
 
 
 def matching_contact(*, account: Account, lead: Lead) -> Contact | None:
