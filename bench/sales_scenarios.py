@@ -101,12 +101,15 @@ def _whale_older_page(user: User) -> dict[str, Any]:
 
 
 def _movable_deal(user: User) -> dict[str, Any]:
-    """One of the rep's open deals in the first stage, and the next stage: neither has exit criteria."""
+    """One of the rep's open deals in the first stage, with a primary contact (the same queries at every
+    scale), and the next stage: neither has exit criteria."""
     first, second = _open_stages()[:2]
     if first.exit_criteria.exists():
         raise LookupError(f"{first} has exit criteria; the move scenario needs a stage without")
     deal = (
-        Opportunity.objects.filter(owner=user, stage=first, status=OpportunityStatus.OPEN)
+        Opportunity.objects.filter(
+            owner=user, stage=first, status=OpportunityStatus.OPEN, primary_contact__isnull=False
+        )
         .order_by("-created_at", "-id")
         .first()
     )

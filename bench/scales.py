@@ -7,7 +7,7 @@ from dataclasses import dataclass
 class Scale:
     teams: int
     reps: int  # sales reps, spread over the teams; each team also gets one sales manager
-    accounts: int  # owned round-robin by the reps
+    accounts: int  # a tenth of the reps own half of them (and so of their contacts, deals and timelines)
     contacts: int  # spread over the accounts, owned by the account's owner
     activities: int  # on accounts, written by the account's owner
     # Deals on the accounts, owned by the account's owner: 60% open, 15% won, 25% lost. Each has a stage
@@ -38,26 +38,29 @@ SCALES: dict[str, Scale] = {
         import_rows=1_000,
         repetitions=5,
     ),
+    # One percent of full's rows; the people are fewer, but not a hundred times fewer.
     "small": Scale(
         teams=5,
         reps=40,
-        accounts=5_000,
-        contacts=15_000,
-        activities=30_000,
+        accounts=2_000,
+        contacts=4_000,
+        activities=10_000,
         opportunities=3_000,
         deal_activities=20_000,
         contact_activities=8_000,
-        tasks=6_000,
+        tasks=1_000,
         leads=10_000,
         engagements=10_000,
         import_rows=10_000,
         repetitions=20,
     ),
+    # 200 users in 20 teams (180 reps and 20 managers; besides them an admin, a marketer and a support
+    # agent); with the deals' stage visits and lifecycle events, about 5,000,000 timeline rows.
     "full": Scale(
         teams=20,
-        reps=200,
-        accounts=100_000,
-        contacts=300_000,
+        reps=180,
+        accounts=200_000,
+        contacts=400_000,
         activities=1_000_000,
         opportunities=300_000,
         deal_activities=2_000_000,

@@ -1,29 +1,38 @@
 """Set-based seeding: one INSERT ... SELECT over generate_series per table (bench.sql), then ANALYZE.
 
-`ensure_seeded` reuses the data when the database already holds this scale at this seed version
-(bench.seed_state); otherwise it empties the database and seeds it again. The lead table, the deal
-tables and the timeline are filled without their secondary indexes, which are then built once (much
-faster than maintaining trigram GIN indexes, or millions of rows' timeline keys, row by row), all in
-one transaction: a seed that stops halfway leaves nothing behind. Selling is seeded by bench.seed_sales.
+`ensure_seeded` reuses the data when the database already holds this scale as seeded (bench.seed_state),
+else restores the scale's snapshot of the same seed (bench.snapshot), else checks the disk has room
+(bench.disk), empties the database and seeds it again, then takes the snapshot. A seed runs in stages:
+the people and customers; then, on two connections at once, the accounts' timeline with the deals and
+theirs (bench.seed_sales), and the leads with their engagement events; then, again on two connections,
+the leads' scores, range by range, and the bulk tables' secondary indexes and foreign keys, dropped
+before the inserts and built once (bench.seed_schema); then VACUUM (ANALYZE). Each stage commits; a
+seed that stops halfway leaves no seed state (and its dropped indexes journaled), so the next run
+seeds again.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, models, transaction
+from django.utils import timezone
 
-from bench import seed_state
+from bench import disk, seed_schema, seed_state, snapshot
+from bench.database import bench_database
 from bench.scales import Scale
-from bench.seed_leads import create_indexes, drop_secondary_indexes, lead_params, seed_engagements, seed_leads
+from bench.seed_customers import seed_account_timeline, seed_customers, seed_people
+from bench.seed_leads import lead_params, seed_engagements, seed_leads
 from bench.seed_sales import seed_sales
-from bench.seed_scoring import score_every_lead, seed_rules
-from bench.settings import BENCH_DATABASE
-from bench.sql import SeedError, execute, insert_select
+from bench.seed_scoring import score_range, score_ranges, seed_rules
+from bench.sql import SeedError, execute
 from crm.models import (
     Account,
     Activity,
@@ -57,24 +66,20 @@ SEEDED_MODELS: list[type[models.Model]] = [
     Pipeline, Stage, ExitCriterion, LostReason, Product, Opportunity, OpportunityLine, StageVisit,
     Opportunity.history.model, LifecycleEvent, Quota,
 ]  # fmt: skip
-# Filled without their secondary indexes, which are then built once (as the lead table's).
+# Filled without their secondary indexes and foreign keys, which are then built once.
 BULK_TABLES: list[type[models.Model]] = [
-    Activity, LifecycleEvent, Opportunity, OpportunityLine, StageVisit, Opportunity.history.model,
+    Account, Contact, Activity, Task, Lead, EngagementEvent, LeadScore, Opportunity, OpportunityLine,
+    StageVisit, Opportunity.history.model, LifecycleEvent,
 ]  # fmt: skip
-# Index builds and the scoring pass sort millions of rows: give them memory (this transaction only).
-# Foreign keys are checked at each statement, not at commit: CREATE INDEX refuses a table with
-# checks still pending.
+# Set in each seeding transaction. Sorts of millions of rows get memory; JIT compiles each big INSERT
+# for seconds and gains nothing back. The remaining foreign keys (of the small tables) are checked at
+# each statement, not at commit: CREATE INDEX refuses a table with checks still pending.
 SEED_SESSION = [
     "SET LOCAL maintenance_work_mem = '1GB'",
     "SET LOCAL work_mem = '256MB'",
+    "SET LOCAL jit = off",
     "SET CONSTRAINTS ALL IMMEDIATE",
 ]
-
-# Spreads the n-th generated row over the numbered accounts; `a.n` is 1-based, g too.
-ON_ACCOUNT = (
-    "JOIN (SELECT id, owner_id, row_number() OVER (ORDER BY id) AS n FROM crm_account) AS a "
-    "ON a.n = 1 + mod(g - 1, %(accounts)s)"
-)
 
 
 @dataclass(frozen=True)
@@ -84,78 +89,169 @@ class Seeding:
     seconds: float  # how long the seed took, when it ran (or when the reused data was seeded)
     fingerprint: str
     phases: dict[str, float]
+    restored: bool = False  # from the snapshot (phases has how long that took)
+
+
+@dataclass
+class Clock:
+    """Seconds per phase, in the order they ran; `prefix` names a stream that runs beside another."""
+
+    prefix: str = ""
+    phases: dict[str, float] = field(default_factory=dict)
+    mark: float = field(default_factory=time.perf_counter)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[f"{self.prefix}{name}"] = round(now - self.mark, 1)
+        self.mark = now
 
 
 def ensure_seeded(scale_name: str, scale: Scale, *, force: bool = False) -> Seeding:
-    """The seeded data for `scale`: reused when the database holds it, else seeded now."""
+    """The seeded data for `scale`: reused when the database holds it, else restored or seeded now."""
     fingerprint = seed_state.fingerprint(scale_name, scale)
     state = seed_state.current()
-    if not force and state is not None and state.fingerprint == fingerprint and state.clean:
+    same = state is not None and state.fingerprint == fingerprint
+    if not force and state is not None and same and state.clean:
         print(
             f"bench: reusing the {state.scale} data seeded at {state.seeded_at:%Y-%m-%d %H:%M} "
-            f"(seed {fingerprint}, took {state.seconds:.1f} s); --reseed seeds again"
+            f"(seed {fingerprint}, took {state.seconds:.1f} s); --reseed restores its snapshot or seeds again"
         )
         return Seeding(row_counts(), reused=True, seconds=state.seconds, fingerprint=fingerprint, phases={})
-    if state is not None and state.fingerprint == fingerprint and not state.clean:
-        print("bench: an earlier run was interrupted before it undid its writes; seeding again")
-    phases = seed(scale)
-    seconds = round(sum(phases.values()), 1)
+    if force:
+        why = "--reseed"
+    elif same:
+        why = "an earlier run was interrupted before it undid its writes"
+    elif state is not None:
+        why = f"the database holds {state.scale} data of another seed"
+    else:
+        why = "the database holds no seeded data"
+    stored = snapshot.find(scale_name)
+    if stored is not None and stored.fingerprint == fingerprint:
+        return _restore(stored, why)
+    if stored is not None:
+        print(f"bench: snapshot {stored.name} holds an older seed; dropping it")
+    print(f"bench: {why}; seeding {scale_name}")
+    disk.check(scale_name, scale, reclaimed=_database_size() + (stored.size if stored else 0))
+    if stored is not None:
+        snapshot.drop(stored)
+    phases, seconds = seed(scale)
     seed_state.record(fingerprint=fingerprint, scale=scale_name, seconds=seconds)
     counts = row_counts()
     print(f"bench: seeded {_describe(counts)} in {seconds} s ({_describe_phases(phases)})")
+    snapshot.take(scale_name, fingerprint=fingerprint, seconds=seconds)
     return Seeding(counts, reused=False, seconds=seconds, fingerprint=fingerprint, phases=phases)
 
 
-def seed(scale: Scale) -> dict[str, float]:
-    """Empty the (already checked) benchmark database and fill it at `scale`; returns seconds per phase."""
-    if connection.settings_dict["NAME"] != BENCH_DATABASE:
+def _restore(stored: snapshot.Snapshot, why: str) -> Seeding:
+    print(
+        f"bench: {why}; restoring the {stored.scale} data from snapshot {stored.name} (seeded "
+        f"{stored.seeded_at} in {stored.seconds:.0f} s by the same seed code; --drop, then a run, seeds "
+        "from scratch)"
+    )
+    disk.check_restore(stored.size, stored.name, reclaimed=_database_size())
+    seconds = round(snapshot.restore(stored), 1)
+    print(f"bench: restored {stored.name} in {seconds} s")
+    return Seeding(
+        row_counts(),
+        reused=True,
+        seconds=stored.seconds,
+        fingerprint=stored.fingerprint,
+        phases={"restore from snapshot": seconds},
+        restored=True,
+    )
+
+
+def seed(scale: Scale) -> tuple[dict[str, float], float]:
+    """Empty the (already checked) benchmark database and fill it at `scale`; seconds per phase, in all."""
+    if connection.settings_dict["NAME"] != bench_database():
         raise SeedError(f"bench: refusing to empty {connection.settings_dict['NAME']!r}.")
-    phases: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        phases[name] = round(now - clock, 1)
-        clock = now
-
+    if scale.reps < 2:
+        raise SeedError("bench: a scale needs at least two reps (a tenth of them own half the records).")
+    began = time.perf_counter()
+    clock = Clock()
     seed_state.forget()
     call_command("flush", interactive=False, verbosity=0)
     ContentType.objects.clear_cache()
+    seed_schema.rebuild()  # what an interrupted seed left dropped (the tables are empty: instant)
     params = _params(scale)
-    lap("flush")
+    clock.lap("flush")
+    seed_schema.drop([model._meta.db_table for model in BULK_TABLES])
     with transaction.atomic():
-        for statement in SEED_SESSION:
-            execute(statement)
-        _seed_people(params)
-        _seed_customers(params)
-        timeline_indexes = [
-            index for model in BULK_TABLES for index in drop_secondary_indexes(model._meta.db_table)
+        _session()
+        seed_people(params)
+        seed_customers(params)
+    clock.lap("people and customers")
+    streams = seed_schema.in_parallel(
+        [lambda: _stream("deals: ", _deals, params), lambda: _stream("leads: ", _leads, params)]
+    )
+    clock.lap("deals and leads, at once")
+    for stream in streams:
+        clock.phases.update(stream)
+    # The scoring ranges first, then the indexes and keys, the slowest first. Each takes the locks it
+    # needs, so an index of the lead table waits for the last scoring range to commit.
+    spent: list[tuple[str, float]] = []
+    now = timezone.now()
+    seed_schema.run_queue(
+        [
+            *(_timed(spent, "scores", partial(_score, first, last, now)) for first, last in score_ranges()),
+            *(_timed(spent, "indexes and foreign keys", job) for job in seed_schema.rebuild_jobs()),
         ]
-        _seed_timeline(params)
-        lap("accounts and timeline")
-        seed_sales(params)
-        lap("deals and their timeline")
-        create_indexes(timeline_indexes)
-        lap("deal and timeline indexes")
-        LeadSettings.current()
-        indexes = drop_secondary_indexes(Lead._meta.db_table)
-        seed_leads(params)
-        lap("leads")
-        seed_engagements(params)
-        lap("engagements")
-        seed_rules()
-        score_every_lead()
-        lap("scores")
-        create_indexes(indexes)
-        lap("lead indexes")
-    with connection.cursor() as cursor:
-        for model in SEEDED_MODELS:
-            # VACUUM too: the scoring pass rewrote the scored leads, and the visibility map lets
-            # index-only scans skip the heap, as on a database that has been running for a while.
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
-    lap("vacuum analyze")
-    return phases
+    )
+    clock.lap("scores, indexes and foreign keys, at once")
+    for kind in dict(spent):
+        clock.phases[f"{kind} (summed over the connections)"] = round(
+            sum(s for k, s in spent if k == kind), 1
+        )
+    seed_schema.vacuum_analyze([model._meta.db_table for model in SEEDED_MODELS])
+    clock.lap("vacuum analyze")
+    return clock.phases, round(time.perf_counter() - began, 1)
+
+
+def _session() -> None:
+    for statement in SEED_SESSION:
+        execute(statement)
+
+
+def _stream(
+    prefix: str, work: Callable[[dict[str, Any], Clock], None], params: dict[str, Any]
+) -> dict[str, float]:
+    """One transaction of seeding on this thread's own connection; its phases."""
+    clock = Clock(prefix)
+    with transaction.atomic():
+        _session()
+        work(dict(params), clock)
+    return clock.phases
+
+
+def _timed(spent: list[tuple[str, float]], kind: str, job: Callable[[], None]) -> Callable[[], None]:
+    def timed() -> None:
+        began = time.perf_counter()
+        job()
+        spent.append((kind, time.perf_counter() - began))
+
+    return timed
+
+
+def _score(first: int, last: int, now: datetime) -> None:
+    with transaction.atomic():
+        _session()
+        score_range(first, last, now=now)
+
+
+def _deals(params: dict[str, Any], clock: Clock) -> None:
+    seed_account_timeline(params)
+    clock.lap("account timeline")
+    seed_sales(params)
+    clock.lap("deals and their timeline")
+
+
+def _leads(params: dict[str, Any], clock: Clock) -> None:
+    LeadSettings.current()
+    seed_leads(params)
+    clock.lap("leads")
+    seed_engagements(params)
+    seed_rules()
+    clock.lap("engagements")
 
 
 def _params(scale: Scale) -> dict[str, Any]:
@@ -191,119 +287,10 @@ def row_counts() -> dict[str, int]:
     return {model._meta.db_table: model._default_manager.count() for model in SEEDED_MODELS}
 
 
-def _seed_people(params: dict[str, Any]) -> None:
-    insert_select(Team, {"name": "'Bench team ' || g"}, "FROM generate_series(1, %(teams)s) AS g", params)
-    person = {
-        "password": "'!'",  # unusable: the runner logs in with force_login
-        "first_name": "initcap(kind)",
-        "last_name": "'No. ' || n",
-        "username": "'bench_' || kind || '_' || n",
-        "email": "'bench_' || kind || '_' || n || '@bench.example'",
-    }
-    insert_select(
-        User,
-        {**person, "role": "%(manager)s", "team_id": "t.id"},
-        "FROM (SELECT id, row_number() OVER (ORDER BY id) AS n, 'manager' AS kind FROM crm_team) AS t",
-        params,
-    )
-    insert_select(
-        User,
-        {**person, "role": "%(rep)s", "team_id": "teams.ids[1 + mod(n - 1, cardinality(teams.ids))]"},
-        "FROM generate_series(1, %(reps)s) AS n, (SELECT 'rep' AS kind) AS k, "
-        "(SELECT array_agg(id ORDER BY id) AS ids FROM crm_team) AS teams",
-        params,
-    )
-    insert_select(
-        User,
-        {**person, "role": "o.role", "is_superuser": "o.admin", "is_staff": "o.admin"},
-        "FROM (VALUES ('admin', 'admin', true), ('marketer', 'marketer', false), "
-        "('support', 'support_agent', false)) AS o(kind, role, admin), (SELECT 1 AS n) AS one",
-        params,
-    )
-    execute(
-        "UPDATE crm_team SET manager_id = u.id FROM crm_user AS u "
-        "WHERE u.team_id = crm_team.id AND u.role = %(manager)s",
-        params,
-    )
-
-
-def _seed_customers(params: dict[str, Any]) -> None:
-    insert_select(
-        Account,
-        {
-            "name": "(ARRAY['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Soylent', "
-            "'Tyrell'])[1 + mod(g, 8)] || ' ' || (ARRAY['Labs', 'Group', 'Industries', 'Systems', "
-            "'Partners'])[1 + mod(g / 8, 5)] || ' ' || g",
-            "domain": "'account-' || g || '.bench.example'",
-            "industry": "(ARRAY['Software', 'Manufacturing', 'Retail', 'Healthcare', 'Finance', "
-            "'Logistics'])[1 + mod(g, 6)]",
-            "size": "(%(sizes)s::text[])[1 + mod(g, cardinality(%(sizes)s::text[]))]",
-            "billing_city": "(ARRAY['Berlin', 'Lisbon', 'Austin', 'Osaka', 'Toronto'])[1 + mod(g, 5)]",
-            "billing_country": "(ARRAY['Germany', 'Portugal', 'USA', 'Japan', 'Canada'])[1 + mod(g, 5)]",
-            "owner_id": "reps.ids[1 + mod(g - 1, cardinality(reps.ids))]",
-            "lifecycle_stage": "(%(stages)s::text[])[1 + mod(g, cardinality(%(stages)s::text[]))]",
-            "created_at": "now() - make_interval(days => mod(g, 730))",
-            "updated_at": "now() - make_interval(mins => mod(g * 7, 60 * 24 * 90))",
-        },
-        "FROM generate_series(1, %(accounts)s) AS g, "
-        "(SELECT array_agg(id ORDER BY id) AS ids FROM crm_user WHERE role = %(rep)s) AS reps",
-        params,
-    )
-    insert_select(
-        Contact,
-        {
-            "first_name": "(ARRAY['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', "
-            "'Ken', 'Radia', 'Linus'])[1 + mod(g, 10)]",
-            "last_name": "(ARRAY['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', "
-            "'Allen', 'Thompson', 'Perlman', 'Torvalds', 'Hamilton', 'Ritchie'])[1 + mod(g / 10, 12)]",
-            "account_id": "a.id",
-            "title": "(ARRAY['CEO', 'CTO', 'Head of Sales', 'Buyer', 'Engineer'])[1 + mod(g, 5)]",
-            "email": "'contact-' || g || '@account-' || a.id || '.bench.example'",
-            "phone": "'+1 555 ' || lpad(g::text, 7, '0')",
-            "email_consent": "(%(consents)s::text[])[1 + mod(g, cardinality(%(consents)s::text[]))]",
-            "phone_consent": "(%(consents)s::text[])[1 + mod(g / 3, cardinality(%(consents)s::text[]))]",
-            "owner_id": "a.owner_id",
-            "created_at": "now() - make_interval(days => mod(g, 700))",
-            "updated_at": "now() - make_interval(mins => mod(g * 11, 60 * 24 * 90))",
-        },
-        f"FROM generate_series(1, %(contacts)s) AS g {ON_ACCOUNT}",
-        params,
-    )
-
-
-def _seed_timeline(params: dict[str, Any]) -> None:
-    insert_select(
-        Activity,
-        {
-            "kind": "(%(kinds)s::text[])[1 + mod(g, cardinality(%(kinds)s::text[]))]",
-            "subject": "'Bench activity ' || g",
-            "body": "'Talked about renewal terms and next steps.'",
-            "occurred_at": "now() - make_interval(hours => mod(g * 13, 24 * 365))",
-            "author_id": "a.owner_id",
-            "content_type_id": "%(account_type)s",
-            "object_id": "a.id",
-            "account_id": "a.id",
-            "created_at": "now() - make_interval(hours => mod(g * 13, 24 * 365))",
-        },
-        f"FROM generate_series(1, %(activities)s) AS g {ON_ACCOUNT}",
-        params,
-    )
-    insert_select(
-        Task,
-        {
-            "title": "'Follow up ' || g",
-            # From ten days ago to twenty days ahead: about a third overdue.
-            "due_at": "now() + make_interval(hours => mod(g * 37, 24 * 30) - 24 * 10)",
-            "assignee_id": "a.owner_id",
-            "created_by_id": "a.owner_id",
-            "content_type_id": "%(account_type)s",
-            "object_id": "a.id",
-            "completed_at": "CASE WHEN mod(g, 5) = 0 THEN now() END",
-            "created_at": "now() - make_interval(days => 1 + mod(g, 30))",
-        },
-        f"FROM generate_series(1, %(tasks)s) AS g {ON_ACCOUNT}",
-        params,
-    )
+def _database_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return int(cursor.fetchone()[0])
 
 
 def _describe(counts: dict[str, int]) -> str:

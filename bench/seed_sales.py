@@ -2,9 +2,10 @@
 lines, quotas, and the deals' and contacts' timelines, with one "whale" account that has a long history.
 
 Every pseudo-random choice is a hash of the row number (bench.sql.random_below), so a scale always seeds
-the same rows. Deals go to random accounts and belong to the account's owner; 60% are open, spread
-over the open stages like a funnel (the first stages fullest), 15% won and 25% lost over the last ten
-months. Their stage visits, lifecycle events and activities are seeded by bench.seed_deal_timeline.
+the same rows. Deals go to random accounts and belong to the account's owner (so a tenth of the reps
+own half of them); 60% are open, spread over the open stages like a funnel (the first stages fullest),
+15% won and 25% lost over the last ten months; one in 97 has a hostile name and next step. Their stage
+visits, lifecycle events and activities are seeded by bench.seed_deal_timeline.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
+from bench.seed_customers import hostile
 from bench.seed_deal_timeline import DEAL_SUBJECTS, seed_activities, seed_visits_and_events
 from bench.sql import execute, insert_select, random_below
 from crm.models import Account, Contact, Role
@@ -195,7 +197,7 @@ DEALS = f"""(SELECT d.*,
         CASE WHEN d.r_status < 60 THEN 'open' WHEN d.r_status < 75 THEN 'won' ELSE 'lost' END AS status,
         d.r_pipeline = 0 AS partner,
         floor(CASE WHEN d.r_pipeline = 0 THEN {len(PARTNER_STAGES)} ELSE {len(SALES_STAGES)} END
-              * power(d.r_stage / 1000.0, 1.6))::int AS step,
+              * power(d.r_stage / 1000.0::float8, 1.6::float8))::int AS step,
         now() - make_interval(secs => d.age) AS created
     FROM {DEAL_DRAWS}) AS o"""
 OPEN_STAGE = (
@@ -203,12 +205,19 @@ OPEN_STAGE = (
 )
 # Closed deals closed 30% to 100% of the way from their creation to now; open ones entered their stage
 # somewhere between creation and now (one still in its first stage, when it was created).
-CLOSED_AT = "o.created + make_interval(secs => o.age * (300 + 0.7 * o.r_when) / 1000.0)"
+CLOSED_AT = "o.created + make_interval(secs => o.age * (300 + 0.7::float8 * o.r_when) / 1000)"
 ENTERED = (
-    "o.created + make_interval(secs => CASE WHEN o.step = 0 THEN 0 ELSE o.age * (o.r_when / 1000.0) END)"
+    "o.created + make_interval(secs => "
+    "CASE WHEN o.step = 0 THEN 0 ELSE o.age * (o.r_when / 1000.0::float8) END)"
 )
 DEAL_COLUMNS = {
-    "name": f"o.account_name || ': ' || (%(deal_names)s::text[])[1 + {_r(50, len(DEAL_NAMES), 'o.g')}]",
+    # The account's name may be a hostile one of 200 characters.
+    "name": hostile(
+        2,
+        "left(o.account_name || ': ' || "
+        f"(%(deal_names)s::text[])[1 + {_r(50, len(DEAL_NAMES), 'o.g')}], 200)",
+        "o.g",
+    ),
     "account_id": "o.account_id",
     "primary_contact_id": f"CASE WHEN {_r(51, 6, 'o.g')} = 0 THEN NULL ELSE o.contact_id END",
     "pipeline_id": "CASE WHEN o.partner THEN %(partner_pipeline)s ELSE %(sales_pipeline)s END",
@@ -217,7 +226,7 @@ DEAL_COLUMNS = {
     "ELSE CASE WHEN o.partner THEN %(partner_lost)s ELSE %(sales_lost)s END END",
     "status": "o.status",
     # Mostly small deals, a few large ones: 500 to 250,000 in hundreds.
-    "amount": "round((500 + power(o.r_amount / 1000.0, 3) * 249500)::numeric, -2)",
+    "amount": "round((500 + power(o.r_amount / 1000.0::float8, 3) * 249500)::numeric, -2)",
     "currency": f"CASE WHEN {_r(52, 100, 'o.g')} < 3 THEN 'USD' ELSE 'EUR' END",
     "close_date": f"CASE WHEN o.status = 'open' THEN current_date + {_r(53, 395, 'o.g')} - 30 "
     f"ELSE ({CLOSED_AT})::date END",
@@ -227,8 +236,12 @@ DEAL_COLUMNS = {
     "forecast_category": f"CASE o.status WHEN 'won' THEN 'commit' WHEN 'lost' THEN 'omitted' "
     f"ELSE (ARRAY['pipeline', 'pipeline', 'pipeline', 'best_case', 'best_case', 'commit', 'commit', "
     f"'omitted'])[1 + {_r(55, 8, 'o.g')}] END",
-    "next_step": f"CASE WHEN o.status = 'open' AND {_r(56, 10, 'o.g')} < 7 "
-    f"THEN (%(next_steps)s::text[])[1 + {_r(57, len(NEXT_STEPS), 'o.g')}] ELSE '' END",
+    "next_step": hostile(
+        0,
+        f"CASE WHEN o.status = 'open' AND {_r(56, 10, 'o.g')} < 7 "
+        f"THEN (%(next_steps)s::text[])[1 + {_r(57, len(NEXT_STEPS), 'o.g')}] ELSE '' END",
+        "o.g",
+    ),
     "next_step_due": f"CASE WHEN o.status = 'open' AND {_r(56, 10, 'o.g')} < 7 "
     f"THEN current_date + {_r(58, 30, 'o.g')} - 10 END",
     "lost_reason_id": f"CASE WHEN o.status = 'lost' "

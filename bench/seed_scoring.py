@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Max, Min
-from django.utils import timezone
 
 from crm.services.engagement import EMAIL_OPENED, PAGE_VISITED
 from leads.models import Lead, LeadSettings, Operator, RuleKind, ScoringRule
@@ -51,16 +51,22 @@ def seed_rules() -> None:
         ScoringRule.objects.create(**checked)
 
 
-def score_every_lead() -> None:
-    """The LeadScore rows, scores and sales-ready marks the app would hold, without its notifications."""
-    rules = list(ScoringRule.objects.filter(is_active=True))
-    threshold = LeadSettings.current().sales_ready_score
-    now = timezone.now()
+def score_ranges() -> list[tuple[int, int]]:
+    """The lead id ranges a scoring pass walks, SEED_RANGE leads each."""
     span = Lead.objects.aggregate(first=Min("id"), last=Max("id"))
     if span["first"] is None:
-        return
-    for first in range(span["first"], span["last"] + 1, SEED_RANGE):
-        last = min(first + SEED_RANGE - 1, span["last"])
-        engine.sync_points(rules, scope=None, first=first, last=last, now=now)
-        engine.update_totals(first, last)
-        engine.mark_sales_ready(first, last, threshold=threshold, now=now)
+        return []
+    return [
+        (first, min(first + SEED_RANGE - 1, span["last"]))
+        for first in range(span["first"], span["last"] + 1, SEED_RANGE)
+    ]
+
+
+def score_range(first: int, last: int, *, now: datetime) -> None:
+    """The LeadScore rows, scores and sales-ready marks the app would hold for the leads in [first, last],
+    without its notifications; the ranges are independent, so several connections may score at once."""
+    rules = list(ScoringRule.objects.filter(is_active=True))
+    threshold = LeadSettings.current().sales_ready_score
+    engine.sync_points(rules, scope=None, first=first, last=last, now=now)
+    engine.update_totals(first, last)
+    engine.mark_sales_ready(first, last, threshold=threshold, now=now)
