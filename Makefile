@@ -70,8 +70,8 @@ migrations: install ## Fail if a model change has no migration
 pytest: install ## The test suite, browser tests included (PYTEST_ARGS="-k ..." to narrow)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install ## Benchmark the main pages on the crm_bench database (BENCH_SCALE=tiny|small|full)
-	$(PY) -m bench
+bench: install ## Seed crm_bench, time the main pages and jobs, then load them with wrk (BENCH_SCALE=tiny|small|full)
+	$(PY) -m bench --load
 
 clean: ## Remove the venv, node_modules, caches and collected static files (keeps .data/)
 	rm -rf $(VENV) node_modules staticfiles *.egg-info .mypy_cache .ruff_cache .pytest_cache .import_linter_cache test-results

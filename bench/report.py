@@ -109,20 +109,24 @@ def _markdown(report: dict[str, Any]) -> str:
                 + f" {_result(entry)} |"
             )
     if report["background"]:
-        lines += [
-            "",
-            "| Background scenario | Rows | Seconds | Rows/s | Peak RSS MB | Details | Result |",
-            "|---|---:|---:|---:|---:|---|---|",
-        ]
-        for entry in report["background"]:
-            details = ", ".join(
-                f"{key} {value}" for key, value in entry["details"].items() if key != "undone_rows"
-            )
-            lines.append(
-                f"| {entry['name']} | {entry['rows']:,} | {entry['seconds']} | {_cell(entry['rows_per_s'])} "
-                f"| {_cell(entry['peak_rss_mb'])} | {details} | {_result(entry)} |"
-            )
+        lines += ["", *background_table(report["background"])]
     return "\n".join(lines) + "\n"
+
+
+def background_table(entries: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| Background scenario | Rows | Seconds | Rows/s | Peak RSS MB | Details | Result |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for entry in entries:
+        details = ", ".join(
+            f"{key} {value}" for key, value in entry["details"].items() if key != "undone_rows"
+        )
+        lines.append(
+            f"| {entry['name']} | {entry['rows']:,} | {entry['seconds']} | {_cell(entry['rows_per_s'])} "
+            f"| {_cell(entry['peak_rss_mb'])} | {details} | {_result(entry)} |"
+        )
+    return lines
 
 
 def _label(table: str) -> str:

@@ -1,5 +1,6 @@
 """`python -m bench`: check the database is its own, migrate, seed (or reuse the seed), time every
-request scenario, run every background scenario once, check query counts, write reports."""
+request scenario, run every background scenario once, check query counts, write reports; with
+--load, also serve the app with gunicorn and run the scenarios under load (bench.load)."""
 
 import argparse
 import math
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import django
 
+from bench import load
 from bench.scales import DEFAULT_SCALE, SCALES
 
 if TYPE_CHECKING:
@@ -19,7 +21,12 @@ if TYPE_CHECKING:
 WARM_UP_REQUESTS = 2
 SETTINGS_MODULE = "bench.settings"
 # Modules that register scenarios when imported, besides bench.scenarios itself.
-SCENARIO_MODULES = ["bench.lead_scenarios", "bench.lead_jobs", "bench.sales_scenarios"]
+SCENARIO_MODULES = [
+    "bench.lead_scenarios",
+    "bench.lead_jobs",
+    "bench.sales_scenarios",
+    "bench.write_scenarios",
+]
 
 
 @dataclass
@@ -83,6 +90,8 @@ def percentile(ordered: list[float], p: float) -> float | None:
 def main(argv: list[str] | None = None) -> int:
     arguments = _parse(argv)
     scale = SCALES[arguments.scale]
+    if arguments.load and not (arguments.list or arguments.drop):
+        load.check_tools()
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
     # WhiteNoise warns that STATIC_ROOT is missing: the benchmark never collects static files.
     warnings.filterwarnings("ignore", message="No directory at: ")
@@ -113,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     wanted = arguments.only or [*REGISTRY, *background.BACKGROUND]
     requests = [REGISTRY[name] for name in wanted if name in REGISTRY]
     jobs = [background.BACKGROUND[name] for name in wanted if name in background.BACKGROUND]
+    timed = [] if arguments.load_only else requests
+    jobs = [] if arguments.load_only else jobs
     repetitions = arguments.repetitions or scale.repetitions
 
     started = time.perf_counter()
@@ -126,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
     baseline, baseline_at = report.baseline_queries(arguments.scale)
     results = []
-    for registered in requests:
+    for registered in timed:
         result = _measure(registered, repetitions)
         result.check_queries(baseline, baseline_at)
         results.append(result)
@@ -145,10 +156,20 @@ def main(argv: list[str] | None = None) -> int:
         background=[job.summary() for job in finished],
         duration=time.perf_counter() - started,
     )
-    print(report.write(document, complete=not arguments.only), end="")
-    print(f"bench: wrote {report.REPORTS_DIR / 'latest.json'} and latest.md in {document['duration_s']} s")
+    if not arguments.load_only:
+        print(report.write(document, complete=not arguments.only), end="")
+        print(
+            f"bench: wrote {report.REPORTS_DIR / 'latest.json'} and latest.md in {document['duration_s']} s"
+        )
     failed = [result.name for result in results if not result.ok]
     failed += [job.name for job in finished if not job.ok]
+    if arguments.load and not load.run(
+        scale_name=arguments.scale,
+        registered=requests,
+        arguments=arguments,
+        background=document["background"],
+    ):
+        failed.append("the load runs")
     if failed:
         print(f"bench: FAILED scenarios: {', '.join(failed)}")
         return 1
@@ -171,10 +192,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-seed", action="store_true", help="use the data as it is, whatever scale it was seeded at"
     )
-    parser.add_argument("--reseed", action="store_true", help="seed again even if the data could be reused")
+    parser.add_argument(
+        "--reseed",
+        action="store_true",
+        help="restore the seed's snapshot, or seed again, even if the data could be reused",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
-    parser.add_argument("--drop", action="store_true", help="drop the crm_bench database and exit")
+    parser.add_argument(
+        "--drop", action="store_true", help="drop the crm_bench database and its snapshots, and exit"
+    )
+    load.add_arguments(parser)
     arguments = parser.parse_args(argv)
+    arguments.load = arguments.load or arguments.load_only
     if arguments.scale not in SCALES:
         parser.error(
             f"unknown scale {arguments.scale!r} (BENCH_SCALE or --scale): use one of {', '.join(SCALES)}"
