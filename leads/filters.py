@@ -16,8 +16,9 @@ from .models import Lead, LeadSource, LeadStatus
 
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    status = django_filters.MultipleChoiceFilter(label="Status", choices=LeadStatus.choices)
-    source = django_filters.MultipleChoiceFilter(label="Source", choices=LeadSource.choices)
+    # distinct=False: columns of the lead itself; DISTINCT would sort the whole result before the page.
+    status = django_filters.MultipleChoiceFilter(label="Status", choices=LeadStatus.choices, distinct=False)
+    source = django_filters.MultipleChoiceFilter(label="Source", choices=LeadSource.choices, distinct=False)
     owner = django_filters.ModelChoiceFilter(
         label="Owner", queryset=User.objects.filter(is_active=True), null_label="Unassigned"
     )

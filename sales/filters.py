@@ -46,11 +46,16 @@ def close_period_range(period: str, today: date | None = None) -> tuple[date | N
 class OpportunityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     pipeline = django_filters.ModelChoiceFilter(label="Pipeline", queryset=Pipeline.objects.all())
-    stage = django_filters.ModelMultipleChoiceFilter(label="Stage", queryset=Stage.objects.all())
-    status = django_filters.MultipleChoiceFilter(label="Status", choices=OpportunityStatus.choices)
-    type = django_filters.MultipleChoiceFilter(label="Type", choices=OpportunityType.choices)
+    # distinct=False: these are columns of the deal itself, and DISTINCT would sort the whole result.
+    stage = django_filters.ModelMultipleChoiceFilter(
+        label="Stage", queryset=Stage.objects.all(), distinct=False
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=OpportunityStatus.choices, distinct=False
+    )
+    type = django_filters.MultipleChoiceFilter(label="Type", choices=OpportunityType.choices, distinct=False)
     forecast_category = django_filters.MultipleChoiceFilter(
-        label="Forecast category", choices=ForecastCategory.choices
+        label="Forecast category", choices=ForecastCategory.choices, distinct=False
     )
     owner = django_filters.ModelChoiceFilter(label="Owner", queryset=User.objects.filter(is_active=True))
     team = django_filters.ModelChoiceFilter(label="Team", queryset=Team.objects.all(), method="in_team")

@@ -71,6 +71,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer with select boxes written in Python (crm/form_renderer.py).
+FORM_RENDERER = "crm.form_renderer.FormRenderer"
+
 # Database: DATABASE_URL, or a private embedded PostgreSQL under .data/ when it is not set.
 DATABASE_URL = read_url("DATABASE_URL", ("postgres", "postgresql", "pgsql"))
 if DATABASE_URL is None:
@@ -80,6 +83,10 @@ if DATABASE_URL is None:
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = read("CONN_MAX_AGE", "int", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A form's model choices are read with iterator(), which on PostgreSQL opens a server-side cursor per
+# select box (DECLARE, FETCH, CLOSE: three round trips for a few hundred rows, and no pgbouncer in
+# transaction mode). Nothing here streams with iterator(): exports and rescoring read keyset batches.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"

@@ -133,6 +133,8 @@ class Opportunity(models.Model):
                 name="opportunity_owner_board",
             ),
             models.Index(fields=["-created_at", "-id"], name="opportunity_recent"),
+            # The deal list sorted by amount, either way (a backward scan), and its keyset pages.
+            models.Index(fields=["amount", "id"], name="opportunity_amount"),
             models.Index(fields=["status", "close_date", "id"], name="opportunity_status_close"),
             models.Index(fields=["account", "-created_at"], name="opportunity_account"),
             models.Index(
