@@ -37,9 +37,9 @@ LUA_SCRIPT = Path(__file__).resolve().parent / "lua" / "targets.lua"
 PLAUSIBLE_BUSY = 1.5  # wrk's latencies add up to a little more than the run on a busy machine
 ATTEMPTS = 3  # of a run whose latencies are implausible
 WRK_TIMEOUT = "30s"  # wrk leaves a slower response out of its latencies: keep every one of them in
+# Two sync workers for two cores: see "Worker choice" in docs/benchmarks.md.
 DEFAULT_WORKERS = 2
-# Two processes for two cores, two threads each: see "Worker choice" in docs/benchmarks.md.
-DEFAULT_THREADS = 2
+DEFAULT_THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--load-threads",
         type=int,
         default=DEFAULT_THREADS,
-        help="threads per worker (2); 1 is the sync worker",
+        help="threads per worker (1, the sync worker; more is the gthread worker)",
     )
 
 

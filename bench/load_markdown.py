@@ -21,12 +21,12 @@ scale; each section below says the command, the machine, the data and the date o
   off, persistent database connections, WhiteNoise, database sessions, tasks queued for a worker
   rather than run in the request) on the benchmark's own database, `crm_bench`, listening on a free
   port of 127.0.0.1.
-- **Worker choice**: two gthread workers of two threads each (`--load-workers`, `--load-threads`).
-  Two processes for two cores; while one thread waits on PostgreSQL the other runs Python, and the
-  connection is kept alive (a sync worker closes it after every response). In two interleaved rounds
-  at 8 connections (lead list, API lead list, board, ceiling), 2 x 2 threads answered more requests
-  per second than 2 sync workers on every one; 4 sync workers were ahead in one round and behind in
-  the other. The machine was busy with other work then, as the load average in each section says.
+- **Worker choice**: two sync workers (`--load-workers`, `--load-threads`), one per core. A sync
+  worker closes the connection after each response, so every request goes to whichever worker is free.
+  Threaded (gthread) workers keep a client's connection, and wrk's few long-lived connections then
+  pile onto one worker and one core: on the quiet machine on 2026-11-29, at small scale and 8
+  connections, the lead list answered 30 req/s with 2 workers x 2 threads, against 62 with 2 sync
+  workers, 57 with 3 and 55 with 4 (the API lead list: 139, 148, 128, 110).
 - **Load**: wrk, run as a separate process with one thread and 1, 4 or 8 connections, each a closed
   loop (the next request leaves when the answer is in). A scenario's requests are those its in-process
   scenario makes (bench/scenarios.py, bench/lead_scenarios.py, bench/sales_scenarios.py), replayed

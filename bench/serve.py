@@ -1,6 +1,6 @@
 """Serving the app for the load runs: gunicorn on a free port of 127.0.0.1, stopped however the run ends.
 
-    with Server(workers=2, threads=2) as server:
+    with Server(workers=2, threads=1) as server:
         wrk(server.url)
 
 Gunicorn runs bench.settings_serve (production settings on crm_bench) in a session of its own, so a
