@@ -218,6 +218,23 @@ def test_the_report_shows_a_missed_goal_with_the_slowest_query_and_its_plan():
     assert 'SELECT "leads_lead"."id" FROM "leads_lead" LIMIT 51' in markdown
     assert "Limit  (actual time=0.01..0.02 rows=51 loops=1)" in markdown
 
+    report["background"] = [
+        {
+            "name": "lead-export",
+            "description": "A marketer exports the newest 100,000 leads as streamed CSV",
+            "error": "",
+            "rows": 100000,
+            "seconds": 2.5,
+            "rows_per_s": 40000,
+            "peak_rss_mb": 101.5,
+            "details": {"csv_mb": 19.1, "undone_rows": 0},
+        }
+    ]
+    with_jobs = load_markdown.section(json.loads(json.dumps(report)))
+    assert "- lead-export: A marketer exports the newest 100,000 leads as streamed CSV" in with_jobs
+    assert "| lead-export | 100,000 | 2.5 | 40000 | 101.5 | csv_mb 19.1 | ok |" in with_jobs
+    assert "Background work" not in markdown
+
 
 def test_a_scenario_played_to_the_recording_client_becomes_the_requests_it_would_make():
     recorder = RecordingClient(status=200)
