@@ -21,7 +21,7 @@ def _recent_accounts(user: User) -> list[Account]:
 
 
 def _sales_rep(user: User) -> dict[str, Any]:
-    return {"tasks": my_tasks(user=user), "accounts": _recent_accounts(user)}
+    return {"tasks": my_tasks(user=user, size=RECENT_LIMIT), "accounts": _recent_accounts(user)}
 
 
 def _sales_manager(user: User) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def _sales_manager(user: User) -> dict[str, Any]:
         assignee__team_id__in=access.team_ids(user), completed_at__isnull=True, due_at__lt=timezone.now()
     )
     return {
-        "tasks": my_tasks(user=user),
+        "tasks": my_tasks(user=user, size=RECENT_LIMIT),
         "team_overdue_count": capped_count(overdue),
         "team_overdue": list(overdue.order_by("due_at", "id")[:RECENT_LIMIT]),
         "accounts": _recent_accounts(user),

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
 from crm import access
-from crm.counting import BoundedCount, capped_count
+from crm.counting import BoundedCount, capped_count, capped_counts
 from crm.events import EventType, event_type
 from crm.models import Activity, LifecycleEvent, Notification, Task, User
+from crm.pagination import KeysetPage, keyset_page
 
 TIMELINE_LIMIT = 50
-MY_TASKS_LIMIT = 500
+MY_TASKS_PAGE = 25
+TASK_SECTIONS = ("overdue", "today", "upcoming")
 
 
 @dataclass(frozen=True)
@@ -61,28 +64,56 @@ def record_open_tasks(*, record: Model) -> list[Task]:
 
 
 @dataclass(frozen=True)
+class TaskBucket:
+    """One section of a user's open tasks: a keyset page of them, and how many there are in all."""
+
+    key: str  # the query-string parameter of its next page's cursor
+    page: KeysetPage[Task]
+    count: BoundedCount
+
+    @property
+    def tasks(self) -> list[Task]:
+        return self.page.rows
+
+    def __bool__(self) -> bool:
+        return bool(self.count)
+
+
+@dataclass(frozen=True)
 class MyTasks:
-    overdue: list[Task]
-    today: list[Task]
-    upcoming: list[Task]
+    overdue: TaskBucket
+    today: TaskBucket
+    upcoming: TaskBucket
 
 
-def my_tasks(*, user: User, now: datetime | None = None) -> MyTasks:
-    """The user's open tasks in three buckets, by the local calendar day."""
+def my_tasks(
+    *,
+    user: User,
+    now: datetime | None = None,
+    after: Mapping[str, str | None] | None = None,
+    size: int = MY_TASKS_PAGE,
+) -> MyTasks:
+    """The user's open tasks in three sections by the local calendar day, each a page of `size` tasks
+    (after its cursor in `after`) and its count: a constant number of queries, however many tasks."""
     now = now or timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
         days=1
     )
-    tasks = list(
-        Task.objects.filter(assignee=user, completed_at__isnull=True)
-        .prefetch_related("target")
-        .order_by("due_at", "id")[:MY_TASKS_LIMIT]
-    )
-    return MyTasks(
-        overdue=[t for t in tasks if t.due_at < now],
-        today=[t for t in tasks if now <= t.due_at < end_of_today],
-        upcoming=[t for t in tasks if t.due_at >= end_of_today],
-    )
+    open_tasks = Task.objects.filter(assignee=user, completed_at__isnull=True)
+    sections = {
+        "overdue": open_tasks.filter(due_at__lt=now),
+        "today": open_tasks.filter(due_at__gte=now, due_at__lt=end_of_today),
+        "upcoming": open_tasks.filter(due_at__gte=end_of_today),
+    }
+    counts = capped_counts(sections)
+    cursors = after or {}
+    pages = {
+        key: keyset_page(tasks, ordering=["due_at"], after=cursors.get(key), size=size)
+        for key, tasks in sections.items()
+    }
+    # One query per kind of record the tasks are about, for the three sections together.
+    prefetch_related_objects([task for page in pages.values() for task in page.rows], "target")
+    return MyTasks(**{key: TaskBucket(key, pages[key], counts[key]) for key in sections})
 
 
 def task_list(*, user: User) -> QuerySet[Task]:

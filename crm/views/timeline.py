@@ -18,7 +18,7 @@ from crm.forms import ActivityForm, TaskForm, add_service_error
 from crm.models import Account, Task, User
 from crm.selectors.account360 import account_timeline
 from crm.selectors.audit import record_changes
-from crm.selectors.timeline import my_tasks, record_timeline, timeline_target
+from crm.selectors.timeline import TASK_SECTIONS, my_tasks, record_timeline, timeline_target
 from crm.services.timeline import activity_log, can_change_task, task_complete, task_create, task_reopen
 from crm.views import AuthenticatedRequest, safe_next
 
@@ -141,7 +141,16 @@ def my_tasks_page(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, f"Added task {task.title}.")
             return redirect("my-tasks")
-    return render(request, "timeline/my_tasks.html", {"tasks": my_tasks(user=request.user), "form": form})
+    # Each section pages on its own: ?overdue=<cursor> shows the next overdue tasks.
+    tasks = my_tasks(user=request.user, after={key: request.GET.get(key) for key in TASK_SECTIONS})
+    more_urls = {}
+    for key in TASK_SECTIONS:
+        page = getattr(tasks, key).page
+        if page.has_next:
+            query = request.GET.copy()
+            query[key] = page.next_cursor
+            more_urls[key] = f"?{query.urlencode()}"
+    return render(request, "timeline/my_tasks.html", {"tasks": tasks, "more_urls": more_urls, "form": form})
 
 
 def _task_response(request: AuthenticatedRequest, task: Task, message: str) -> HttpResponse:

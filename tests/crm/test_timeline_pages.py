@@ -61,6 +61,30 @@ def test_marking_a_task_done_from_my_tasks_removes_it_from_the_open_lists(client
     assert row not in client.get(reverse("my-tasks")).content.decode()
 
 
+def test_my_tasks_shows_each_section_a_page_at_a_time_with_its_full_count(client, rep):
+    now = timezone.now()
+    for n in range(30):
+        TaskFactory(assignee=rep, title=f"Overdue {n:02}", due_at=now - timedelta(days=40 - n))
+    upcoming = TaskFactory(assignee=rep, title="Next week", due_at=now + timedelta(days=7))
+    TaskFactory(assignee=rep, title="Done already", due_at=now - timedelta(days=1), completed_at=now)
+    client.force_login(rep)
+
+    first = client.get(reverse("my-tasks")).content.decode()
+
+    assert 'Overdue <span class="badge text-bg-danger">30</span>' in first
+    assert [f"Overdue {n:02}" in first for n in (0, 24, 25)] == [True, True, False]  # oldest first
+    assert "Next week" in first
+    assert "Done already" not in first
+    more = re.search(r'href="(\?overdue=[^"]+)">More overdue tasks', first)
+    assert more is not None
+
+    second = client.get(reverse("my-tasks") + more.group(1).replace("&amp;", "&")).content.decode()
+
+    assert [f"Overdue {n:02}" in second for n in (24, 25, 29)] == [False, True, True]
+    assert "More overdue tasks" not in second
+    assert f'id="task-{upcoming.pk}"' in second  # the other sections stay on their first page
+
+
 def test_someone_elses_task_cannot_be_completed(client, rep, outsider):
     task = TaskFactory(assignee=outsider)
     client.force_login(rep)
