@@ -34,7 +34,7 @@ class Choices(forms.Form):
 def test_selects_render_as_django_templates_do(data, field):
     ours = Choices(data or None, renderer=FormRenderer())
     django = Choices(data or None, renderer=DjangoTemplates())
-    attrs = {"class": "form-select", "disabled": True, "hidden": False, "data-x": HOSTILE}
+    attrs: dict[str, str | bool] = {"class": "select", "disabled": True, "hidden": False, "data-x": HOSTILE}
     rendered = ours[field].as_widget(attrs=attrs)
     assert rendered == django[field].as_widget(attrs=attrs)
     assert "<script>" not in rendered
