@@ -26,6 +26,7 @@ SCENARIO_MODULES = [
     "bench.lead_jobs",
     "bench.sales_scenarios",
     "bench.write_scenarios",
+    "bench.api_scenarios",
 ]
 
 
