@@ -191,7 +191,10 @@ def _deal_move_pool(registered: Scenario, user: User) -> list[dict[str, Any]]:
 
 
 # Scenarios whose load is spread over several records where the in-process run uses one.
-POOLS: dict[str, Callable[[Scenario, User], list[dict[str, Any]]]] = {"deal-move": _deal_move_pool}
+POOLS: dict[str, Callable[[Scenario, User], list[dict[str, Any]]]] = {
+    "deal-move": _deal_move_pool,
+    "api-deal-move": _deal_move_pool,
+}
 
 
 def prepare(registered: Scenario) -> tuple[LoadScenario, User | None]:
