@@ -125,7 +125,12 @@ class Opportunity(models.Model):
                 name="opportunity_stage_recent",
                 condition=Q(status="open"),
             ),
-            models.Index(fields=["owner", "status", "close_date"], name="opportunity_owner_status"),
+            # The forecast's sums for a rep or a team, read from the index alone (no heap fetch per deal).
+            models.Index(
+                fields=["owner", "status", "close_date"],
+                include=["amount", "currency", "forecast_category", "stage", "id"],
+                name="opportunity_owner_status",
+            ),
             # The board's column totals for a rep or a team (owner = ANY(...)), read from the index alone.
             models.Index(
                 fields=["owner", "stage"],
