@@ -17,7 +17,7 @@ from crm import access
 from crm.models import Role, User
 
 from .filters import LeadFilter
-from .models import IDENTITY_FIELDS, STATUS_TRANSITIONS, Lead, LeadStatus
+from .models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, STATUS_TRANSITIONS, Lead, LeadStatus
 
 DEFAULT_SORT = "-created_at"
 # Query parameters that page through the list: a saved view or a new sort starts without them.
@@ -55,15 +55,7 @@ OWNER_NAME = Coalesce(
 )
 CONTACT_FIELDS = list(IDENTITY_FIELDS)
 QUALIFICATION_FIELDS = ["budget", "authority", "need", "timeline"]
-MARKETING_FORM_FIELDS = [
-    "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "tags",
-]
+MARKETING_FORM_FIELDS = list(MARKETING_FIELD_ORDER)
 
 
 def list_query(data: QueryDict) -> QueryDict:

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from crm.api.serializers import name_of
 from crm.models import Team, User
 
-from .models import IDENTITY_FIELDS, Lead, LeadStatus
+from .models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, Lead, LeadStatus
 from .services import BULK_ACTIONS as SERVICE_BULK_ACTIONS
 from .services import MAX_BULK_LEADS
 
@@ -57,13 +57,7 @@ class LeadSerializer(serializers.ModelSerializer):
             "id",
             "display_name",
             *IDENTITY_FIELDS,
-            "source",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_term",
-            "utm_content",
-            "tags",
+            *MARKETING_FIELD_ORDER,
             "status",
             "disqualified_reason",
             "budget",

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from crm.pagination import keyset_page
-from leads.models import Lead
+from leads.models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, Lead
 
 # Leads per query. 2,000 rows are about 400 KB of CSV and one index range scan each; larger batches save
 # little time and cost memory.
@@ -16,23 +16,8 @@ BATCH_SIZE = 2_000
 # The columns the export writes: the lead's own, and its owner's and team's names through the joins.
 EXPORTED = (
     "pk",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "employee_count",
-    "country",
-    "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "tags",
+    *IDENTITY_FIELDS,
+    *MARKETING_FIELD_ORDER,
     "status",
     "score",
     "created_at",

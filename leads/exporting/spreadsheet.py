@@ -21,7 +21,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from leads.models import Lead, LeadSource, LeadStatus
+from leads.models import IDENTITY_FIELDS, Lead, LeadSource, LeadStatus
 
 from .selectors import lead_export_batches
 
@@ -69,13 +69,7 @@ def columns() -> list[Column]:
     zone = timezone.get_current_timezone()
     return [
         Column("ID", attrgetter("pk"), is_text=False),
-        *(
-            _field(name)
-            for name in ("first_name", "last_name", "email", "phone", "company", "title", "website")
-        ),
-        _field("industry"),
-        _field("employee_count", is_text=False),
-        _field("country"),
+        *(_field(name, is_text=name != "employee_count") for name in IDENTITY_FIELDS),
         Column("Source", lambda row: SOURCE_LABELS.get(row.source, row.source)),
         *(_field(name) for name in ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")),
         Column("Tags", lambda row: ", ".join(row.tags)),

@@ -2,6 +2,7 @@ from .assignment import AssignmentRule
 from .imports import DuplicatePolicy, ImportStatus, LeadImport, LeadImportError
 from .lead import (
     IDENTITY_FIELDS,
+    MARKETING_FIELD_ORDER,
     MARKETING_FIELDS,
     STATUS_TRANSITIONS,
     Authority,
@@ -19,6 +20,7 @@ from .webforms import WebForm, WebFormSubmission
 __all__ = [
     "IDENTITY_FIELDS",
     "MARKETING_FIELDS",
+    "MARKETING_FIELD_ORDER",
     "STATUS_TRANSITIONS",
     "AssignmentRule",
     "Authority",

@@ -78,10 +78,18 @@ IDENTITY_FIELDS = (
     "country",
 )
 
-# The fields marketers own: they may change these on any lead, and nothing else.
-MARKETING_FIELDS = frozenset(
-    {"source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "tags"}
+# The fields marketers own, in the order forms, the API and the export show them: marketers may change
+# these on any lead, and nothing else.
+MARKETING_FIELD_ORDER = (
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "tags",
 )
+MARKETING_FIELDS = frozenset(MARKETING_FIELD_ORDER)
 
 
 class Lead(models.Model):
