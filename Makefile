@@ -20,13 +20,15 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 TYPECHECK_ENV := DATABASE_URL=postgres://typecheck@127.0.0.1:9/typecheck CELERY_BROKER_URL= EMAIL_URL=
 PYTEST_ARGS ?=
 
-.PHONY: help run install test lint format typecheck imports migrations pytest bench clean
+.PHONY: help run install test lint format typecheck imports migrations pytest fuzz bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# `exec`: serve is make's own child, so the SIGTERM make passes on reaches it; serve watches make for
+# the SIGINT make does not pass on (crm/management/commands/serve.py, ParentWatch).
 run: install ## Run the CRM on http://127.0.0.1:$PORT/ (default 8000) with demo data
-	$(PY) manage.py serve
+	exec $(PY) manage.py serve
 
 install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv and install Python and npm packages (when changed)
 
@@ -46,7 +48,7 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: lint typecheck imports migrations pytest ## Run everything CI runs: lint, types, layers, migrations, tests
+test: lint typecheck imports migrations pytest fuzz ## Run everything CI runs: lint, types, layers, migrations, tests, API fuzzing
 
 lint: install ## ruff check, ruff format --check, and djLint on the templates
 	$(BIN)/ruff check .
@@ -69,6 +71,9 @@ migrations: install ## Fail if a model change has no migration
 
 pytest: install ## The test suite, browser tests included (PYTEST_ARGS="-k ..." to narrow)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: install ## schemathesis against the live API as a rep and as an admin (tests/api/test_schemathesis.py)
+	$(BIN)/pytest -m fuzz tests/api/test_schemathesis.py -rA --show-capture=stdout $(PYTEST_ARGS)
 
 bench: install ## Seed crm_bench, time the main pages and jobs, then load them with wrk (BENCH_SCALE=tiny|small|full)
 	$(PY) -m bench --load

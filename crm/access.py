@@ -3,7 +3,9 @@
 Every record type registers a Policy: for each role, the scope of records it may view and change
 (its own, its team's, all). Admins see and change everything. Selectors filter with `visible()`
 inside their one query; services check `ensure_can_change()`; a record the user may not see is a 404.
-Timeline rows (activities, tasks, events) follow the record they are attached to.
+Timeline rows (activities, tasks, events) follow the record they are attached to, and whoever may see
+a record may also see, read-only, the parents it points to (a deal's account and contact: see
+`share_parent`).
 """
 
 from __future__ import annotations
@@ -70,6 +72,29 @@ def policy_for(model: type[Model]) -> Policy:
         raise LookupError(f"No access policy is registered for {model.__name__}.") from None
 
 
+@dataclass(frozen=True)
+class SharedParent:
+    """Records of `child` that a user may see make their `field` (an account, a contact) visible too."""
+
+    child: type[Model]
+    field: str
+
+
+_shared_parents: dict[type[Model], list[SharedParent]] = {}
+
+
+def share_parent(child: type[Model], *, field: str) -> None:
+    """Whoever may see a `child` record may see the record its `field` points to (implicit sharing,
+    as Salesforce's parent access): a manager reads the account of their rep's deal even when someone
+    else, or nobody, owns the account. Viewing only: changing the parent is its own policy's call."""
+    parent = child._meta.get_field(field).related_model
+    if not isinstance(parent, type):
+        raise LookupError(f"{child.__name__}.{field} is not a foreign key to a model.")
+    shares = _shared_parents.setdefault(parent, [])
+    if SharedParent(child, field) not in shares:
+        shares.append(SharedParent(child, field))
+
+
 def timeline_models() -> list[type[Model]]:
     return [model for model, policy in _policies.items() if policy.has_timeline]
 
@@ -125,6 +150,19 @@ def scope_filter(user: User, model: type[Model], action: Action) -> Q:
             )
             queue &= teams
         condition |= queue
+    if action == "view":
+        condition |= _shared_with(user, model)
+    return condition
+
+
+def _shared_with(user: User, model: type[Model]) -> Q:
+    """`model` rows that a visible child points to, as `pk = ANY(ARRAY(...))`: an index condition that
+    PostgreSQL ORs with the owner's (a plain IN (subquery) inside an OR is checked row by row)."""
+    condition = Q(pk__in=[])
+    for share in _shared_parents.get(model, []):
+        children = share.child._default_manager.filter(**{f"{share.field}__isnull": False})
+        parent_ids = visible(user, children).order_by().values(share.field)
+        condition |= Q(EqualsAny(F("pk"), ArraySubquery(parent_ids)))
     return condition
 
 
@@ -137,7 +175,22 @@ def changeable(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
 
 
 def can(user: User, action: Action, record: Model) -> bool:
-    """Decides in Python for a loaded record (select_related its owner to keep it query-free)."""
+    """Decides in Python for a loaded record (select_related its owner to keep it query-free); a view
+    that only a shared child grants costs one query."""
+    if _can_by_policy(user, action, record):
+        return True
+    if action != "view" or type(record) not in _shared_parents:
+        return False
+    return type(record)._default_manager.filter(_shared_with(user, type(record)), pk=record.pk).exists()
+
+
+def can_work(user: User, record: Model) -> bool:
+    """May act on the record as its owner does (complete its tasks, move, convert, merge it): change it
+    with no limit on the fields, which a marketer's change of a lead's marketing fields is not."""
+    return can(user, "change", record) and writable_fields(user, type(record)) is None
+
+
+def _can_by_policy(user: User, action: Action, record: Model) -> bool:
     policy = policy_for(type(record))
     scope = policy.scope(user, action)
     if scope == Scope.ALL:

@@ -6,8 +6,9 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM kernel"
 
     def ready(self) -> None:
-        from . import access, events, rollup
+        from . import access, events, rollup, security
 
         events.register_kernel_event_types()
         access.register_kernel_policies()
         rollup.register_kernel_rollups()
+        security.connect()

@@ -1,20 +1,20 @@
-"""Sign-in, sign-out and password pages under Django's standard URL names; reset email goes via the outbox."""
+"""Sign-in, sign-out and password pages under Django's standard URL names.
+
+django-axes locks out repeated failed sign-ins (crm.security); the reset page is throttled and hands
+every address to a worker, which queues the email through the outbox.
+"""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from crm.forms import OutboxPasswordResetForm
+from crm.views.passwords import PasswordResetView
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path(
-        "password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
-        name="password_reset",
-    ),
+    path("password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from crm.navigation import admin_links, navigation_for, user_menu_templates
+from crm.navigation import admin_links_for, navigation_for, user_menu_templates
 from crm.selectors.timeline import unread_notification_count
 
 
@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "nav_items": navigation_for(user),
-        "admin_links": admin_links() if user.is_admin else [],
+        "admin_links": admin_links_for(user),
         "user_menu_templates": user_menu_templates(),
         "unread_notifications": unread_notification_count(user=user),
     }

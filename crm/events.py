@@ -6,7 +6,23 @@ validated here so that a typo in a service fails loudly instead of writing an ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+# How a value in an event's data reads on the page (see crm_ui's event_summary): as written, a moment
+# in the reader's time zone, a calendar date, a grouped amount, or Yes/No.
+ValueKind = Literal["text", "datetime", "date", "amount", "yes_no"]
+
+
+@dataclass(frozen=True)
+class EventField:
+    """How one key of an event's data reads: its label, and the labels of its stored values (a choice
+    such as "web_form" reads "Web form") or the kind of value it holds."""
+
+    label: str
+    choices: Sequence[tuple[str, str]] = field(default=(), hash=False)
+    kind: ValueKind = "text"
 
 
 @dataclass(frozen=True)
@@ -14,6 +30,10 @@ class EventType:
     key: str
     label: str
     icon: str = "bi-record-circle"
+    # The labels of the stored values of a "from" → "to" change in the data (e.g. a status's choices).
+    change_choices: Sequence[tuple[str, str]] = field(default=(), hash=False)
+    # How the other keys of the data read; a key not named here reads as its name, "_id" keys not at all.
+    fields: Mapping[str, EventField] = field(default_factory=dict, hash=False)
 
 
 _registry: dict[str, EventType] = {}
@@ -35,6 +55,11 @@ def event_type(key: str) -> EventType:
         ) from None
 
 
+def find_event_type(key: str) -> EventType | None:
+    """The registered type, or None for a type nobody registered (an engagement's open string)."""
+    return _registry.get(key)
+
+
 def event_types() -> list[EventType]:
     return sorted(_registry.values(), key=lambda t: t.key)
 
@@ -52,16 +77,32 @@ TASK_REMINDED = "task.reminded"
 
 
 def register_kernel_event_types() -> None:
-    for key, label, icon in [
-        (ACCOUNT_CREATED, "Account created", "bi-building-add"),
-        (ACCOUNT_ASSIGNED, "Account assigned", "bi-person-check"),
-        (ACCOUNT_STAGE_CHANGED, "Lifecycle stage changed", "bi-signpost-split"),
-        (CONTACT_CREATED, "Contact created", "bi-person-plus"),
-        (CONTACT_ASSIGNED, "Contact assigned", "bi-person-check"),
-        (CONTACT_CONSENT_CHANGED, "Communication consent changed", "bi-envelope-check"),
-        (TASK_CREATED, "Task added", "bi-check2-square"),
-        (TASK_COMPLETED, "Task completed", "bi-check2-circle"),
-        (TASK_REOPENED, "Task reopened", "bi-arrow-counterclockwise"),
-        (TASK_REMINDED, "Task reminder sent", "bi-bell"),
+    from crm.models import ConsentStatus, LifecycleStage
+
+    consent = ConsentStatus.choices
+    for event in [
+        EventType(ACCOUNT_CREATED, "Account created", "bi-building-add"),
+        EventType(ACCOUNT_ASSIGNED, "Account assigned", "bi-person-check"),
+        EventType(
+            ACCOUNT_STAGE_CHANGED,
+            "Lifecycle stage changed",
+            "bi-signpost-split",
+            change_choices=LifecycleStage.choices,
+        ),
+        EventType(CONTACT_CREATED, "Contact created", "bi-person-plus"),
+        EventType(CONTACT_ASSIGNED, "Contact assigned", "bi-person-check"),
+        EventType(
+            CONTACT_CONSENT_CHANGED,
+            "Communication consent changed",
+            "bi-envelope-check",
+            fields={
+                "email_consent": EventField("Email consent", consent),
+                "phone_consent": EventField("Phone consent", consent),
+            },
+        ),
+        EventType(TASK_CREATED, "Task added", "bi-check2-square"),
+        EventType(TASK_COMPLETED, "Task completed", "bi-check2-circle"),
+        EventType(TASK_REOPENED, "Task reopened", "bi-arrow-counterclockwise"),
+        EventType(TASK_REMINDED, "Task reminder sent", "bi-bell"),
     ]:
-        register_event_type(EventType(key, label, icon))
+        register_event_type(event)

@@ -4,12 +4,17 @@ the HTML lists' keyset sorting."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from crm.models import (
     Account,
@@ -22,6 +27,70 @@ from crm.models import (
     Task,
     User,
 )
+
+# Filters that refuse what they cannot apply (a 400 naming the parameter) instead of ignoring it or
+# handing PostgreSQL a value it rejects (a 500).
+
+MAX_ID = 2**63 - 1  # PostgreSQL's bigint
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number (`1.5` is refused, not rounded)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1})
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=-(2**31), max_value=2**31 - 1, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.words[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError("Enter true or false.", code="invalid") from None
+
+
+@extend_schema_field({"type": "boolean"})
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time with any offset Python accepts, turned to UTC: PostgreSQL refuses offsets
+    beyond ±15:59, and a time at the edge of the calendar that has no UTC equivalent is an error."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed: datetime | None = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(
+                "Enter a date and time between the years 1 and 9999.", code="invalid"
+            ) from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 def match_terms(queryset: QuerySet, fields: list[str], value: str) -> QuerySet:
@@ -67,7 +136,7 @@ class AccountFilter(django_filters.FilterSet):
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    account = django_filters.NumberFilter(label="Account", field_name="account_id")
+    account = IdFilter(label="Account", field_name="account_id")
     email_consent = django_filters.ChoiceFilter(label="Email consent", choices=ConsentStatus.choices)
     owner = django_filters.ModelChoiceFilter(label="Owner", queryset=User.objects.filter(is_active=True))
     ordering = django_filters.OrderingFilter(
@@ -95,11 +164,9 @@ class ContactFilter(django_filters.FilterSet):
 
 
 class TaskFilter(django_filters.FilterSet):
-    done = django_filters.BooleanFilter(
-        label="Done", field_name="completed_at", lookup_expr="isnull", exclude=True
-    )
-    due_before = django_filters.IsoDateTimeFilter(label="Due before", field_name="due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(label="Due after", field_name="due_at", lookup_expr="gte")
+    done = BooleanFilter(label="Done", field_name="completed_at", lookup_expr="isnull", exclude=True)
+    due_before = DateTimeFilter(label="Due before", field_name="due_at", lookup_expr="lt")
+    due_after = DateTimeFilter(label="Due after", field_name="due_at", lookup_expr="gte")
     assignee = django_filters.ModelChoiceFilter(label="Assignee", queryset=User.objects.all())
 
     class Meta:
@@ -110,7 +177,7 @@ class TaskFilter(django_filters.FilterSet):
 class ActivityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="Kind", choices=ActivityKind.choices)
     target_type = django_filters.CharFilter(label="Record type", method="by_target_type")
-    target_id = django_filters.NumberFilter(label="Record id", field_name="object_id")
+    target_id = IdFilter(label="Record id", field_name="object_id")
 
     class Meta:
         model = Activity

@@ -13,41 +13,46 @@ class NavItem:
     url_name: str
     icon: str
     roles: frozenset[str]
+    # Where it sits in the bar, in the lifecycle's order: leads 10, pipeline 20, forecast 30, the kernel's
+    # accounts 40 and contacts 50, orders, tickets, campaigns, reports..., the kernel's "My tasks" last.
+    position: int = 60
+    # One line for the home page's "Where to work" card; items without one are not listed there.
+    summary: str = ""
 
 
 EVERYONE = frozenset(Role.values)
 SALES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP})
 
-NAV_ITEMS = [
-    NavItem("Leads", "leads:index", "bi-funnel", SALES | {Role.MARKETER}),
-    NavItem("Pipeline", "sales:index", "bi-kanban", SALES),
-    NavItem("Forecast", "sales:forecast", "bi-bar-chart-line", SALES),
-    NavItem("Accounts", "account-list", "bi-building", EVERYONE),
-    NavItem("Contacts", "contact-list", "bi-person-lines-fill", EVERYONE),
-    NavItem("Orders", "orders:index", "bi-receipt", SALES | {Role.SUPPORT_AGENT}),
-    NavItem("Tickets", "support:index", "bi-life-preserver", EVERYONE),
-    NavItem(
-        "Campaigns",
-        "campaigns:index",
-        "bi-megaphone",
-        frozenset({Role.ADMIN, Role.MARKETER, Role.SALES_MANAGER}),
-    ),
-    NavItem(
-        "Reports", "insights:index", "bi-graph-up", frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.MARKETER})
-    ),
-    NavItem("My tasks", "my-tasks", "bi-check2-square", EVERYONE),
-]
+# The kernel's own pages; each app registers its entry in its AppConfig.ready() once it has pages that
+# do something (an app that is only mounted is not offered).
+KERNEL_NAV_ITEMS = (
+    NavItem("Accounts", "account-list", "bi-building", EVERYONE, position=40),
+    NavItem("Contacts", "contact-list", "bi-person-lines-fill", EVERYONE, position=50),
+    NavItem("My tasks", "my-tasks", "bi-check2-square", EVERYONE, position=100),
+)
+_nav_items: list[NavItem] = []
+
+
+def register_nav_item(item: NavItem) -> None:
+    if item not in _nav_items:
+        _nav_items.append(item)
+
+
+def nav_items() -> list[NavItem]:
+    return sorted([*KERNEL_NAV_ITEMS, *_nav_items], key=lambda item: item.position)
 
 
 def navigation_for(user: User) -> list[NavItem]:
     role = Role.ADMIN if user.is_admin else user.role
-    return [item for item in NAV_ITEMS if role in item.roles]
+    return [item for item in nav_items() if role in item.roles]
 
 
 @dataclass(frozen=True)
 class AdminLink:
     label: str
     url_name: str
+    # Roles besides admins that see the link (e.g. marketers and the web forms they design).
+    roles: frozenset[str] = frozenset()
 
 
 # What the apps above the kernel add to the shell (registered in their AppConfig.ready()): links in
@@ -68,6 +73,11 @@ def register_user_menu_template(template_name: str) -> None:
 
 def admin_links() -> list[AdminLink]:
     return list(_admin_links)
+
+
+def admin_links_for(user: User) -> list[AdminLink]:
+    """The Admin menu's links `user` sees: every one for admins, those naming their role for others."""
+    return [link for link in _admin_links if user.is_admin or user.role in link.roles]
 
 
 def user_menu_templates() -> list[str]:

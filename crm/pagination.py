@@ -3,7 +3,8 @@
 A page is the `size` rows after (or before) a cursor in a fixed ordering that ends with the primary key,
 so rows with equal sort values never repeat or go missing between pages. The cursor is the urlsafe
 base64 JSON of the ordering and of the boundary row's sort values; anything else in the URL, whether
-stale, from another sort or tampered with, shows the first page.
+stale, from another sort or tampered with, shows the first page (or, with `strict=True`, as the API
+wants, raises InvalidCursor).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from math import isfinite
 from typing import Any, Generic, TypeVar
@@ -46,34 +47,37 @@ def keyset_page(
     after: str | None = None,
     before: str | None = None,
     size: int,
+    strict: bool = False,
 ) -> KeysetPage[M]:
     """The page after `after`, else before `before`, else the first page (one query, no COUNT).
 
     `ordering` names model fields or annotations of `queryset`, each with an optional "-"; the primary
     key is added as the tie-breaker (in the direction of the last field) unless it is already there.
+    A strict page raises InvalidCursor for a cursor it did not make, and is empty past the last row.
     """
     ordering = _with_tie_breaker(ordering)
     fields = [_output_field(queryset, name.lstrip("-")) for name in ordering]
     try:
         if after:
-            return _page_after(queryset, ordering, _decode(after, ordering, fields), size)
+            return _page_after(queryset, ordering, _decode(after, ordering, fields), size, strict)
         if before:
-            return _page_before(queryset, ordering, _decode(before, ordering, fields), size)
+            return _page_before(queryset, ordering, _decode(before, ordering, fields), size, strict)
     except InvalidCursor:
-        pass
-    return _page_after(queryset, ordering, None, size)
+        if strict:
+            raise
+    return _page_after(queryset, ordering, None, size, strict)
 
 
 def _page_after(
-    queryset: QuerySet[M], ordering: list[str], values: list[Any] | None, size: int
+    queryset: QuerySet[M], ordering: list[str], values: list[Any] | None, size: int, strict: bool
 ) -> KeysetPage[M]:
     page = queryset if values is None else queryset.filter(_beyond(ordering, values))
     rows = list(page.order_by(*ordering)[: size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
-    if values is not None and not rows:
+    if values is not None and not rows and not strict:
         # Nothing after the cursor any more (rows were deleted): start again from the top.
-        return _page_after(queryset, ordering, None, size)
+        return _page_after(queryset, ordering, None, size, strict)
     has_previous = values is not None
     return KeysetPage(
         rows=rows,
@@ -84,14 +88,16 @@ def _page_after(
     )
 
 
-def _page_before(queryset: QuerySet[M], ordering: list[str], values: list[Any], size: int) -> KeysetPage[M]:
+def _page_before(
+    queryset: QuerySet[M], ordering: list[str], values: list[Any], size: int, strict: bool
+) -> KeysetPage[M]:
     reverse = [_flip(name) for name in ordering]
     rows = list(queryset.filter(_beyond(reverse, values)).order_by(*reverse)[: size + 1])
     has_previous = len(rows) > size
     rows = rows[:size][::-1]
     if not rows:
         # Nothing before the cursor any more (rows were deleted): start again from the top.
-        return _page_after(queryset, ordering, None, size)
+        return _page_after(queryset, ordering, None, size, strict)
     return KeysetPage(
         rows=rows,
         next_cursor=encode_cursor(ordering, rows[-1]),
@@ -188,8 +194,14 @@ def _parse(field: Field[Any, Any], value: Any) -> Any:
         parsed = field.to_python(value)
     except (ValidationError, TypeError, ValueError, OverflowError):
         raise InvalidCursor from None
-    if isinstance(parsed, datetime) and parsed.tzinfo is None:
-        raise InvalidCursor  # every stored time is aware; a naive one was not written by encode_cursor
+    if isinstance(parsed, datetime):
+        if parsed.tzinfo is None:
+            raise InvalidCursor  # every stored time is aware; a naive one was not written by encode_cursor
+        try:
+            # PostgreSQL refuses offsets beyond ±15:59, which Python accepts: compare in UTC.
+            parsed = parsed.astimezone(UTC)
+        except OverflowError:
+            raise InvalidCursor from None
     if isinstance(parsed, int) and not -(2**63) <= parsed < 2**63:
         raise InvalidCursor  # out of PostgreSQL's bigint range: the query would fail
     return parsed

@@ -39,7 +39,6 @@ class ShownPanel:
 
 
 _panels: list[RecordPanel] = []
-_nouns: dict[type[Model], str] = {}
 
 
 def register_record_panel(
@@ -67,12 +66,3 @@ def record_panels(*, user: User, record: Model) -> dict[str, list[ShownPanel]]:
         if context is not None:
             shown[panel.slot].append(ShownPanel(panel.template_name, context))
     return shown
-
-
-def register_record_noun(model: type[Model], noun: str) -> None:
-    """How the customer pages name a record type, e.g. "deal" for an opportunity."""
-    _nouns[model] = noun
-
-
-def record_noun(model: type[Model]) -> str:
-    return _nouns.get(model) or str(model._meta.verbose_name)

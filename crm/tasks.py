@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from crm.services.notifications import emails_send_queued
+from crm.services.passwords import password_reset_send
 from crm.services.timeline import task_reminders_send_due
 
 
@@ -14,3 +15,8 @@ def send_due_task_reminders() -> int:
 @shared_task(name="crm.tasks.send_queued_emails")
 def send_queued_emails() -> int:
     return emails_send_queued()
+
+
+@shared_task(name="crm.tasks.send_password_reset")
+def send_password_reset(email: str, domain: str, use_https: bool) -> int:
+    return password_reset_send(email=email, domain=domain, use_https=use_https)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from crm.views import customers, home, jobs, mailbox, notifications, timeline
+from crm.views import customers, home, jobs, mailbox, notifications, profile, timeline
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", notifications.notification_list_page, name="notification-list"),
     path("notifications/bell/", notifications.notification_bell, name="notification-bell"),
     path("notifications/read/", notifications.notifications_read, name="notifications-read"),
+    path("settings/", profile.user_settings, name="user-settings"),
     path("mailbox/", mailbox.mailbox, name="mailbox"),
     path("jobs/<int:pk>/", jobs.job_progress, name="job-progress"),
 ]

@@ -1,10 +1,11 @@
-"""Who may see and change leads: the kernel's access policy, registered for the Lead model."""
+"""Who may see and change leads and web forms: the kernel's access policy, registered for their models."""
 
+from crm import access
 from crm.access import Policy, Scope, register_policy
-from crm.models import Role
+from crm.models import Role, User
 from crm.rollup import register_account_rollup
 
-from .models import MARKETING_FIELDS, Lead
+from .models import MARKETING_FIELDS, Lead, WebForm
 
 LEAD_POLICY = Policy(
     view={Role.SALES_MANAGER: Scope.TEAM, Role.SALES_REP: Scope.OWN, Role.MARKETER: Scope.ALL},
@@ -21,3 +22,24 @@ def register_lead_policy() -> None:
     register_policy(Lead, LEAD_POLICY)
     # A converted lead's history shows on the account it became part of.
     register_account_rollup(Lead, field="converted_account")
+
+
+# Web forms capture leads, which is marketing's job: marketers list, design and edit every form and see
+# its submissions (admins too, as everywhere). Deleting one, and its submission log, stays with admins.
+WEBFORM_POLICY = Policy(
+    view={Role.MARKETER: Scope.ALL},
+    change={Role.MARKETER: Scope.ALL},
+    owner_field="created_by",
+    has_timeline=False,
+)
+WEBFORM_DESIGNER_ROLES = frozenset(
+    role for role, scope in WEBFORM_POLICY.change.items() if scope != Scope.NONE
+)
+
+
+def can_design_webforms(user: User) -> bool:
+    return access.can_create(user, WebForm)
+
+
+def register_webform_policy() -> None:
+    register_policy(WebForm, WEBFORM_POLICY)

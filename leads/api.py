@@ -5,13 +5,10 @@ same leads; every write goes through leads.services, which checks the access pol
 lead is a 404, a read-only one or a field the role may not change is a 403) and the transition table
 (a refused status is a 400 naming `status`).
 
-Ordering: `?ordering=` takes -created_at (the default, as on the page), created_at, -score or score.
-Pages are the kernel's keyset pages (crm.pagination, shared with the HTML lists): the cursor holds the
-whole sort key, the column and the id after it, so each page is one index range scan however many
-leads share a score. (DRF's CursorPagination keeps only the first column and steps over ties with an
-offset capped at 1,000 rows: past a thousand leads on one score a client got the same page forever.)
-`next` carries `cursor=`, `previous` carries `before=`; a cursor from another sort starts over at the
-first page. Scores change as leads are rescored, so a lead rescored while a client pages by score can
+Ordering: `?ordering=` takes -created_at (the default, as on the page), created_at, -score or score,
+on the API's keyset pages (crm.api.pagination): the cursor holds the column and the id after it, so
+each page is one index range scan however many leads share a score; a cursor from another sort is a
+400. Scores change as leads are rescored, so a lead rescored while a client pages by score can
 show up on two pages or on none: page by created_at, or use GET /api/v1/leads/export/ (the same
 filters and orderings, every matching lead in one streamed CSV file). The page's other sorts
 (name, company, status) are not offered, so the API FilterSet drops the page's `ordering` filter and
@@ -20,7 +17,7 @@ the paginator validates and documents its own.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -33,12 +30,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
 from crm.api.pagination import CursorPagination
 from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
-from crm.pagination import KeysetPage, keyset_page
 
 from .exporting.spreadsheet import csv_response
 from .filters import LeadFilter
@@ -58,10 +52,6 @@ class LeadApiFilter(LeadFilter):
 
 
 class LeadPagination(CursorPagination):
-    """The kernel's keyset pages (crm.pagination) behind the API's `next` and `previous` links."""
-
-    ordering_param = "ordering"
-    before_query_param = "before"
     orderings: ClassVar[dict[str, str]] = {
         "-created_at": "Newest first",
         "created_at": "Oldest first",
@@ -69,59 +59,6 @@ class LeadPagination(CursorPagination):
         "score": "Lowest score first",
     }
     default_ordering = "-created_at"
-    keyset: KeysetPage[Any]
-    url: str
-
-    def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
-    ) -> list[Any] | None:
-        size = self.get_page_size(request)
-        if not size:
-            return None
-        name = request.query_params.get(self.ordering_param, self.default_ordering)
-        if name not in self.orderings:
-            raise ValidationError({self.ordering_param: [f"Sort by one of: {', '.join(self.orderings)}."]})
-        self.url = request.build_absolute_uri()
-        self.keyset = keyset_page(
-            queryset,
-            ordering=[name],
-            after=request.query_params.get(self.cursor_query_param),
-            before=request.query_params.get(self.before_query_param),
-            size=size,
-        )
-        self.display_page_controls = self.keyset.has_next or self.keyset.has_previous
-        return self.keyset.rows
-
-    def get_next_link(self) -> str | None:
-        if self.keyset.next_cursor is None:
-            return None
-        url = remove_query_param(self.url, self.before_query_param)
-        return replace_query_param(url, self.cursor_query_param, self.keyset.next_cursor)
-
-    def get_previous_link(self) -> str | None:
-        if self.keyset.previous_cursor is None:
-            return None
-        url = remove_query_param(self.url, self.cursor_query_param)
-        return replace_query_param(url, self.before_query_param, self.keyset.previous_cursor)
-
-    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
-        return [
-            *super().get_schema_operation_parameters(view),
-            {
-                "name": self.before_query_param,
-                "required": False,
-                "in": "query",
-                "description": "A cursor: the page before it (the `previous` link sets it).",
-                "schema": {"type": "string"},
-            },
-            {
-                "name": self.ordering_param,
-                "required": False,
-                "in": "query",
-                "description": "; ".join(f"`{name}`: {label}" for name, label in self.orderings.items()),
-                "schema": {"type": "string", "enum": list(self.orderings), "default": self.default_ordering},
-            },
-        ]
 
 
 REFUSED = OpenApiResponse(description="A rule refuses the change; the body names the field and says why.")

@@ -6,7 +6,15 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.demo import register_demo_seeder
-        from crm.navigation import AdminLink, register_admin_link, register_user_menu_template
+        from crm.models import Role
+        from crm.navigation import (
+            SALES,
+            AdminLink,
+            NavItem,
+            register_admin_link,
+            register_nav_item,
+            register_user_menu_template,
+        )
 
         from . import access, checks, events  # noqa: F401  (checks registers itself)
         from .assignment import receivers as assignment_receivers
@@ -15,20 +23,33 @@ class LeadsConfig(AppConfig):
         from .demo import seed_demo_leads
         from .scoring import receivers as scoring_receivers
         from .scoring.events import register_scoring_event_types
+        from .webforms.events import register_webform_event_types
 
         events.register_lead_event_types()
         register_assignment_event_types()
         register_dedupe_event_types()
         register_scoring_event_types()
+        register_webform_event_types()
         access.register_lead_policy()
+        access.register_webform_policy()
         assignment_receivers.connect()
         scoring_receivers.connect()
         register_demo_seeder(seed_demo_leads)
-        for label, url_name in [
-            ("Lead assignment rules", "leads:assignment-rules"),
-            ("Lead scoring rules", "leads:scoring-rules"),
-            ("Web-to-lead forms", "leads:webform-list"),
-            ("Lead settings", "admin:leads_leadsettings_changelist"),
+        for label, url_name, roles in [
+            ("Lead assignment rules", "leads:assignment-rules", frozenset[str]()),
+            ("Lead scoring rules", "leads:scoring-rules", frozenset[str]()),
+            ("Web-to-lead forms", "leads:webform-list", access.WEBFORM_DESIGNER_ROLES),
+            ("Lead settings", "admin:leads_leadsettings_changelist", frozenset[str]()),
         ]:
-            register_admin_link(AdminLink(label, url_name))
+            register_admin_link(AdminLink(label, url_name, roles))
         register_user_menu_template("leads/assignment/_away_toggle.html")
+        register_nav_item(
+            NavItem(
+                "Leads",
+                "leads:index",
+                "bi-funnel",
+                SALES | {Role.MARKETER},
+                position=10,
+                summary="Leads from web forms, imports and the API: qualify them, assign them, convert them.",
+            )
+        )

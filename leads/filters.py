@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from crm.filters import match_terms
+from crm.filters import IntegerFilter, match_terms
 from crm.models import User
 
 from .models import Lead, LeadSource, LeadStatus
@@ -22,8 +22,8 @@ class LeadFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         label="Owner", queryset=User.objects.filter(is_active=True), null_label="Unassigned"
     )
-    score_min = django_filters.NumberFilter(label="Score from", field_name="score", lookup_expr="gte")
-    score_max = django_filters.NumberFilter(label="Score to", field_name="score", lookup_expr="lte")
+    score_min = IntegerFilter(label="Score from", field_name="score", lookup_expr="gte")
+    score_max = IntegerFilter(label="Score to", field_name="score", lookup_expr="lte")
     # Day bounds as a created_at range, which the (created_at, id) indexes serve; created_at__date cannot.
     created_after = django_filters.DateFilter(label="Created from", method="created_from")
     created_before = django_filters.DateFilter(label="Created to", method="created_to")
@@ -67,6 +67,8 @@ class LeadFilter(django_filters.FilterSet):
         return queryset.filter(created_at__gte=_start_of(value))
 
     def created_to(self, queryset: QuerySet[Lead], name: str, value: date) -> QuerySet[Lead]:
+        if value == date.max:
+            return queryset  # every lead was created before the end of the calendar
         return queryset.filter(created_at__lt=_start_of(value + timedelta(days=1)))
 
     def with_tag(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm.access import Action, Policy, Scope, register_policy
+from crm.access import Action, Policy, Scope, register_policy, share_parent
 from crm.models import Role, User
 from crm.rollup import register_account_rollup
 
@@ -43,4 +43,7 @@ OPPORTUNITY_POLICY = OpportunityPolicy(
 
 def register_sales_policy() -> None:
     register_policy(Opportunity, OPPORTUNITY_POLICY)
+    # Whoever may read a deal may read its account and its primary contact.
+    share_parent(Opportunity, field="account")
+    share_parent(Opportunity, field="primary_contact")
     register_account_rollup(Opportunity, field="account")

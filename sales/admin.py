@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from .catalog.services import CURRENCY
+from crm.money import currency_problem
+
 from .models import SalesSettings
 
 
@@ -13,10 +14,10 @@ class SalesSettingsForm(forms.ModelForm):
         fields = ["default_currency", "reps_see_team_board", "renewal_lead_days"]
 
     def clean_default_currency(self) -> str:
-        currency = str(self.cleaned_data["default_currency"]).strip().upper()
-        if not CURRENCY.match(currency):
-            raise forms.ValidationError("Use a 3-letter currency code such as EUR.")
-        return currency
+        currency = self.cleaned_data["default_currency"]
+        if problem := currency_problem(currency):
+            raise forms.ValidationError(problem)
+        return str(currency).strip().upper()
 
 
 def _is_admin(request: HttpRequest) -> bool:

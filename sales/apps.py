@@ -6,7 +6,7 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.demo import register_demo_seeder
-        from crm.navigation import AdminLink, register_admin_link
+        from crm.navigation import SALES, AdminLink, NavItem, register_admin_link, register_nav_item
 
         from . import access, events
         from .demo import seed_demo_sales
@@ -26,3 +26,22 @@ class SalesConfig(AppConfig):
             ("Sales settings", "admin:sales_salessettings_changelist"),
         ]:
             register_admin_link(AdminLink(label, url_name))
+        for item in [
+            NavItem(
+                "Pipeline",
+                "sales:index",
+                "bi-kanban",
+                SALES,
+                position=20,
+                summary="Your deals on the board, stage by stage: move them along, win them, mark them lost.",
+            ),
+            NavItem(
+                "Forecast",
+                "sales:forecast",
+                "bi-bar-chart-line",
+                SALES,
+                position=30,
+                summary="What the open deals should bring in, month by month, against quota.",
+            ),
+        ]:
+            register_nav_item(item)

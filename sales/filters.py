@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from crm.filters import match_terms
+from crm.filters import IdFilter, match_terms
 from crm.models import Team, User
 
 from .models import ForecastCategory, Opportunity, OpportunityStatus, OpportunityType, Pipeline, Stage
@@ -59,7 +59,7 @@ class OpportunityFilter(django_filters.FilterSet):
     )
     owner = django_filters.ModelChoiceFilter(label="Owner", queryset=User.objects.filter(is_active=True))
     team = django_filters.ModelChoiceFilter(label="Team", queryset=Team.objects.all(), method="in_team")
-    account = django_filters.NumberFilter(label="Account", field_name="account_id")
+    account = IdFilter(label="Account", field_name="account_id")
     close_period = django_filters.ChoiceFilter(label="Closing", choices=CLOSE_PERIODS, method="closing_in")
     close_after = django_filters.DateFilter(label="Closing from", field_name="close_date", lookup_expr="gte")
     close_before = django_filters.DateFilter(label="Closing to", field_name="close_date", lookup_expr="lte")

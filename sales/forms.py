@@ -4,6 +4,7 @@ the list's filters are in sales.forms_lists."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -11,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from crm import access
 from crm.models import Account, Contact, User
@@ -27,6 +29,7 @@ from .models import (
 )
 from .selectors.deals import active_lost_reasons, sellable_products
 from .services import EDITABLE_FIELD_ORDER, EDITABLE_FIELDS
+from .services.opportunities import closed_on, reopen_stage
 
 DATE_INPUT = {"type": "date"}
 # Without JavaScript, a name that matches several accounts is refused with a few of them named, enough
@@ -125,6 +128,11 @@ class OpportunityForm(forms.ModelForm):
             self.initial.update(
                 pipeline=deal.pipeline_id, stage=str(deal.stage_id), expected_stage=deal.stage_id
             )
+            if not deal.is_open:
+                # A closed deal moves again only once reopened, from its page.
+                for name in ("pipeline", "stage"):
+                    self.fields[name].disabled = True
+                self.fields["stage"].help_text = "A won or lost deal is reopened from its page first."
             reason = cast(forms.ModelChoiceField, self.fields["lost_reason"])
             reason.queryset = active_lost_reasons()
             reason.empty_label = "Choose a reason"
@@ -304,6 +312,12 @@ class MoveForm(forms.Form):
         label="Lost reason", queryset=LostReason.objects.none(), required=False, empty_label="Choose a reason"
     )
     lost_note = forms.CharField(label="Why it was lost (optional)", max_length=300, required=False)
+    closed_on = forms.DateField(
+        label="Closed on",
+        required=False,
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        help_text="The day the deal was won or lost; left empty, today.",
+    )
 
     def __init__(
         self, *args: Any, opportunity: Opportunity, stages: list[Stage] | None = None, **kwargs: Any
@@ -323,6 +337,39 @@ class MoveForm(forms.Form):
         if stage is not None and stage.kind == StageKind.LOST and cleaned.get("lost_reason") is None:
             self.add_error("lost_reason", "Choose why the deal was lost.")
         return cleaned
+
+    @property
+    def closed_at(self) -> datetime | None:
+        day = self.cleaned_data.get("closed_on")
+        return closed_on(day) if day else None
+
+
+class ReopenForm(forms.Form):
+    """A closed deal's "Reopen": the open stage it goes back to, and a new expected close date."""
+
+    stage = forms.ModelChoiceField(label="Reopen in stage", queryset=Stage.objects.none(), empty_label=None)
+    close_date = forms.DateField(
+        label="Expected close date",
+        required=False,
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+    )
+
+    def __init__(
+        self, *args: Any, opportunity: Opportunity, stages: list[Stage] | None = None, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", "reopen_%s")
+        super().__init__(*args, **kwargs)
+        stage = cast(forms.ModelChoiceField, self.fields["stage"])
+        stage.queryset = Stage.objects.filter(pipeline_id=opportunity.pipeline_id, kind=StageKind.OPEN)
+        if stages is not None:
+            stage.choices = [(s.pk, s.name) for s in stages if s.kind == StageKind.OPEN]
+        if not self.is_bound:
+            self.initial["stage"] = reopen_stage(opportunity).pk
+            if opportunity.close_date is not None and opportunity.close_date >= timezone.localdate():
+                self.initial["close_date"] = opportunity.close_date
+        self.fields[
+            "close_date"
+        ].help_text = "When it is now expected to close; required when the old date has passed."
 
 
 class ProductField(forms.ModelChoiceField):

@@ -10,7 +10,7 @@ from typing import Any
 
 from crm import access
 from crm.models import Account, Contact, User
-from crm.panels import register_record_noun, register_record_panel
+from crm.panels import register_record_panel
 from leads.actions import register_lead_extra
 from leads.models import Lead, LeadStatus
 from sales.models import Opportunity, OpportunityType
@@ -61,7 +61,6 @@ def _lead_deal_link(user: User, lead: Lead) -> dict[str, Any] | None:
 
 
 def register_sales_panels() -> None:
-    register_record_noun(Opportunity, "deal")
     register_record_panel(Account, "sales/customers/_account_actions.html", _account_actions, slot="actions")
     register_record_panel(Account, "sales/customers/_account_deals.html", _account_deals, position=10)
     register_record_panel(

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 from rest_framework.test import APIClient
 
+from crm.demo import seed_demo
 from crm.models import Role, Team, User
 from tests.factories import TeamFactory, UserFactory
+from tests.factories.sales import create_sales_defaults
 
 
 @pytest.fixture
@@ -117,3 +122,15 @@ def as_user(client: Client) -> Callable[[User], Client]:
         return client
 
     return log_in
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[datetime]:
+    """`make run`'s demo book, seeded once for a module's tests and rolled back after them; gives the
+    moment the seeding started."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seeded_at = timezone.now()
+        create_sales_defaults()
+        seed_demo()
+        yield seeded_at
+        transaction.set_rollback(True)

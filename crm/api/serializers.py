@@ -208,7 +208,7 @@ class TaskCreateSerializer(TimelineTargetMixin):
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "kind", "message", "url", "task", "created_at", "read_at"]
+        fields = ["id", "kind", "message", "url", "task", "due_at", "created_at", "read_at"]
         read_only_fields = fields
 
 
@@ -241,3 +241,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text='Send it as "Authorization: Token <token>".')
+    # Not read-only, so that the schema does not call it required: it is left out when tokens never expire.
+    expires = serializers.DateTimeField(
+        required=False, help_text="When the token stops working; absent when tokens do not expire."
+    )

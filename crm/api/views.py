@@ -15,18 +15,21 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
+from crm.api.authentication import SignInLockedOut
 from crm.api.serializers import (
     AccountSerializer,
     ActivityCreateSerializer,
@@ -42,6 +45,7 @@ from crm.api.serializers import (
 )
 from crm.filters import AccountFilter, ActivityFilter, ContactFilter, TaskFilter
 from crm.models import Account, Activity, Contact, Notification, Task, User
+from crm.security import lockout_wait
 from crm.selectors.customers import account_get, account_list, contact_get, contact_list
 from crm.selectors.timeline import activity_list, notification_queryset, task_list, timeline_target
 from crm.services.customers import (
@@ -54,6 +58,7 @@ from crm.services.customers import (
 )
 from crm.services.notifications import notifications_mark_read
 from crm.services.timeline import activity_log, task_complete, task_create, task_reopen
+from crm.services.tokens import api_token_issue
 
 NOT_FOUND = OpenApiResponse(description="No such record, or you may not see it.")
 FORBIDDEN = OpenApiResponse(description="You may see this record but not change it.")
@@ -321,14 +326,43 @@ class MeView(GenericAPIView):
 
 
 class TokenObtainView(ObtainAuthToken):
-    """Trades a username and password for the user's API token (created on first use)."""
+    """Trades a username and password for the user's API token (a new one once the last was revoked or
+    expired). django-axes counts the failures: once the username is locked out from this address, even
+    the right password gets a 429 saying how long to wait.
+    """
+
+    # ObtainAuthToken turns the API's throttles off (this endpoint is the one most worth flooding) and
+    # brings its own parsers; the API's defaults apply here too.
+    throttle_classes = APIView.throttle_classes
+    parser_classes = APIView.parser_classes
 
     @extend_schema(
         summary="Get your API token",
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer, 400: OpenApiResponse(description="Wrong username or password.")},
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(
+                description="Too many failed sign-ins, or too many requests; Retry-After says how many "
+                "seconds to wait."
+            ),
+        },
         tags=["auth"],
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # AxesStandaloneBackend refused the attempt (or this one reached the limit): the password was
+            # not even checked, so "wrong password" would mislead.
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLockedOut(lockout_wait(request))
+            raise ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        issued = api_token_issue(user=user)
+        # A sign-in like the login page's: axes clears the failures, Django records last_login.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        body: dict[str, Any] = {"token": issued.key}
+        if issued.expires_at is not None:
+            body["expires"] = issued.expires_at
+        return Response(TokenSerializer(body).data)

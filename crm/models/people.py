@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from crm.timezones import default_time_zone, time_zone_choices
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
@@ -29,6 +31,13 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SALES_REP)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     is_away = models.BooleanField("away", default=False, help_text="Away users get no new leads by rotation.")
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        choices=time_zone_choices,
+        default=default_time_zone,
+        help_text="Dates and times on the pages and in emails are shown in this zone.",
+    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

@@ -180,6 +180,7 @@ class NotificationKind(models.TextChoices):
     FIRST_TOUCH_OVERDUE = "first_touch_overdue", "Lead not touched in time"
     JOB_FINISHED = "job_finished", "Background job finished"
     RENEWAL_DUE = "renewal_due", "Renewal coming up"
+    POSSIBLE_DUPLICATE = "possible_duplicate", "Possible duplicate"
 
 
 class Notification(models.Model):
@@ -192,6 +193,9 @@ class Notification(models.Model):
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # The moment the message speaks of (a task's or a first touch's due time): kept as a datetime, not
+    # written into the message, so each reader sees it in their own time zone.
+    due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

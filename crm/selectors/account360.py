@@ -23,9 +23,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, F, Model, Q, QuerySet, Value
 from django.utils.dateparse import parse_datetime
 
+from crm import events
 from crm.events import EventType, event_type
 from crm.models import Account, Activity, Contact, EngagementEvent, LifecycleEvent, Task
-from crm.panels import record_noun
 
 TIMELINE_PAGE_SIZE = 25
 ENGAGEMENT_LIMIT = 20
@@ -107,13 +107,20 @@ def _after(cursor: TimelineCursor, kind: Kind, at: str) -> Q:
 
 def _branch(kind: Kind, account: Account, cursor: TimelineCursor | None, size: int) -> QuerySet[Any]:
     rows: QuerySet[Any]
+    on_account = {"content_type": ContentType.objects.get_for_model(Account), "object_id": account.pk}
     if kind == "task":
         at = "created_at"
-        on_account = {"content_type": ContentType.objects.get_for_model(Account), "object_id": account.pk}
         rows = Task.objects.filter(**on_account)
+    elif kind == "event":
+        at = "occurred_at"
+        # A task on the account is a row of its own (tickable in place): its "Task added" event would
+        # show it twice. Tasks on the account's contacts and deals are shown by that event alone.
+        rows = LifecycleEvent.objects.filter(account_id=account.pk).exclude(
+            type=events.TASK_CREATED, **on_account
+        )
     else:
         at = "occurred_at"
-        rows = (Activity if kind == "activity" else LifecycleEvent).objects.filter(account_id=account.pk)
+        rows = Activity.objects.filter(account_id=account.pk)
     if cursor is not None:
         rows = rows.filter(_after(cursor, kind, at))
     return (
@@ -165,7 +172,7 @@ def account_timeline(
                 kind=kind,
                 item=item,
                 on=None if on_account else targets.get((item.content_type_id, item.object_id)),
-                on_noun=record_noun(model) if model is not None else "record",
+                on_noun=str(model._meta.verbose_name) if model is not None else "record",
                 on_account=on_account,
             )
         )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import ForeignKey, Model
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 
 from crm.models import User
+from crm.timezones import DATE_FORMAT, DATETIME_FORMAT
 
 AUDIT_LIMIT = 30
 IGNORED_FIELDS = {"updated_at", "created_at", "consent_changed_at"}
@@ -55,7 +59,7 @@ def record_changes(*, record: Model, limit: int = AUDIT_LIMIT) -> list[AuditEntr
         for field in fields:
             new = getattr(row, field.attname)
             old = getattr(previous, field.attname) if previous is not None else None
-            if previous is None and row.history_type == "+" and new in ("", None):
+            if previous is None and row.history_type == "+" and new in ("", None, []):
                 continue
             if previous is not None and old == new:
                 continue
@@ -86,6 +90,8 @@ def record_changes(*, record: Model, limit: int = AUDIT_LIMIT) -> list[AuditEntr
 
 
 def _display(field: Any, value: Any, names: dict[type[Model], dict[Any, Model]]) -> str:
+    """A stored value as people read it: the related record's name, a choice's label, a moment in the
+    reader's time zone (the request's active zone), Yes/No, "—" for nothing."""
     if value in (None, ""):
         return "—"
     if isinstance(field, ForeignKey):
@@ -93,6 +99,14 @@ def _display(field: Any, value: Any, names: dict[type[Model], dict[Any, Model]])
         return str(related) if related is not None else f"#{value} (deleted)"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, DATETIME_FORMAT)
+    if isinstance(value, date):
+        return date_format(value, DATE_FORMAT)
+    if isinstance(value, Decimal):
+        return number_format(value, force_grouping=True)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)

@@ -45,11 +45,16 @@ def _marketer(user: User) -> dict[str, Any]:
         }
     )
     consent = [(status, label, counts[status]) for status, label in ConsentStatus.choices]
-    return {"consent": consent, "contact_total": counts["total"]}
+    return {
+        "tasks": my_tasks(user=user, size=RECENT_LIMIT),
+        "consent": consent,
+        "contact_total": counts["total"],
+    }
 
 
 def _support_agent(user: User) -> dict[str, Any]:
     return {
+        "tasks": my_tasks(user=user, size=RECENT_LIMIT),
         "accounts": _recent_accounts(user),
         "contacts": list(contact_list(user=user).order_by("-updated_at", "id")[:RECENT_LIMIT]),
     }

@@ -12,7 +12,13 @@ from crm.models import Account, Contact, NotificationKind, User
 from crm.rollup import rollup_reassign
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
-from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
+from crm.services.records import (
+    apply_changes,
+    check_owner_assignable,
+    delete_with_audit,
+    lock_for_change,
+    save_with_audit,
+)
 
 
 def _notify_new_owner(*, actor: User, record: Account | Contact) -> None:
@@ -70,8 +76,7 @@ def account_update(*, actor: User, account_id: int, fields: dict[str, Any]) -> A
 @transaction.atomic
 def account_delete(*, actor: User, account_id: int) -> None:
     account = lock_for_change(actor=actor, model=Account, pk=account_id)
-    account._history_user = actor  # type: ignore[attr-defined]
-    account.delete()
+    delete_with_audit(account, actor=actor)
 
 
 @transaction.atomic
@@ -122,8 +127,7 @@ def contact_update(*, actor: User, contact_id: int, fields: dict[str, Any]) -> C
 @transaction.atomic
 def contact_delete(*, actor: User, contact_id: int) -> None:
     contact = lock_for_change(actor=actor, model=Contact, pk=contact_id)
-    contact._history_user = actor  # type: ignore[attr-defined]
-    contact.delete()
+    delete_with_audit(contact, actor=actor)
 
 
 def _check_account_visible(*, actor: User, account: Account | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from smtplib import SMTPException
 
@@ -26,10 +26,18 @@ EMAIL_MAX_ATTEMPTS = 5
 
 
 def notification_send(
-    *, recipient: User, kind: str, message: str, url: str = "", task_id: int | None = None
+    *,
+    recipient: User,
+    kind: str,
+    message: str,
+    url: str = "",
+    task_id: int | None = None,
+    due_at: datetime | None = None,
 ) -> Notification:
+    """`due_at` is a moment the message speaks of: never write it into `message`, since the page shows
+    it in the reader's time zone."""
     return Notification.objects.create(
-        recipient=recipient, kind=kind, message=message, url=url, task_id=task_id
+        recipient=recipient, kind=kind, message=message, url=url, task_id=task_id, due_at=due_at
     )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, ProtectedError
 from django.http import Http404
+from django.utils.text import get_text_list
 
 from crm import access
+from crm.errors import ConflictError
 from crm.models import User
 
 R = TypeVar("R", bound=Model)
@@ -20,7 +23,7 @@ def check_owner_assignable(*, actor: User, owner: User | None) -> None:
             raise PermissionDenied("Only admins can leave a record without an owner.")
         return
     if not access.assignable_owners(actor).filter(pk=owner.pk).exists():
-        raise PermissionDenied(f"You cannot assign records to {owner}.")
+        raise PermissionDenied("You cannot assign records to that person.")
 
 
 def apply_changes(record: Model, fields: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -51,3 +54,22 @@ def lock_for_change(*, actor: User, model: type[R], pk: int) -> R:
         raise Http404
     access.ensure_can_change(actor, record)
     return record
+
+
+def delete_with_audit(record: Model, *, actor: User) -> None:
+    """Deletes `record`, or refuses with what still depends on it (e.g. an account's deals, which the
+    upper apps protect) instead of the database error a protected foreign key raises."""
+    record._history_user = actor  # type: ignore[attr-defined]
+    try:
+        record.delete()
+    except ProtectedError as error:
+        counts = Counter(type(blocker) for blocker in error.protected_objects)
+        blockers = [
+            f"{count} {(model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural)}"
+            for model, count in counts.items()
+        ]
+        noun = record._meta.verbose_name
+        raise ConflictError(
+            f"This {noun} still has {get_text_list(blockers, 'and')}: move them to another {noun} "
+            "or delete them first."
+        ) from None

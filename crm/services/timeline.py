@@ -16,10 +16,12 @@ from django.utils import timezone
 from crm import access, events
 from crm.models import Activity, NotificationKind, Task, User
 from crm.rollup import rollup_account_id
+from crm.selectors.timeline import task_list
 from crm.services.events import event_record
 from crm.services.notifications import email_queue, notification_send
 from crm.services.records import save_with_audit
 from crm.signals import activity_logged, task_completed
+from crm.timezones import format_for
 
 # Reminders claimed per transaction: small enough that a slow SMTP hand-off never holds many locks.
 REMINDER_BATCH_SIZE = 200
@@ -55,7 +57,7 @@ def activity_log(
 
 def _check_assignee(*, actor: User, assignee: User) -> None:
     if assignee != actor and not access.assignable_owners(actor).filter(pk=assignee.pk).exists():
-        raise PermissionDenied(f"You cannot assign tasks to {assignee}.")
+        raise PermissionDenied("You cannot assign tasks to that person.")
 
 
 def task_target_url(task: Task) -> str:
@@ -128,16 +130,22 @@ def _task_add(
 
 
 def can_change_task(user: User, task: Task) -> bool:
+    """Its assignee and creator, and whoever works the record it is on (not a role limited to some of
+    the record's fields: a marketer reads a rep's lead and its tasks, and does not tick them off)."""
     if user.pk in (task.assignee_id, task.created_by_id) or user.is_admin:
         return True
     target = task.target
-    return target is not None and access.can(user, "change", target)
+    return target is not None and access.can_work(user, target)
 
 
 def _lock_task(*, actor: User, task_id: int) -> Task:
     task = Task.objects.select_for_update().filter(pk=task_id).first()
-    if task is None or not can_change_task(actor, task):
+    if task is None:
         raise Http404
+    if not can_change_task(actor, task):
+        if not task_list(user=actor).filter(pk=task.pk).exists():
+            raise Http404
+        raise PermissionDenied("You can see this task but not change it.")
     return task
 
 
@@ -205,15 +213,16 @@ def task_reminders_send_due(*, now: datetime | None = None) -> int:
 
 def _remind(task: Task) -> None:
     url = task_target_url(task)
-    due = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
     notification_send(
         recipient=task.assignee,
         kind=NotificationKind.TASK_DUE,
-        message=f"Task due: {task.title} ({due})",
+        message=f"Reminder: {task.title}",
         url=url,
         task_id=task.pk,
+        due_at=task.due_at,
     )
     if task.assignee.email:
+        due = format_for(task.assignee, task.due_at)
         email_queue(
             to=task.assignee.email,
             subject=f"Reminder: {task.title} is due",

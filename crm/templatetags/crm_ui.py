@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms, template
 from django.db.models import Model
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format, number_format
 
 from crm.counting import BoundedCount
+from crm.events import EventField, ValueKind, find_event_type
 from crm.models import ActivityKind, ConsentStatus, LifecycleStage
+from crm.navigation import NavItem
+from crm.timezones import DATE_FORMAT, DATETIME_FORMAT
 
 register = template.Library()
 
@@ -82,26 +90,81 @@ def startswith(text: str, prefix: str) -> bool:
     return bool(prefix) and prefix != "/" and str(text).startswith(prefix)
 
 
-def _change(value: Any) -> str | None:
+EMPTY = "—"
+
+
+def _label(value: Any, choices: Sequence[tuple[str, str]]) -> str:
+    if value in (None, ""):
+        return EMPTY
+    return str(dict(choices).get(value, value)) if choices else str(value)
+
+
+def _change(value: Any, choices: Sequence[tuple[str, str]] = ()) -> str | None:
     if isinstance(value, dict) and {"from", "to"} <= value.keys():
-        return f"{value['from'] or '—'} → {value['to'] or '—'}"
+        return f"{_label(value['from'], choices)} → {_label(value['to'], choices)}"
     return None
 
 
+def _value(value: Any, spec: EventField) -> str:
+    """A stored value as people read it: a choice's label, a moment in the reader's zone, a date."""
+    if (change := _change(value, spec.choices)) is not None:
+        return change
+    if spec.kind == "yes_no" or isinstance(value, bool):
+        return "Yes" if value else "No"
+    if spec.kind in ("datetime", "date") and isinstance(value, str):
+        return _moment(value, spec.kind)
+    if spec.kind == "amount":
+        try:
+            return number_format(Decimal(str(value)), 2, force_grouping=True)
+        except ArithmeticError:
+            return str(value)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or EMPTY
+    return _label(value, spec.choices)
+
+
+def _moment(text: str, kind: ValueKind) -> str:
+    """An ISO date or datetime from an event's data as people read it (as stored when it is no date)."""
+    try:
+        if kind == "date" and (day := parse_date(text)) is not None:
+            return date_format(day, DATE_FORMAT)
+        if kind == "datetime" and (moment := parse_datetime(text)) is not None:
+            local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+            return date_format(local, DATETIME_FORMAT)
+    except ValueError:  # well formed but no real date, e.g. 31 February
+        pass
+    return text
+
+
 @register.filter
-def event_summary(data: dict[str, Any]) -> str:
-    """One line for a lifecycle event's data, e.g. "prospect → customer" or "email consent: ..."."""
+def event_summary(event: Any) -> str:
+    """One line for a lifecycle or engagement event's data, with labels instead of stored values,
+    e.g. "New → Working" or "Source: Web form; Type: New business" (see crm.events.EventField)."""
+    data = getattr(event, "data", None)
     if not isinstance(data, dict) or not data:
         return ""
-    if (change := _change(data)) is not None:
-        return change
-    parts = []
+    spec = find_event_type(getattr(event, "type", ""))
+    fields = spec.fields if spec is not None else {}
+    change = _change(data, spec.change_choices if spec is not None else ())
+    parts = [change] if change is not None else []
     for key, value in data.items():
-        if key.endswith("_id") or value is None:
+        if change is not None and key in ("from", "to"):
             continue
-        shown = _change(value) or str(value)
-        parts.append(f"{key.replace('_', ' ')}: {shown}")
+        if key.endswith("_id") or value in (None, ""):
+            continue
+        field = fields.get(key) or EventField(key.replace("_", " ").capitalize(), kind=_implied_kind(key))
+        parts.append(f"{field.label}: {_value(value, field)}")
     return "; ".join(parts)
+
+
+def _implied_kind(key: str) -> ValueKind:
+    return "datetime" if key.endswith("_at") else "text"
+
+
+@register.filter
+def with_summary(items: Sequence[NavItem]) -> list[NavItem]:
+    """The navigation entries the home page describes (those that say what is there)."""
+    return [item for item in items if item.summary]
 
 
 @register.filter

@@ -98,18 +98,24 @@ def delete_page(
     *,
     noun: str,
     delete: Callable[[], object],
-    may_delete: Callable[[], bool],
-    refusal: str,
     done_url: str,
+    may_delete: Callable[[], bool] = lambda: True,
+    refusal: str = "",
 ) -> HttpResponse:
     """A record's delete page: GET asks first (to those who may delete it), POST deletes through the
-    service, which checks the same again."""
+    service, which checks the same again and may refuse with what blocks the deletion."""
+    error = ""
     if request.method == "POST":
-        delete()
-        messages.success(request, f"Deleted {noun} {record}.")
-        return redirect(done_url)
+        try:
+            delete()
+        except DomainError as refused:
+            error = refused.message
+        else:
+            messages.success(request, f"Deleted {noun} {record}.")
+            return redirect(done_url)
     access.ensure_can_change(request.user, record)
     if not may_delete():
         raise PermissionDenied(refusal)
-    context = {"record": record, "noun": noun, "cancel_url": record.get_absolute_url()}  # type: ignore[attr-defined]
-    return render(request, "customers/confirm_delete.html", context)
+    cancel_url = record.get_absolute_url()  # type: ignore[attr-defined]
+    context = {"record": record, "noun": noun, "cancel_url": cancel_url, "error": error}
+    return render(request, "customers/confirm_delete.html", context, status=409 if error else 200)

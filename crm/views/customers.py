@@ -25,7 +25,7 @@ from crm.panels import record_panels
 from crm.selectors import customers as selectors
 from crm.selectors.account360 import contact_engagement
 from crm.services import customers as services
-from crm.views import AuthenticatedRequest, is_paged, requested_page
+from crm.views import AuthenticatedRequest, delete_page, is_paged, requested_page
 from crm.views.timeline import account_timeline_context, record_sections
 
 PAGE_SIZE = 25
@@ -69,21 +69,6 @@ def _form_page(
             messages.success(request, success.format(record=record))
             return redirect(record)
     return render(request, template, {"form": form, **context})
-
-
-def _delete_page(
-    request: AuthenticatedRequest, record: Account | Contact, delete: Callable[[], None], list_url: str
-) -> HttpResponse:
-    access.ensure_can_change(request.user, record)
-    if request.method == "POST":
-        delete()
-        messages.success(request, f"Deleted {record._meta.verbose_name} {record}.")
-        return redirect(list_url)
-    return render(
-        request,
-        "customers/confirm_delete.html",
-        {"record": record, "noun": record._meta.verbose_name, "cancel_url": record.get_absolute_url()},
-    )
 
 
 def _data(request: AuthenticatedRequest) -> Any:
@@ -152,11 +137,12 @@ def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = selectors.account_get(user=request.user, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         account,
+        noun="account",
         delete=lambda: services.account_delete(actor=request.user, account_id=pk),
-        list_url="account-list",
+        done_url=reverse("account-list"),
     )
 
 
@@ -216,9 +202,10 @@ def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(user=request.user, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         contact,
+        noun="contact",
         delete=lambda: services.contact_delete(actor=request.user, contact_id=pk),
-        list_url="contact-list",
+        done_url=reverse("contact-list"),
     )

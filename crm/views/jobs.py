@@ -20,7 +20,8 @@ def job_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = BackgroundJob.objects.filter(pk=pk).first()
     if job is None or not (request.user.is_admin or job.created_by_id == request.user.pk):
         raise Http404
-    response = render(request, "jobs/_progress.html", {"job": job})
+    context = {"job": job, "polled": True, "status_badge": request.GET.get("status_badge") == "1"}
+    response = render(request, "jobs/_progress.html", context)
     if job.is_finished and request.htmx:
         response.status_code = STOP_POLLING
     return response

@@ -22,6 +22,9 @@ from crm.selectors.timeline import TASK_SECTIONS, my_tasks, record_timeline, tim
 from crm.services.timeline import activity_log, can_change_task, task_complete, task_create, task_reopen
 from crm.views import AuthenticatedRequest, safe_next
 
+# The event a saved activity or task sends to the page (HX-Trigger), for the boxes that listen to it.
+TIMELINE_CHANGED = "timeline-changed"
+
 
 def timeline_context(
     *,
@@ -78,8 +81,13 @@ def _timeline_response(
     request: AuthenticatedRequest, record: Model, form: Form, *, saved: bool, status: str, **forms: Any
 ) -> HttpResponse:
     if request.htmx:
-        context = timeline_context(user=request.user, record=record, status=status, **forms)
-        return render(request, "timeline/_section.html", context)
+        # The success note only after a save: a refused form shows its errors alone.
+        context = timeline_context(user=request.user, record=record, status=status if saved else "", **forms)
+        response = render(request, "timeline/_section.html", context)
+        if saved:
+            # Parts of the record's page that depend on its timeline (a deal's exit criteria) reload.
+            response["HX-Trigger"] = TIMELINE_CHANGED
+        return response
     if saved:
         messages.success(request, status)
     else:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from crm.models import Activity, NotificationKind, Role, Team, User
 from crm.services.events import event_record
 from crm.services.notifications import email_queue, notification_send
+from crm.timezones import format_for
 from leads import events
 from leads.models import AssignmentRule, Lead, LeadSettings, LeadStatus
 
@@ -235,17 +236,22 @@ def _manager_of(lead: Lead) -> User | None:
 def _alert(lead: Lead, recipients: list[User]) -> None:
     url = lead.get_absolute_url()
     due_at = lead.first_touch_due_at or timezone.now()  # never empty here: claimed by due_at <= now
-    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
-    message = f"{lead.owner} has not touched the lead {lead} in time (due {due})."
+    message = f"{lead.owner} has not touched the lead {lead} in time"
     for recipient in recipients:
         notification_send(
-            recipient=recipient, kind=NotificationKind.FIRST_TOUCH_OVERDUE, message=message, url=url
+            recipient=recipient,
+            kind=NotificationKind.FIRST_TOUCH_OVERDUE,
+            message=message,
+            url=url,
+            due_at=due_at,
         )
         if recipient.email:
+            due = format_for(recipient, due_at)
             email_queue(
                 to=recipient.email,
                 subject=f"Lead not touched in time: {lead}",
-                body=f"Hello {recipient},\n\n{message}\n\nOpen the lead: {settings.SITE_URL}{url}\n",
+                body=f"Hello {recipient},\n\n{message} (due {due}).\n\n"
+                f"Open the lead: {settings.SITE_URL}{url}\n",
             )
     event_record(
         actor=None,

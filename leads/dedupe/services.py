@@ -38,7 +38,7 @@ def check_merge(*, actor: User, kept: Lead, merged: Lead) -> None:
         raise DomainError(SELF_MERGE)
     access.ensure_can_change(actor, kept)
     access.ensure_can_change(actor, merged)
-    if access.writable_fields(actor, Lead) is not None:
+    if not (access.can_work(actor, kept) and access.can_work(actor, merged)):
         raise PermissionDenied("Your role cannot merge leads.")
     for lead in (kept, merged):
         if lead.is_converted:

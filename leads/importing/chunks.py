@@ -38,6 +38,7 @@ class ImportContext:
     actor: User
     owner: User | None
     policy: str
+    run_assignment_rules: bool = True  # for new leads without an owner; False leaves them in the queue
 
 
 @dataclass
@@ -212,6 +213,6 @@ def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
     touched = [lead.pk for lead in plan.creates] + [lead.pk for lead in plan.updates.values()]
     leads_rescore_soon(touched)  # one set-based rescore per block of ids, after the chunk commits
     queued = [lead.pk for lead in plan.creates if lead.owner_id is None and lead.team_id is None]
-    if queued and AssignmentRule.objects.filter(is_active=True).exists():
+    if queued and context.run_assignment_rules and AssignmentRule.objects.filter(is_active=True).exists():
         for lead_id in queued:  # as for any new lead without an owner: the rules decide, or the queue
             lead_assign_by_rules(lead_id=lead_id)

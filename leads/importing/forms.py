@@ -14,6 +14,10 @@ from leads.models import DuplicatePolicy
 from .mapping import FIELD_CHOICES, IGNORE
 
 ACCEPTED_FILES = ".csv,.tsv,.txt,.xlsx"
+# The owner choices that name nobody: the default lets the assignment rules pick an owner, as for any
+# new lead; QUEUE leaves the leads unassigned in the queue.
+BY_RULES = ""
+QUEUE = "queue"
 
 
 class UploadForm(forms.Form):
@@ -44,9 +48,7 @@ class MappingForm(forms.Form):
         label="All or nothing: import no row at all if any row has an error",
         required=False,
     )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="Owner of the new leads"
-    )
+    owner = forms.ChoiceField(required=False, label="Owner of the new leads")
 
     def __init__(
         self, *args: Any, headers: Sequence[str], mapping: Mapping[str, str], user: User, **kwargs: Any
@@ -60,12 +62,24 @@ class MappingForm(forms.Form):
                 required=False,
                 initial=mapping.get(header, IGNORE),
             )
-        owner = cast(forms.ModelChoiceField, self.fields["owner"])
-        owner.queryset = access.assignable_owners(user).order_by("first_name", "last_name", "username")
+        self.people = access.assignable_owners(user).order_by("first_name", "last_name", "username")
         if user.role == Role.SALES_REP and not user.is_admin:
-            owner.empty_label = "Me"
+            nobody = [(BY_RULES, "Me")]  # a rep's imported leads are theirs
         else:
-            owner.empty_label = "Nobody: leave them in the queue"
+            nobody = [
+                (BY_RULES, "Nobody yet: the assignment rules decide (else the queue)"),
+                (QUEUE, "Nobody: leave them in the queue"),
+            ]
+        owner = cast(forms.ChoiceField, self.fields["owner"])
+        owner.choices = lambda: [*nobody, *((str(person.pk), str(person)) for person in self.people)]
+
+    def clean(self) -> dict[str, Any]:
+        """`owner` becomes the chosen person or None, and `run_assignment_rules` says what None means."""
+        cleaned = super().clean() or {}
+        choice = cleaned.get("owner") or BY_RULES
+        cleaned["run_assignment_rules"] = choice != QUEUE
+        cleaned["owner"] = None if choice in (BY_RULES, QUEUE) else self.people.filter(pk=choice).first()
+        return cleaned
 
     def column_fields(self) -> list[forms.BoundField]:
         return [self[f"column_{index}"] for index in range(len(self.headers))]

@@ -1,5 +1,6 @@
-"""The downloadable report of an import's rows that were not imported: line, column, problem, and the
-row as it was in the file, so the user can correct it and import just those rows again."""
+"""The downloadable report of an import's rows that were not imported: one line per row, with its line
+in the file, every problem it has, and the row as it was in the file, so the user can correct it and
+import just those rows again (the Line and Problems columns are then left out by the column mapping)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterator
 
+from leads.exporting.spreadsheet import spreadsheet_safe
 from leads.models import LeadImport
 
 from .parsing import FileProblem
-from .rows import neutralise
 from .storage import stored_table
 
-REPORT_COLUMNS = ["Line", "Column", "Problem"]
+REPORT_COLUMNS = ["Line", "Problems"]
 
 
 class _Line:
@@ -24,14 +25,14 @@ class _Line:
 
 
 def import_report_lines(lead_import: LeadImport) -> Iterator[str]:
-    """The report as CSV text, line by line, for a streaming response; formula-looking cells are
-    neutralised (a leading apostrophe) so that opening the report in a spreadsheet runs nothing."""
+    """The report as CSV text, line by line, for a streaming response. Every cell, the file's own values
+    included, is spreadsheet-safe (see leads.exporting.spreadsheet): opening the report runs nothing."""
     writer = csv.writer(_Line())
-    notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    problems: dict[int, list[str]] = defaultdict(list)
     for line, column, message in lead_import.errors.order_by("line", "id").values_list(
         "line", "field", "message"
     ):
-        notes[line].append((column, message))
+        problems[line].append(f"{column}: {message}" if column else message)
     try:
         table = stored_table(lead_import)
         headers: tuple[str, ...] = table.headers
@@ -40,14 +41,18 @@ def import_report_lines(lead_import: LeadImport) -> Iterator[str]:
         headers, rows = (), iter(())
     yield "\ufeff" + writer.writerow(_safe([*REPORT_COLUMNS, *headers]))  # the BOM tells Excel: UTF-8
     for row in rows:
-        for column, message in notes.pop(row.line, ()):
-            yield writer.writerow(_safe([str(row.line), column, message, *row.values]))
-        if not notes:
+        if row.line in problems:
+            yield writer.writerow(_safe([str(row.line), _joined(problems.pop(row.line)), *row.values]))
+        if not problems:
             return
-    for line, problems in sorted(notes.items()):
-        for column, message in problems:
-            yield writer.writerow(_safe([str(line), column, message]))
+    for line, reasons in sorted(problems.items()):
+        yield writer.writerow(_safe([str(line), _joined(reasons)]))
+
+
+def _joined(reasons: list[str]) -> str:
+    """A row's problems in one cell, one per line (a spreadsheet shows them wrapped in the cell)."""
+    return "\n".join(reasons)
 
 
 def _safe(cells: list[str]) -> list[str]:
-    return [neutralise(cell.strip()) if cell.strip() else cell for cell in cells]
+    return [spreadsheet_safe(cell) for cell in cells]

@@ -1,11 +1,12 @@
 """One row of a file checked against the lead's rules: the fields it sets, or what is wrong and where.
 
-Cells that look like spreadsheet formulas (starting with =, +, - or @ once surrounding spaces, tabs and
-line breaks are trimmed) are a known way to run commands on whoever opens an export in Excel. In text
-fields (names, company, title, tags...) they are kept, with a leading apostrophe, so nothing the user
-typed is lost and no spreadsheet will evaluate them: "=cmd()" is stored as "'=cmd()". Fields with a
-format (email, phone, website, employees, source) accept no formula: such a cell fails its format check
-and the row is reported.
+Text is stored as the file gives it, as the lead form stores what a person types: "=SUM(A1)" in a name
+or company stays "=SUM(A1)". Such formula-looking text is made harmless where it leaves the CRM for a
+spreadsheet (the export and the rejected-rows file, see leads.exporting.spreadsheet), not here. A cell
+with the apostrophe those files put before formula-looking text ("'=SUM(A1)") is read back without it,
+so that a file exported or rejected by the CRM imports again as it was. Fields with a format (email,
+phone, website, employees, source) accept no formula: such a cell fails its format check and the row is
+reported.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import CharField
 
+from leads.exporting.spreadsheet import spreadsheet_safe
 from leads.models import Lead
 from leads.services import normalize_email, normalize_phone
 
@@ -81,8 +83,11 @@ def name_key(first_name: str, last_name: str, company: str) -> str:
     return "|".join(" ".join(part.casefold().split()) for part in (first_name, last_name, company))
 
 
-def neutralise(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+def unguarded(value: str) -> str:
+    """The cell without the apostrophe a spreadsheet-safe file puts before formula-looking text."""
+    if value.startswith("'") and spreadsheet_safe(value[1:]) == value:
+        return value[1:]
+    return value
 
 
 def shown(value: str) -> str:
@@ -98,7 +103,7 @@ def _text(name: str) -> Callable[[str], str]:
     limit = _max_length(name)
 
     def clean(value: str) -> str:
-        value = neutralise(value)
+        value = unguarded(value)
         if len(value) > limit:
             raise Invalid(f"Longer than {limit} characters ({len(value)}).")
         return value
@@ -117,8 +122,7 @@ def _email(value: str) -> str:
 
 
 def _phone(value: str) -> str:
-    if value.startswith("'+"):  # a spreadsheet-safe export's "+49 ...": the apostrophe only guards the cell
-        value = value[1:]
+    value = unguarded(value)  # a spreadsheet-safe file's "'+49 ...": the apostrophe only guards the cell
     if not PHONE.match(value) or len(normalize_phone(value)) not in PHONE_DIGITS:
         raise Invalid(
             f"{shown(value)} is not a plausible phone number: use 7 to 15 digits, with an optional "
@@ -158,7 +162,7 @@ def _tags(value: str) -> list[str]:
     limit = int(cast("ArrayField[Any, Any]", Lead._meta.get_field("tags")).base_field.max_length or 0)
     tags: list[str] = []
     for part in TAG_SEPARATORS.split(value):
-        tag = neutralise(part.strip())
+        tag = unguarded(part.strip())
         if len(tag) > limit:
             raise Invalid(f"The tag {shown(tag)} is longer than {limit} characters.")
         if tag and tag not in tags:
@@ -168,8 +172,8 @@ def _tags(value: str) -> list[str]:
 
 def _full_name(value: str) -> tuple[str, str]:
     """ "Anna Maria Schmidt" -> ("Anna Maria", "Schmidt"); one word is a last name."""
-    first, _, last = value.rpartition(" ")
-    parts = (neutralise(first.strip()) if first.strip() else "", neutralise(last))
+    first, _, last = unguarded(value).rpartition(" ")
+    parts = (first.strip(), last)
     for part, name in zip(parts, ("first_name", "last_name"), strict=True):
         if len(part) > _max_length(name):
             raise Invalid(f"The {name.replace('_', ' ')} is longer than {_max_length(name)} characters.")

@@ -102,6 +102,7 @@ class _ImportRun:
             actor=lead_import.created_by,
             owner=lead_import.owner,
             policy=lead_import.duplicate_policy,
+            run_assignment_rules=lead_import.run_assignment_rules,
         )
         self.tally = Tally()
         self.last_line = 0

@@ -148,8 +148,13 @@ def import_confirm(
     duplicate_policy: str,
     all_or_nothing: bool,
     owner: User | None,
+    run_assignment_rules: bool = True,
 ) -> LeadImport:
-    """Saves the user's choices and queues the job; a second confirmation changes nothing."""
+    """Saves the user's choices and queues the job; a second confirmation changes nothing.
+
+    New leads without an owner go through the assignment rules, or stay in the queue when
+    `run_assignment_rules` is False.
+    """
     from .tasks import import_leads
 
     lead_import = LeadImport.objects.select_for_update().filter(pk=import_id).first()
@@ -164,6 +169,7 @@ def import_confirm(
         raise DomainError("Choose what to do with duplicates.", field="duplicate_policy")
     lead_import.mapping = check_mapping(stored_table(lead_import).headers, mapping)
     lead_import.owner = _owner(actor=actor, owner=owner)
+    lead_import.run_assignment_rules = run_assignment_rules
     lead_import.duplicate_policy = duplicate_policy
     lead_import.all_or_nothing = all_or_nothing
     lead_import.job = job_create(

@@ -131,6 +131,7 @@ def _confirm(request: AuthenticatedRequest, lead_import: LeadImport) -> HttpResp
             duplicate_policy=form.cleaned_data["duplicate_policy"],
             all_or_nothing=form.cleaned_data["all_or_nothing"],
             owner=form.cleaned_data["owner"],
+            run_assignment_rules=form.cleaned_data["run_assignment_rules"],
         )
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -42,8 +42,11 @@ class LeadImport(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Owner of the imported leads; empty runs the assignment rules.",
+        help_text="Owner of the imported leads; without one, see run_assignment_rules.",
     )
+    # Without an owner: True lets the assignment rules pick one (as for any new lead), False leaves
+    # the leads unassigned in the queue, as the importer chose.
+    run_assignment_rules = models.BooleanField(default=True)
     job = models.OneToOneField("crm.BackgroundJob", null=True, blank=True, on_delete=models.SET_NULL)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
     created_count = models.PositiveIntegerField(default=0)

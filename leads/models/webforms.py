@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
+
+
+class RepeatSubmission(models.TextChoices):
+    """What a submission does when an open lead already has its email address."""
+
+    UPDATE = "update", "Update the open lead with that email address"
+    CREATE = "create", "Create another lead (flagged as a possible duplicate)"
 
 
 class WebForm(models.Model):
@@ -15,6 +23,20 @@ class WebForm(models.Model):
     # [{"field": "email", "label": "Work email", "required": true}, ...] over the lead's fields.
     fields = models.JSONField(default=list)
     thank_you_message = models.TextField(default="Thank you! We will be in touch shortly.")
+    redirect_url = models.URLField(
+        "thank-you page address",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where visitors go after they submit, instead of the thank-you message.",
+    )
+    repeat_submissions = models.CharField(
+        "when an open lead has the submitted email address",
+        max_length=10,
+        choices=RepeatSubmission.choices,
+        default=RepeatSubmission.UPDATE,
+        help_text="An open lead is one that is neither converted nor disqualified.",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

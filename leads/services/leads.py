@@ -16,7 +16,13 @@ from crm.services.bulk import BulkResult as BulkResult
 from crm.services.bulk import bulk_apply
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
-from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
+from crm.services.records import (
+    apply_changes,
+    check_owner_assignable,
+    delete_with_audit,
+    lock_for_change,
+    save_with_audit,
+)
 from leads import events
 from leads.assignment.services import first_touch_start, lead_assign_by_rules
 from leads.models import STATUS_TRANSITIONS, Lead, LeadStatus
@@ -61,7 +67,7 @@ def check_lead_owner_assignable(*, actor: User, owner: User | None) -> None:
 def check_team_assignable(*, actor: User, team: Team | None) -> None:
     """A lead may go to the default queue, or to a team queue the actor reaches (admins: any)."""
     if team is not None and not actor.is_admin and team.pk not in access.team_ids(actor):
-        raise PermissionDenied(f"You cannot put leads in the {team} queue.")
+        raise PermissionDenied("You cannot put leads in that team's queue.")
 
 
 def check_status_change(old: str, new: str) -> None:
@@ -188,10 +194,9 @@ def lead_change_status(*, actor: User, lead_id: int, status: str, reason: str = 
 @transaction.atomic
 def lead_delete(*, actor: User, lead_id: int) -> None:
     lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
-    if not actor.is_admin and access.writable_fields(actor, Lead) is not None:
+    if not access.can_work(actor, lead):
         raise PermissionDenied("Your role cannot delete leads.")
-    lead._history_user = actor  # type: ignore[attr-defined]
-    lead.delete()
+    delete_with_audit(lead, actor=actor)
 
 
 # What a bulk request may do, and how many leads at most: each lead is its own savepoint.

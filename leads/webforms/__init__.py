@@ -1,5 +1,7 @@
-"""Web-to-lead: admins design public forms; visitors' submissions become leads with their UTM tags.
+"""Web-to-lead: admins and marketers design public forms; visitors' submissions become leads with their
+UTM tags, or update the open lead that has their email address.
 
 services.py writes (form design, submissions), selectors.py reads, forms.py parses, views.py renders;
-urls.py holds the admin pages (under /leads/forms/) and public_urls.py the public form (under /f/).
+urls.py holds the designers' pages (under /leads/forms/), public_urls.py the public form and its
+thank-you page (under /f/).
 """

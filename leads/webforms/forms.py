@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.db import models
 
+from crm import access
 from crm.models import User
 from leads.models import Lead, WebForm
 
@@ -97,6 +98,13 @@ class WebFormEditorForm(forms.ModelForm):
     tags = forms.CharField(
         label="Tags for its leads", required=False, help_text="Separate tags with commas, e.g. webinar, 2025."
     )
+    redirect_url = forms.URLField(
+        label="Thank-you page on your site (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Send visitors to this address after they submit, instead of the thank-you message.",
+    )
 
     class Meta:
         model = WebForm
@@ -105,26 +113,49 @@ class WebFormEditorForm(forms.ModelForm):
             "slug",
             "is_active",
             "thank_you_message",
+            "redirect_url",
+            "repeat_submissions",
             "owner",
             "utm_source",
             "utm_medium",
             "utm_campaign",
         ]
-        labels = {"is_active": "Accepting submissions", "owner": "Owner of its leads"}
+        labels = {
+            "slug": "Public address",
+            "is_active": "Accepting submissions",
+            "owner": "Owner of its leads",
+            "repeat_submissions": "When someone submits again with the email address of an open lead",
+        }
         help_texts = {
+            "slug": "The form is at /f/<address>/: letters, digits and hyphens, made from the name if empty.",
             "utm_source": "Used when the visitor's address carries no utm_source.",
             "utm_medium": "Used when the visitor's address carries no utm_medium.",
             "utm_campaign": "Used when the visitor's address carries no utm_campaign.",
         }
-        widgets = {"thank_you_message": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "thank_you_message": forms.Textarea(attrs={"rows": 3}),
+            "repeat_submissions": forms.RadioSelect(attrs={"class": "form-check-input"}),
+        }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
-        owner.queryset = User.objects.filter(is_active=True)
+        # Whom the designer may give leads to, and whoever has them now (kept when someone else edits).
+        owner.queryset = (
+            access.assignable_owners(user) | User.objects.filter(pk=self.instance.owner_id)
+        ).order_by("first_name", "last_name", "username")
         owner.empty_label = "Nobody: the assignment rules decide"
-        if self.instance.pk is not None:
+        if self.instance.pk is None:
+            # static/leads/webform_designer.js fills the address from the name as it is typed.
+            self.fields["slug"].widget.attrs["data-slug-from"] = self["name"].auto_id
+        else:
             self.initial["tags"] = ", ".join(self.instance.tags)
+            self.fields[
+                "slug"
+            ].help_text = (
+                "The form is at /f/<address>/. Changing it breaks the form on every site that embeds it."
+            )
 
     def clean_tags(self) -> list[str]:
         return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]

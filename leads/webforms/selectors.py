@@ -1,10 +1,12 @@
-"""Reads of web-to-lead: forms with their submission counts (admins only), and a public form by its slug."""
+"""Reads of web-to-lead: forms with their submission counts (admins and marketers), and a public form by
+its slug."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
 
+from crm import access
 from crm.models import User
 from leads.models import WebForm, WebFormSubmission
 
@@ -12,11 +14,11 @@ RECENT_SUBMISSIONS = 10
 
 
 def webform_list(*, user: User) -> QuerySet[WebForm]:
-    """Every form with its submission count and latest submission, in one query; none for non-admins."""
+    """The forms `user` may see, each with its submission count and latest submission, in one query."""
     forms = WebForm.objects.select_related("owner").annotate(
         submission_count=Count("submissions"), last_submission_at=Max("submissions__created_at")
     )
-    return forms if user.is_active and user.is_admin else forms.none()
+    return access.visible(user, forms)
 
 
 def webform_get(*, user: User, pk: int) -> WebForm:

@@ -1,4 +1,4 @@
-"""The admin's web-form pages, mounted by leads/urls.py under /leads/forms/ (in its "leads" namespace)."""
+"""The designers' web-form pages, mounted by leads/urls.py under /leads/forms/ (in its "leads" namespace)."""
 
 from django.urls import path
 

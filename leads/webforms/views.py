@@ -1,24 +1,29 @@
-"""Web-form pages: the admin's list, editor and detail page (with the embed snippet), and the public form."""
+"""Web-form pages: the designers' list, editor and detail page (with the embed snippet), and the public form
+with its thank-you page."""
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.errors import DomainError
 from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest, admin_only
+from crm.views import AuthenticatedRequest, admin_only, service_error
+from leads.access import can_design_webforms
 from leads.models import WebForm
 
 from . import selectors, services
@@ -30,9 +35,24 @@ UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104  (a stored value, not a socket bound t
 # The embedded frame's height: a heading and a button, plus one row per question.
 EMBED_BASE_HEIGHT = 260
 EMBED_ROW_HEIGHT = 90
+# "See Other": after a POST the browser GETs the thank-you page, so reloading it sends nothing again.
+SEE_OTHER = 303
 
 
-@admin_only
+def designers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Admins and marketers (see leads.access.WEBFORM_POLICY); to anyone else the pages do not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_design_webforms(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@designers_only
 def webform_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "leads/webforms/list.html", {"webforms": selectors.webform_list(user=request.user)}
@@ -43,7 +63,7 @@ def _editor_page(request: AuthenticatedRequest, webform: WebForm | None) -> Http
     title = f"Edit {webform}" if webform else "New web form"
     cancel_url = webform.get_absolute_url() if webform else reverse("leads:webform-list")
     data = request.POST if request.method == "POST" else None
-    form = WebFormEditorForm(data, instance=webform)
+    form = WebFormEditorForm(data, instance=webform, user=request.user)
     rows = FieldRowFormSet(
         data, initial=webform.fields if webform else STARTER_ROWS, prefix=FIELD_ROWS_PREFIX
     )
@@ -54,8 +74,8 @@ def _editor_page(request: AuthenticatedRequest, webform: WebForm | None) -> Http
                 saved = services.webform_create(actor=request.user, fields=fields)
             else:
                 saved = services.webform_update(actor=request.user, form_id=webform.pk, fields=fields)
-        except ValidationError as error:
-            add_service_error(form, error)
+        except (ValidationError, PermissionDenied) as error:
+            service_error(form, error)
         else:
             messages.success(request, f"Saved the web form {saved}.")
             return redirect(saved)
@@ -63,13 +83,13 @@ def _editor_page(request: AuthenticatedRequest, webform: WebForm | None) -> Http
     return render(request, "leads/webforms/form.html", context)
 
 
-@admin_only
+@designers_only
 @require_http_methods(["GET", "POST"])
 def webform_create(request: AuthenticatedRequest) -> HttpResponse:
     return _editor_page(request, None)
 
 
-@admin_only
+@designers_only
 @require_http_methods(["GET", "POST"])
 def webform_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _editor_page(request, selectors.webform_get(user=request.user, pk=pk))
@@ -86,7 +106,7 @@ def embed_snippet(*, url: str, title: str, questions: int) -> str:
     )
 
 
-@admin_only
+@designers_only
 def webform_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     webform = selectors.webform_get(user=request.user, pk=pk)
     public_url = request.build_absolute_uri(reverse("webform-public", args=[webform.slug]))
@@ -102,6 +122,7 @@ def webform_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "embed_snippet": embed_snippet(url=public_url, title=webform.name, questions=len(questions)),
         "submissions": selectors.webform_recent_submissions(form=webform),
         "utm_parameters": services.UTM_PARAMETERS,
+        "can_delete": request.user.is_admin,
     }
     return render(request, "leads/webforms/detail.html", context)
 
@@ -148,7 +169,7 @@ def webform_public(request: HttpRequest, slug: str) -> HttpResponse:
         return _public_page("public_form.html", {"webform": webform, "form": form})
     form = PublicWebForm(request.POST, webform=webform)
     if form.caught_in_honeypot:
-        return _public_page("public_thanks.html", {"webform": webform})  # a bot learns nothing
+        return _thanked(webform)  # a bot learns nothing
     status = 200
     if form.is_valid():
         try:
@@ -163,5 +184,18 @@ def webform_public(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _public_page("public_thanks.html", {"webform": webform})
+            return _thanked(webform)
     return _public_page("public_form.html", {"webform": webform, "form": form}, status=status)
+
+
+def _thanked(webform: WebForm) -> HttpResponse:
+    """Sends the browser on to the form's thank-you page (its own, or the one on the customer's site)."""
+    response = HttpResponseRedirect(webform.redirect_url or reverse("webform-thanks", args=[webform.slug]))
+    response.status_code = SEE_OTHER
+    return response
+
+
+@xframe_options_exempt
+@require_GET
+def webform_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    return _public_page("public_thanks.html", {"webform": selectors.webform_public_get(slug=slug)})

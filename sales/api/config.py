@@ -8,6 +8,8 @@ admins create and change them (sales.catalog.services, which words the SKU and p
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -17,15 +19,42 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.api.views import NOT_FOUND, actor
+from crm.models import ActivityKind
 from sales.catalog.selectors import product_get, product_list
 from sales.catalog.services import product_create, product_update
 from sales.configuration.selectors import lost_reason_rows, pipeline_rows
-from sales.models import ExitCriterion, LostReason, Pipeline, Product, Stage
+from sales.models import (
+    ExitCriterion,
+    LostReason,
+    Pipeline,
+    Product,
+    RequiredField,
+    RequiredRecord,
+    Stage,
+)
 
 ADMINS_ONLY = OpenApiResponse(description="Only admins maintain the catalogue.")
 
 
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice the record may leave blank: null in the API, never a "" outside the documented enum."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(value) if value else None
+
+
 class ExitCriterionSerializer(serializers.ModelSerializer):
+    # The model's column is called field_name, as is an attribute every DRF field has; the metaclass
+    # takes declared fields off the class, so the two never meet at run time.
+    field_name = OptionalChoiceField(  # type: ignore[assignment]
+        choices=RequiredField.choices, help_text="For a field criterion."
+    )
+    activity_kind = OptionalChoiceField(choices=ActivityKind.choices, help_text="For an activity criterion.")
+    related = OptionalChoiceField(choices=RequiredRecord.choices, help_text="For a related-record criterion.")
+
     class Meta:
         model = ExitCriterion
         fields = ["id", "label", "kind", "field_name", "activity_kind", "activity_subject", "related"]
@@ -85,7 +114,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+    # Absent means both; "null" or anything but a boolean is refused, as the schema says.
+    active = serializers.BooleanField(required=False, default=None)
 
 
 def pipelines_with_stages() -> QuerySet[Pipeline]:

@@ -4,7 +4,8 @@ The list reads `opportunity_list` through the board's FilterSet, so the API, the
 list show the same deals; every write goes through sales.services, which checks the access policy
 (an invisible deal is a 404, a read-only one a 403) and the stage rules. A move the exit criteria
 refuse is a 400 whose body lists each `missing` item; a move over someone else's newer move (the
-client sent `expected_stage`) is a 409 naming the stage the deal is in now.
+client sent `expected_stage`) is a 409 naming the stage the deal is in now. A won or lost deal moves
+again only after POST .../reopen/: a move or a `stage` change of a closed deal is a 400 saying so.
 
 Pages are cursor pages newest first (crm.api.pagination): cursor pagination owns the order, so the
 board's `ordering` parameter is not offered here.
@@ -40,6 +41,7 @@ from sales.services import (
     opportunity_move,
     opportunity_update,
 )
+from sales.services.opportunities import opportunity_reopen
 
 from .conversion import ConversionView
 from .serializers import (
@@ -52,6 +54,7 @@ from .serializers import (
     OpportunityLineSerializer,
     OpportunityMoveSerializer,
     OpportunitySerializer,
+    ReopenSerializer,
     StaleMoveSerializer,
 )
 
@@ -183,7 +186,7 @@ class OpportunityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Move a deal to a stage (win it, lose it with a reason, or reopen it)",
+        summary="Move an open deal to a stage (on, back, won, or lost with a reason)",
         request=OpportunityMoveSerializer,
         responses={
             200: OpportunityDetailSerializer,
@@ -205,6 +208,26 @@ class OpportunityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 expected_stage_id=data.get("expected_stage"),
                 lost_reason_id=data["lost_reason"].pk if data.get("lost_reason") else None,
                 lost_note=data["lost_note"],
+                close_date=data.get("close_date"),
+                closed_at=data.get("closed_at"),
+            )
+        return self._detail(pk)
+
+    @extend_schema(
+        summary="Reopen a won or lost deal in an open stage (a closed deal does not move otherwise)",
+        request=ReopenSerializer,
+        responses={200: OpportunityDetailSerializer, 400: CRITERIA_UNMET, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def reopen(self, request: Request, pk: int) -> Response:
+        serializer = ReopenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with stage_refusals(request=request, opportunity_id=pk):
+            opportunity_reopen(
+                actor=actor(request),
+                opportunity_id=pk,
+                stage_id=data.get("stage"),
+                close_date=data.get("close_date"),
             )
         return self._detail(pk)
 
@@ -317,6 +340,11 @@ urlpatterns = [
         "opportunities/<int:pk>/move/",
         OpportunityViewSet.as_view({"post": "move"}),
         name="api-opportunity-move",
+    ),
+    path(
+        "opportunities/<int:pk>/reopen/",
+        OpportunityViewSet.as_view({"post": "reopen"}),
+        name="api-opportunity-reopen",
     ),
     path(
         "opportunities/<int:pk>/lines/",

@@ -21,13 +21,22 @@ from rest_framework.views import APIView
 from crm.api.views import actor
 from sales.selectors.forecast import Figures, Forecast, ForecastRow, ForecastScope, MonthRange, forecast_get
 
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_FORMAT = "Give the month as YYYY-MM, e.g. 2025-04."
+
 
 class ForecastQuerySerializer(serializers.Serializer):
-    start = serializers.CharField(
-        required=False, help_text="The first close month, YYYY-MM; without start and end, this quarter."
+    start = serializers.RegexField(
+        MONTH,
+        required=False,
+        error_messages={"invalid": MONTH_FORMAT},
+        help_text="The first close month, YYYY-MM; without start and end, this quarter.",
     )
-    end = serializers.CharField(
-        required=False, help_text="The last close month, YYYY-MM (included); 24 months at most in all."
+    end = serializers.RegexField(
+        MONTH,
+        required=False,
+        error_messages={"invalid": MONTH_FORMAT},
+        help_text="The last close month, YYYY-MM (included); 24 months at most in all.",
     )
     scope = serializers.ChoiceField(
         choices=ForecastScope.choices,

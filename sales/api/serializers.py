@@ -261,14 +261,38 @@ class OpportunityMoveSerializer(serializers.Serializer):
         help_text="Required to move to a lost stage.",
     )
     lost_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    close_date = serializers.DateField(
+        required=False,
+        help_text="The expected close date, saved with the move; a win or a loss keeps it as it is.",
+    )
+    closed_at = serializers.DateTimeField(
+        required=False,
+        help_text="For a win or a loss: when it happened (not in the future); left out, now.",
+    )
+
+
+class ReopenSerializer(serializers.Serializer):
+    stage = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="An open stage of the deal's pipeline; left out, the last open stage it was in.",
+    )
+    close_date = serializers.DateField(
+        required=False, help_text="A new expected close date: required when the old one has passed."
+    )
 
 
 class ExitCriteriaRefusalSerializer(serializers.Serializer):
+    """A refused write: like every 400, each refused field with its messages; when exit criteria block
+    the move, `stage` says so and `missing` lists them."""
+
     stage = serializers.ListField(
-        child=serializers.CharField(), help_text="What the deal needs, as a sentence."
+        child=serializers.CharField(), required=False, help_text="What the deal needs, as a sentence."
     )
     missing = serializers.ListField(
-        child=serializers.CharField(), help_text="Each unmet exit criterion, in the pipeline's order."
+        child=serializers.CharField(),
+        required=False,
+        help_text="Each unmet exit criterion, in the pipeline's order.",
     )
 
 

@@ -6,7 +6,6 @@ name the row and the field: that is why each message names the value it refuses.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,10 +15,10 @@ from django.http import Http404
 
 from crm import access
 from crm.models import User
+from crm.money import currency_problem
 from sales.models import Product, SalesSettings
 
 PRODUCTS = "manage the product catalogue"
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 # The model's columns: 14 digits with 2 decimals for prices, 5 with 2 for the tax rate.
 MAX_PRICE = Decimal("999999999999.99")
 TEXT_LIMITS = {"sku": 64, "name": 200, "product_line": 100}
@@ -82,14 +81,9 @@ def product_fields_check(fields: dict[str, Any]) -> dict[str, Any]:
             errors["tax_rate"] = [problem]
         cleaned["tax_rate"] = rate
     if "currency" in fields:
-        currency = str(fields["currency"] or "").strip().upper()
-        if not CURRENCY.match(currency):
-            errors["currency"] = [
-                f'"{fields["currency"]}" is not a 3-letter currency code such as EUR.'
-                if fields["currency"]
-                else "Enter a 3-letter currency code such as EUR."
-            ]
-        cleaned["currency"] = currency
+        if problem := currency_problem(fields["currency"]):
+            errors["currency"] = [problem]
+        cleaned["currency"] = str(fields["currency"] or "").strip().upper()
     if "is_active" in fields:
         cleaned["is_active"] = bool(fields["is_active"])
     if errors:

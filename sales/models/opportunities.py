@@ -76,7 +76,9 @@ class Opportunity(models.Model):
         LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="opportunities"
     )
     lost_note = models.CharField("why it was lost", max_length=300, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    # When the deal was won or lost, apart from when it was expected to close (close_date, kept as the
+    # rep planned it): the forecast's "won in a month" and the board's recent wins and losses read this.
+    closed_at = models.DateTimeField("closed", null=True, blank=True)
     contract_start = models.DateField("contract start", null=True, blank=True)
     contract_end = models.DateField("contract end", null=True, blank=True)
     # A renewal points at the won deal it renews; one renewal per deal, however often the job runs.
@@ -93,8 +95,9 @@ class Opportunity(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at", "stage_changed_at"])
 
     class Meta:
-        verbose_name = "opportunity"
-        verbose_name_plural = "opportunities"
+        # What everyone calls it on the pages; "opportunity" stays the model's and the API's name.
+        verbose_name = "deal"
+        verbose_name_plural = "deals"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
@@ -134,14 +137,28 @@ class Opportunity(models.Model):
             # The board's column totals for a rep or a team (owner = ANY(...)), read from the index alone.
             models.Index(
                 fields=["owner", "stage"],
-                include=["status", "close_date", "amount", "currency"],
+                include=["status", "closed_at", "amount", "currency"],
                 name="opportunity_owner_board",
+            ),
+            # The forecast's wins by the month they were won, for a rep or a team, from the index alone.
+            models.Index(
+                fields=["owner", "closed_at"],
+                include=["amount", "currency"],
+                name="opportunity_owner_won",
+                condition=Q(status="won"),
             ),
             models.Index(fields=["-created_at", "-id"], name="opportunity_recent"),
             # The deal list sorted by amount, either way (a backward scan), and its keyset pages.
             models.Index(fields=["amount", "id"], name="opportunity_amount"),
             models.Index(fields=["status", "close_date", "id"], name="opportunity_status_close"),
+            # The board's won and lost columns: the deals closed lately.
+            models.Index(fields=["status", "closed_at", "id"], name="opportunity_status_closed"),
             models.Index(fields=["account", "-created_at"], name="opportunity_account"),
+            # The accounts and contacts a user reads through their deals (crm.access.share_parent), from
+            # the index alone.
+            models.Index(
+                fields=["owner"], include=["account", "primary_contact"], name="opportunity_owner_parents"
+            ),
             models.Index(
                 fields=["contract_end"],
                 name="opportunity_renewal_due",

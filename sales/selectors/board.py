@@ -2,7 +2,7 @@
 
 Every query is shaped for the board's indexes: open columns read the partial index on
 (stage, -created_at, -id) where status is open; won and lost columns show only deals closed in the last
-CLOSED_WINDOW_DAYS, read through the (status, close_date, id) index; a rep's or a team's column totals
+CLOSED_WINDOW_DAYS, read through the (status, closed_at, id) index; a rep's or a team's column totals
 read the (owner, stage) index that includes what they sum.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,18 +31,56 @@ COLUMN_ORDERING = ["-created_at", "-id"]
 KIND_ORDER: dict[str, int] = {StageKind.OPEN: 0, StageKind.WON: 1, StageKind.LOST: 2}
 
 
-@dataclass(frozen=True)
-class ColumnTotals:
-    """One column's header: how many deals, and their amount weighted by the stage's probability."""
+class SumsByCurrency:
+    """Amounts by currency, in a fixed order for display: amounts in different currencies are never
+    added together."""
 
-    stage: Stage
-    count: int = 0
-    # Weighted sums by currency: amounts in different currencies are never added together.
-    weighted: dict[str, Decimal] = field(default_factory=dict)
+    total: dict[str, Decimal]
+    weighted: dict[str, Decimal]
+
+    @property
+    def total_sums(self) -> list[tuple[str, Decimal]]:
+        return sorted(self.total.items())
 
     @property
     def weighted_sums(self) -> list[tuple[str, Decimal]]:
         return sorted(self.weighted.items())
+
+
+@dataclass(frozen=True)
+class ColumnTotals(SumsByCurrency):
+    """One column's header: how many deals, their amount, and that amount weighted by the stage's
+    probability."""
+
+    stage: Stage
+    count: int = 0
+    total: dict[str, Decimal] = field(default_factory=dict)
+    weighted: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BoardTotals(SumsByCurrency):
+    """The open pipeline on the (filtered) board: its open columns added up, by currency."""
+
+    count: int
+    total: dict[str, Decimal]
+    weighted: dict[str, Decimal]
+
+
+def board_totals(columns: list[ColumnTotals]) -> BoardTotals:
+    """The open columns' totals added up: won and lost deals are no longer in the pipeline."""
+    total: dict[str, Decimal] = defaultdict(Decimal)
+    weighted: dict[str, Decimal] = defaultdict(Decimal)
+    count = 0
+    for column in columns:
+        if column.stage.kind != StageKind.OPEN:
+            continue
+        count += column.count
+        for currency, amount in column.total.items():
+            total[currency] += amount
+        for currency, amount in column.weighted.items():
+            weighted[currency] += amount
+    return BoardTotals(count=count, total=dict(total), weighted=dict(weighted))
 
 
 def board_pipelines() -> list[Pipeline]:
@@ -73,8 +111,10 @@ def board_stage(*, pipeline_id: int, stage_id: int) -> Stage:
     return stage
 
 
-def closed_since(today: date | None = None) -> date:
-    return (today or timezone.localdate()) - timedelta(days=CLOSED_WINDOW_DAYS)
+def closed_since(today: date | None = None) -> datetime:
+    """The start of the first day the won and lost columns show (local time)."""
+    first_day = (today or timezone.localdate()) - timedelta(days=CLOSED_WINDOW_DAYS)
+    return timezone.make_aware(datetime.combine(first_day, time.min))
 
 
 def board_deals(*, user: User) -> QuerySet[Opportunity]:
@@ -88,7 +128,7 @@ def _on_board(stages: list[Stage]) -> Q:
     return Q(stage_id__in=open_ids, status=OpportunityStatus.OPEN) | Q(
         stage_id__in=closed_ids,
         status__in=[OpportunityStatus.WON, OpportunityStatus.LOST],
-        close_date__gte=closed_since(),
+        closed_at__gte=closed_since(),
     )
 
 
@@ -104,18 +144,22 @@ def column_total_rows(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> Q
 
 
 def column_totals(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> dict[int, ColumnTotals]:
-    """Every column's count and weighted sum for the (filtered) deals, in one grouped query."""
+    """Every column's count, total and weighted sum for the (filtered) deals, in one grouped query."""
     rows = column_total_rows(deals=deals, stages=stages)
     counts: dict[int, int] = defaultdict(int)
+    totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     probability = {stage.pk: stage.probability for stage in stages}
     for row in rows:
         stage_id = row["stage_id"]
         counts[stage_id] += row["count"]
-        weighted = (row["total"] or Decimal(0)) * probability[stage_id] / 100
-        sums[stage_id][row["currency"]] = weighted.quantize(Decimal("0.01"))
+        total = row["total"] or Decimal(0)
+        totals[stage_id][row["currency"]] = total
+        sums[stage_id][row["currency"]] = (total * probability[stage_id] / 100).quantize(Decimal("0.01"))
     return {
-        stage.pk: ColumnTotals(stage=stage, count=counts[stage.pk], weighted=sums[stage.pk])
+        stage.pk: ColumnTotals(
+            stage=stage, count=counts[stage.pk], total=totals[stage.pk], weighted=sums[stage.pk]
+        )
         for stage in stages
     }
 
@@ -127,5 +171,5 @@ def column_page(
     if stage.kind == StageKind.OPEN:
         cards = deals.filter(stage=stage, status=OpportunityStatus.OPEN)
     else:
-        cards = deals.filter(stage=stage, status=stage.kind, close_date__gte=closed_since())
+        cards = deals.filter(stage=stage, status=stage.kind, closed_at__gte=closed_since())
     return keyset_page(cards, ordering=COLUMN_ORDERING, after=after, size=COLUMN_PAGE_SIZE)

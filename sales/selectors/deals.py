@@ -1,15 +1,20 @@
-"""Reads of the deal pages: the detail page's stage progress, criteria, history and lines."""
+"""Reads of the deal pages: the list's totals, the detail page's stage progress, criteria, history and
+lines."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from crm import access
+from crm.counting import COUNT_CAP, BoundedCount
 from crm.models import User
 from sales.models import (
     ExitCriterion,
@@ -61,6 +66,36 @@ class Renewals:
 
     renews: Opportunity | None
     renewed_by: Opportunity | None
+
+
+@dataclass(frozen=True)
+class ListTotals:
+    """How many deals a list's filters match (up to a cap) and, when all were counted, their amounts
+    added up by currency (amounts in different currencies are never added together)."""
+
+    count: BoundedCount
+    amounts: list[tuple[str, Decimal]]
+
+
+def deal_list_totals(*, deals: QuerySet[Opportunity], cap: int = COUNT_CAP) -> ListTotals:
+    """One query that reads at most cap + 1 of the filtered deals: their count and, when that is all of
+    them, their sums by currency. Past the cap the sum is left out rather than shown for a part."""
+    rows = deals.order_by().values("currency", "amount")[: cap + 1]
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing
+        return ListTotals(count=BoundedCount.of(0, cap=cap), amounts=[])
+    with connection.cursor() as cursor:
+        # The ORM's own SQL with its parameters bound: nothing from the request is pasted in.
+        cursor.execute(
+            f"SELECT currency, count(*), sum(amount) FROM ({sql}) AS listed GROUP BY currency "  # noqa: S608
+            "ORDER BY currency",
+            params,
+        )
+        found = cursor.fetchall()
+    count = BoundedCount.of(sum(counted for _, counted, _ in found), cap=cap)
+    amounts = [] if count.capped else [(currency, total) for currency, _, total in found]
+    return ListTotals(count=count, amounts=amounts)
 
 
 def pipeline_stages(*, opportunity: Opportunity) -> list[Stage]:

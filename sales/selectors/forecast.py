@@ -1,8 +1,10 @@
 """The forecast: per close month and per person, what was won, what is committed, the open pipeline and
 its weight, against each person's quota, rolled up by team and in total.
 
-The figures come from one grouped query over the deals the user may see (GROUP BY owner and close
-month), one query for the quotas and one for the people, however many people and months are shown.
+The figures come from two grouped queries over the deals the user may see, the open ones by owner and
+expected close month, the won ones by owner and the month they were won in (closed_at: a deal keeps
+its expected close date when it closes), one query for the quotas and one for the people, however many
+people and months are shown.
 Only deals in the default currency are summed; the others are counted as left out.
 """
 
@@ -12,12 +14,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DateField, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -311,8 +313,9 @@ def _with_quota(figures: Figures, quota: Decimal | None) -> Figures:
 def _deal_figures(
     user: User, months: MonthRange, currency: str, owners: QuerySet[User, Any]
 ) -> dict[tuple[int, date | None], Figures]:
-    """One grouped query: by owner and close month, the sums of the deals in range (and, under the
-    month None, the count of open deals with no close date)."""
+    """Two grouped queries: by owner and expected close month, the sums of the open deals in range (and,
+    under the month None, the count of those with no close date); by owner and the month they were won
+    in, the sums of the won deals."""
     is_open = Q(status=OpportunityStatus.OPEN)
     summed = Q(currency=currency, close_date__isnull=False)
     omitted = summed & is_open & Q(forecast_category=ForecastCategory.OMITTED)
@@ -320,16 +323,15 @@ def _deal_figures(
         F("amount") * F("stage__probability") / 100,
         output_field=DecimalField(max_digits=20, decimal_places=4),
     )
-    deals = access.visible(user, Opportunity.objects.filter(owner__in=owners)).filter(
-        Q(status__in=[OpportunityStatus.OPEN, OpportunityStatus.WON]),
-        Q(close_date__gte=months.first, close_date__lt=months.stop)
-        | Q(close_date__isnull=True, status=OpportunityStatus.OPEN),
+    visible = access.visible(user, Opportunity.objects.filter(owner__in=owners))
+    deals = visible.filter(
+        is_open,
+        Q(close_date__gte=months.first, close_date__lt=months.stop) | Q(close_date__isnull=True),
     )
     rows = (
         deals.annotate(month=TruncMonth("close_date"))
         .values("owner_id", "month")
         .annotate(
-            won=Sum("amount", filter=summed & Q(status=OpportunityStatus.WON)),
             commit=Sum("amount", filter=summed & is_open & Q(forecast_category=ForecastCategory.COMMIT)),
             best_case=Sum(
                 "amount", filter=summed & is_open & Q(forecast_category=ForecastCategory.BEST_CASE)
@@ -343,9 +345,8 @@ def _deal_figures(
         )
         .order_by()
     )
-    return {
+    figures = {
         (row["owner_id"], row["month"]): Figures(
-            won=row["won"] or ZERO,
             commit=row["commit"] or ZERO,
             best_case=row["best_case"] or ZERO,
             pipeline=row["pipeline"] or ZERO,
@@ -355,5 +356,31 @@ def _deal_figures(
             other_currency=row["other_currency"],
             no_close_date=row["no_close_date"],
         )
+        for row in rows
+    }
+    for key, won in _won_figures(visible, months, currency).items():
+        figures[key] = figures.get(key, Figures()) + won
+    return figures
+
+
+def _won_figures(
+    deals: QuerySet[Opportunity], months: MonthRange, currency: str
+) -> dict[tuple[int, date | None], Figures]:
+    """The won deals by owner and the (local) month they were won in, read from the won-deals index."""
+    start, stop = (
+        timezone.make_aware(datetime.combine(day, time.min)) for day in (months.first, months.stop)
+    )
+    rows = (
+        deals.filter(status=OpportunityStatus.WON, closed_at__gte=start, closed_at__lt=stop)
+        .annotate(month=TruncMonth("closed_at", output_field=DateField()))
+        .values("owner_id", "month")
+        .annotate(
+            won=Sum("amount", filter=Q(currency=currency)),
+            other_currency=Count("amount", filter=~Q(currency=currency)),
+        )
+        .order_by()
+    )
+    return {
+        (row["owner_id"], row["month"]): Figures(won=row["won"] or ZERO, other_currency=row["other_currency"])
         for row in rows
     }

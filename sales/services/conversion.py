@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from crm import access
 from crm.errors import DomainError
-from crm.models import Account, Activity, Contact, EngagementEvent, Task, User
+from crm.models import Account, Activity, Contact, EngagementEvent, NotificationKind, Role, Task, User
 from crm.rollup import rollup_reassign
 from crm.services.customers import account_create, contact_create
 from crm.services.events import event_record
+from crm.services.notifications import notification_send
 from crm.services.records import lock_for_change, save_with_audit
 from leads.models import Lead, LeadStatus
 from sales import events
@@ -55,7 +56,7 @@ def lead_convert(
     on the lead and roll up to the account's timeline.
     """
     lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
-    if access.writable_fields(actor, Lead) is not None:
+    if not access.can_work(actor, lead):
         raise PermissionDenied("Your role cannot convert leads.")
     if lead.is_converted:
         raise DomainError("This lead was already converted; open its contact or deal instead.")
@@ -109,22 +110,37 @@ def lead_convert(
 
 
 def _account_from(*, actor: User, lead: Lead) -> Account:
+    """A new account for the lead's company. When an account the actor may not see already has the
+    lead's domain, the new one goes without it (domains are unique) and that account's owner hears of
+    the likely duplicate; the actor is told nothing about a customer they may not see."""
     domain = lead_domain(lead)
-    if domain and Account.objects.filter(domain=domain).exists():
-        raise DomainError(
-            f"An account with the domain {domain} exists but is not yours; ask its owner or a manager "
-            "to convert this lead, or choose another account.",
-            field="account",
-        )
-    return account_create(
+    namesake = Account.objects.select_related("owner").filter(domain=domain).first() if domain else None
+    account = account_create(
         actor=actor,
         fields={
             "name": lead.company.strip() or lead.full_name or lead.email,
-            "domain": domain,
+            "domain": "" if namesake else domain,
             "industry": lead.industry,
             "billing_country": lead.country,
         },
     )
+    if namesake is not None:
+        _report_possible_duplicate(actor=actor, account=account, existing=namesake, domain=domain)
+    return account
+
+
+def _report_possible_duplicate(*, actor: User, account: Account, existing: Account, domain: str) -> None:
+    recipients = (
+        [existing.owner] if existing.owner else list(User.objects.filter(role=Role.ADMIN, is_active=True))
+    )
+    for recipient in recipients:
+        notification_send(
+            recipient=recipient,
+            kind=NotificationKind.POSSIBLE_DUPLICATE,
+            message=f"{actor} converted a lead from {domain} into a new account, {account}; it may be "
+            f"the same company as {existing}.",
+            url=account.get_absolute_url(),
+        )
 
 
 def _contact_fields(lead: Lead, account: Account) -> dict[str, object]:

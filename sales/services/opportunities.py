@@ -1,24 +1,37 @@
-"""Every write to a deal: create, edit, move through the stages, win, lose, reopen, delete, in bulk."""
+"""Every write to a deal: create, edit, move through the stages, win, lose, reopen, delete, in bulk.
+
+A deal keeps two dates apart: `close_date`, when it is expected to close (the rep's plan, kept as it
+was when the deal closes), and `closed_at`, when it was won or lost (set by the close, cleared by a
+reopening). A closed deal moves again only once it is reopened (opportunity_reopen).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from crm import access
 from crm import events as kernel_events
 from crm.errors import DomainError
 from crm.models import Account, Contact, LifecycleStage, NotificationKind, User
+from crm.money import currency_problem
 from crm.rollup import rollup_reassign
 from crm.services.bulk import BulkResult, bulk_apply
 from crm.services.events import event_record
 from crm.services.notifications import notification_send
-from crm.services.records import apply_changes, check_owner_assignable, lock_for_change, save_with_audit
+from crm.services.records import (
+    apply_changes,
+    check_owner_assignable,
+    delete_with_audit,
+    lock_for_change,
+    save_with_audit,
+)
 from sales import events
 from sales.errors import StaleMove
 from sales.models import (
@@ -60,6 +73,39 @@ def _check_close_date(close_date: date | None) -> None:
         )
 
 
+def _check_currency(fields: dict[str, Any]) -> None:
+    """Refuses a currency that is not a 3-letter code; upper-cases the one given."""
+    if "currency" in fields:
+        if problem := currency_problem(fields["currency"]):
+            raise DomainError(problem, field="currency")
+        fields["currency"] = str(fields["currency"]).strip().upper()
+
+
+def _check_closed_at(closed_at: datetime) -> None:
+    if closed_at > timezone.now():
+        raise DomainError(
+            "A deal cannot be closed in the future; give the day it was won or lost, today at the latest.",
+            field="closed_at",
+        )
+
+
+def closed_on(day: date) -> datetime:
+    """When a deal closed on `day` (a form's date): now for today, else midday of that day, local time."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def _refuse_closed(opportunity: Opportunity) -> None:
+    closed = timezone.localdate(opportunity.closed_at) if opportunity.closed_at else None
+    when = f" on {date_format(closed, 'j M Y')}" if closed else ""
+    raise DomainError(
+        f"This deal was {opportunity.get_status_display().lower()}{when}; reopen it before moving it "
+        "to another stage.",
+        field="stage",
+    )
+
+
 def _check_account_and_contact(*, actor: User, account: Account, contact: Contact | None) -> None:
     access.ensure_can_view(actor, account)
     if contact is not None and contact.account_id != account.pk:
@@ -91,6 +137,7 @@ def opportunity_create(*, actor: User, fields: dict[str, Any]) -> Opportunity:
     if stage.kind != StageKind.OPEN:
         raise DomainError("A new deal starts in an open stage; win or lose it afterwards.", field="stage")
     _check_close_date(fields.get("close_date"))
+    _check_currency(fields)
     fields.setdefault("currency", SalesSettings.current().default_currency)
     opportunity = Opportunity(
         **{**fields, "pipeline": pipeline, "stage": stage, "status": OpportunityStatus.OPEN}
@@ -149,6 +196,7 @@ def opportunity_update(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    _check_currency(fields)
     changed = {name: value for name, value in fields.items() if getattr(opportunity, name) != value}
     if "owner" in changed:
         check_owner_assignable(actor=actor, owner=changed["owner"])
@@ -164,7 +212,8 @@ def opportunity_update(
         )
     if "currency" in changed and opportunity.lines.exists():
         raise DomainError("Remove the product lines before changing the currency.", field="currency")
-    if "close_date" in changed and opportunity.is_open:
+    stays_open = opportunity.is_open and (stage is None or stage.kind == StageKind.OPEN)
+    if "close_date" in changed and stays_open:
         _check_close_date(changed["close_date"])
     changes = apply_changes(opportunity, changed)
     if changes:
@@ -202,11 +251,15 @@ def opportunity_move(
     expected_stage_id: int | None = None,
     lost_reason_id: int | None = None,
     lost_note: str = "",
+    close_date: date | None = None,
+    closed_at: datetime | None = None,
 ) -> Opportunity:
     """Moves a deal to a stage (a board drop, the form, the API).
 
     `expected_stage_id` is where the mover saw the deal: if someone moved it since, the move is refused
     with where it is now, never applied over their move. Moving to where it already is changes nothing.
+    A `close_date` sent along is saved with the move; `closed_at` says when a win or a loss happened
+    (now when left out).
     """
     opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
     stage = Stage.objects.filter(pk=stage_id).select_related("pipeline").first()
@@ -217,13 +270,63 @@ def opportunity_move(
     )
     if lost_note:
         opportunity.lost_note = lost_note.strip()
+    moved_from = opportunity.stage_id
+    new_close_date = close_date is not None and close_date != opportunity.close_date
+    if new_close_date:
+        if opportunity.is_open and stage.kind == StageKind.OPEN:
+            _check_close_date(close_date)
+        opportunity.close_date = close_date
     _move(
         actor=actor,
         opportunity=opportunity,
         stage=stage,
         expected_stage_id=expected_stage_id,
         lost_reason=lost_reason,
+        closed_at=closed_at,
     )
+    if new_close_date and opportunity.stage_id == moved_from:
+        save_with_audit(opportunity, actor=actor)  # no move, but the close date sent along is kept
+    return opportunity
+
+
+def reopen_stage(opportunity: Opportunity) -> Stage:
+    """Where a reopened deal goes unless told: the last open stage it was in, else its pipeline's first."""
+    visit = (
+        opportunity.stage_visits.filter(
+            stage__kind=StageKind.OPEN, stage__pipeline_id=opportunity.pipeline_id
+        )
+        .select_related("stage")
+        .order_by("-entered_at", "-id")
+        .first()
+    )
+    return visit.stage if visit is not None else first_open_stage(opportunity.pipeline)
+
+
+@transaction.atomic
+def opportunity_reopen(
+    *, actor: User, opportunity_id: int, stage_id: int | None = None, close_date: date | None = None
+) -> Opportunity:
+    """Reopens a won or lost deal in an open stage of its pipeline (the last one it was in unless told),
+    with a new expected close date when the old one has passed. Reopening an open deal changes nothing."""
+    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    if opportunity.is_open:
+        return opportunity
+    if stage_id is None:
+        stage = reopen_stage(opportunity)
+    else:
+        found = Stage.objects.filter(
+            pk=stage_id, pipeline_id=opportunity.pipeline_id, kind=StageKind.OPEN
+        ).first()
+        if found is None:
+            raise DomainError(
+                f"Choose an open stage of the pipeline {opportunity.pipeline} to reopen the deal in.",
+                field="stage",
+            )
+        stage = found
+    if close_date is not None:
+        opportunity.close_date = close_date
+    _check_close_date(opportunity.close_date)
+    _enter(actor=actor, opportunity=opportunity, stage=stage, lost_reason=None, closed_at=None)
     return opportunity
 
 
@@ -239,6 +342,7 @@ def _move(
     stage: Stage,
     expected_stage_id: int | None,
     lost_reason: LostReason | None,
+    closed_at: datetime | None = None,
 ) -> None:
     current = opportunity.stage
     if expected_stage_id is not None and expected_stage_id != current.pk:
@@ -249,10 +353,23 @@ def _move(
         )
     if stage.pk == current.pk:
         return
+    if not opportunity.is_open:
+        _refuse_closed(opportunity)
     if stage.kind == StageKind.LOST and lost_reason is None:
         raise DomainError("Choose why the deal was lost.", field="lost_reason")
-    if stage.kind == StageKind.OPEN and opportunity.close_date is not None and current.kind != StageKind.OPEN:
-        _check_close_date(opportunity.close_date)
+    _enter(actor=actor, opportunity=opportunity, stage=stage, lost_reason=lost_reason, closed_at=closed_at)
+
+
+def _enter(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    stage: Stage,
+    lost_reason: LostReason | None,
+    closed_at: datetime | None,
+) -> None:
+    """The move itself, once the rules allow it: the stage, status and close, the visit and the events."""
+    current = opportunity.stage
     ensure_may_enter(opportunity=opportunity, current=current, target=stage)
     now = timezone.now()
     old_status = opportunity.status
@@ -264,8 +381,9 @@ def _move(
         opportunity.closed_at = None
         opportunity.lost_reason = None
     else:
-        opportunity.closed_at = now
-        opportunity.close_date = timezone.localdate()
+        if closed_at is not None:
+            _check_closed_at(closed_at)
+        opportunity.closed_at = closed_at or now
         opportunity.lost_reason = lost_reason if stage.kind == StageKind.LOST else None
     save_with_audit(opportunity, actor=actor)
     StageVisit.objects.filter(opportunity=opportunity, left_at__isnull=True).update(left_at=now)
@@ -315,8 +433,7 @@ def opportunity_delete(*, actor: User, opportunity_id: int) -> None:
     opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
     if not actor.is_admin and opportunity.status == OpportunityStatus.WON:
         raise PermissionDenied("Only admins can delete a won deal.")
-    opportunity._history_user = actor  # type: ignore[attr-defined]
-    opportunity.delete()
+    delete_with_audit(opportunity, actor=actor)
 
 
 BULK_ACTIONS = {

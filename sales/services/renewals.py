@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from crm.models import NotificationKind
 from crm.services.events import event_record
@@ -103,7 +104,8 @@ def renewal_create(*, won: Opportunity) -> Opportunity | None:
     notification_send(
         recipient=won.owner,
         kind=NotificationKind.RENEWAL_DUE,
-        message=f"{won.account}'s contract ends on {won.contract_end:%Y-%m-%d}: the renewal deal is ready.",
+        message=f"{won.account}'s contract ends on {date_format(won.contract_end, 'j M Y')}: "
+        "the renewal deal is ready.",
         url=renewal.get_absolute_url(),
     )
     return renewal

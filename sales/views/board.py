@@ -23,7 +23,7 @@ from crm.views import AuthenticatedRequest
 from sales.errors import ExitCriteriaUnmet, StaleMove
 from sales.forms import MoveForm
 from sales.forms_lists import BOARD_FILTERS, BoardFilter, filter_query
-from sales.models import Opportunity, Stage
+from sales.models import Opportunity, Stage, StageKind
 from sales.selectors.board import (
     CLOSED_WINDOW_DAYS,
     board_deals,
@@ -31,6 +31,7 @@ from sales.selectors.board import (
     board_pipelines,
     board_stage,
     board_stages,
+    board_totals,
     column_page,
     column_totals,
 )
@@ -42,15 +43,20 @@ from sales.services import opportunity_move
 @dataclass(frozen=True)
 class Card:
     deal: Opportunity
-    movable: bool
+    read_only: bool
     overdue: bool
+
+    @property
+    def movable(self) -> bool:
+        """Dragged to another column: a won or lost deal stays put (reopening it is done on its page)."""
+        return self.deal.is_open and not self.read_only
 
 
 def card_for(user: User, deal: Opportunity, today: date) -> Card:
     overdue = (deal.next_step_due is not None and deal.next_step_due < today) or (
         deal.is_open and deal.close_date is not None and deal.close_date < today
     )
-    return Card(deal=deal, movable=access.can(user, "change", deal), overdue=overdue)
+    return Card(deal=deal, read_only=not access.can(user, "change", deal), overdue=overdue)
 
 
 @login_required
@@ -63,10 +69,12 @@ def board(request: AuthenticatedRequest, pipeline_id: int | None = None) -> Http
     stages = board_stages(pipeline=pipeline)
     filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
     totals = column_totals(deals=filterset.qs, stages=stages)
+    columns = [totals[stage.pk] for stage in stages]
     context = {
         "pipelines": pipelines,
         "pipeline": pipeline,
-        "columns": [totals[stage.pk] for stage in stages],
+        "columns": columns,
+        "board_totals": board_totals(columns),
         "filter": filterset,
         "query": filterset.query,
         "lost_reasons": list(active_lost_reasons()),
@@ -122,6 +130,7 @@ def move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             expected_stage_id=data["expected_stage"],
             lost_reason_id=data["lost_reason"].pk if data["lost_reason"] else None,
             lost_note=data["lost_note"],
+            closed_at=form.closed_at,
         )
     except ExitCriteriaUnmet as error:
         return _refused(request, deal, error.message, status=422, missing=error.missing)
@@ -151,13 +160,18 @@ def _refused(
 
 
 def _moved(request: AuthenticatedRequest, deal: Opportunity, *, old_stage: Stage) -> HttpResponse:
-    """The card where it was dropped, and the old and new columns' headers out of band."""
-    stages = [old_stage, deal.stage] if old_stage.pipeline_id == deal.pipeline_id else [deal.stage]
+    """The card where it was dropped; out of band, the old and new columns' headers, the board's totals
+    and, for a win or a loss, a note saying so (the card lands in a column that may be out of sight)."""
+    stages = board_stages(pipeline=deal.stage.pipeline)
     filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
     totals = column_totals(deals=filterset.qs, stages=stages)
+    moved_ids = {old_stage.pk, deal.stage_id}
     context = {
         "card": card_for(request.user, deal, timezone.localdate()),
-        "headers": [totals[stage.pk] for stage in stages],
+        "headers": [totals[stage.pk] for stage in stages if stage.pk in moved_ids],
+        "board_totals": board_totals(list(totals.values())),
+        "deal": deal,
+        "closed": deal.stage.kind != StageKind.OPEN,
         "closed_window_days": CLOSED_WINDOW_DAYS,
     }
     return render(request, "sales/board/_moved.html", context)

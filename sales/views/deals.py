@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import access
 from crm.errors import DomainError
@@ -22,11 +22,12 @@ from crm.models import User
 from crm.selectors.customers import account_list, account_suggestions, contact_list
 from crm.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
 from crm.views.timeline import record_sections
-from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm
+from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm, ReopenForm
 from sales.forms_lists import DealListFilter
 from sales.models import Opportunity, OpportunityLine, OpportunityStatus, OpportunityType, StageKind
 from sales.selectors.deals import (
     current_criteria,
+    deal_list_totals,
     opportunity_lines,
     pipeline_stages,
     renewals,
@@ -34,10 +35,14 @@ from sales.selectors.deals import (
 )
 from sales.selectors.opportunities import opportunity_get, opportunity_list
 from sales.services import opportunity_create, opportunity_delete, opportunity_update
+from sales.services.opportunities import opportunity_reopen
 
 from .bulk import DealBulkForm
 
 PAGE_SIZE = 50
+# The event (HX-Trigger) a change to a deal's lines sends; its exit criteria box listens to it and to
+# the timeline's, since a logged activity or a product line may be what a criterion asks for.
+DEAL_CHANGED = "deal-changed"
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,7 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
+        "totals": deal_list_totals(deals=filterset.qs) if page.rows else None,
         "columns": filterset.sort_columns(),
         "is_filtered": filterset.is_filtered,
         "is_paged": is_paged(request),
@@ -128,7 +134,13 @@ def detail_page(request: AuthenticatedRequest, deal: Opportunity, **forms: Any) 
         "stages": stages,
         "criteria": current_criteria(opportunity=deal),
         "history": stage_history(opportunity=deal),
-        "move_form": forms.pop("move_form", None) or MoveForm(opportunity=deal, stages=stages),
+        # An open deal moves; a won or lost one is reopened first, on purpose.
+        "move_form": (forms.pop("move_form", None) or MoveForm(opportunity=deal, stages=stages))
+        if deal.is_open and permissions.can_edit
+        else None,
+        "reopen_form": (forms.pop("reopen_form", None) or ReopenForm(opportunity=deal, stages=stages))
+        if not deal.is_open and permissions.can_edit
+        else None,
         "lost_stage_id": next((stage.pk for stage in stages if stage.kind == StageKind.LOST), None),
         "renewals": renewals(user=user, opportunity=deal),
         "today": timezone.localdate(),
@@ -142,6 +154,38 @@ def detail_page(request: AuthenticatedRequest, deal: Opportunity, **forms: Any) 
 @require_GET
 def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return detail_page(request, opportunity_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Reopens a won or lost deal in the open stage chosen, with a new expected close date if needed."""
+    deal = opportunity_get(user=request.user, pk=pk)
+    form = ReopenForm(request.POST, opportunity=deal)
+    if form.is_valid():
+        try:
+            reopened = opportunity_reopen(
+                actor=request.user,
+                opportunity_id=pk,
+                stage_id=form.cleaned_data["stage"].pk,
+                close_date=form.cleaned_data["close_date"],
+            )
+        except (DomainError, ValidationError, PermissionDenied) as error:
+            service_error(form, error)
+        else:
+            messages.success(request, f"Reopened {reopened} in {reopened.stage}.")
+            return redirect(reopened)
+    return detail_page(request, deal, reopen_form=form)
+
+
+@login_required
+@require_GET
+def criteria(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The detail page's exit criteria box, drawn again after an activity or a product line is saved."""
+    deal = opportunity_get(user=request.user, pk=pk)
+    return render(
+        request, "sales/deals/_criteria.html", {"deal": deal, "criteria": current_criteria(opportunity=deal)}
+    )
 
 
 def _create_initial(request: AuthenticatedRequest) -> dict[str, Any]:

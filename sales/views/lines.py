@@ -24,7 +24,7 @@ from sales.models import Opportunity, OpportunityLine
 from sales.selectors.opportunities import opportunity_get
 from sales.services import opportunity_line_add, opportunity_line_remove, opportunity_line_update
 
-from .deals import detail_page, line_form, lines_context
+from .deals import DEAL_CHANGED, detail_page, line_form, lines_context
 
 
 def _changeable_deal(request: AuthenticatedRequest, pk: int) -> Opportunity:
@@ -50,7 +50,10 @@ def _respond(
             "oob_amount": True,
             **lines_context(deal=deal, can_edit=True, lines_status=status, **forms),
         }
-        return render(request, "sales/deals/_lines.html", context)
+        response = render(request, "sales/deals/_lines.html", context)
+        if not failed:
+            response["HX-Trigger"] = DEAL_CHANGED  # the exit criteria box may now be met
+        return response
     if failed:
         return detail_page(request, deal, **forms)
     messages.success(request, status)

@@ -1,6 +1,7 @@
 // The pipeline board: drag a card to another column to move the deal (POST to its move URL).
-// A move answers with the card and both column headers (swapped by htmx, headers out of band);
-// a refusal answers with JSON {message, missing?, stage_id?}: the card goes back and the message shows.
+// A move answers with the card, and out of band both column headers, the board's totals and, for a win
+// or a loss, a note saying so (swapped by htmx); a refusal answers with JSON {message, missing?,
+// stage_id?}: the card goes back and the message shows. A drop on Lost first asks why, in a dialog.
 (() => {
   const board = document.getElementById("board");
   if (!board || typeof Sortable === "undefined") return;
@@ -103,7 +104,29 @@
       sort: false,
       draggable: "[data-movable]",
       animation: 150,
-      onEnd: move,
+      onStart: () => board.classList.add("board-dragging"),
+      onEnd: (event) => {
+        board.classList.remove("board-dragging");
+        move(event);
+      },
     });
   });
+
+  // Won and Lost stick to the right edge side by side: each after the closed columns to its right.
+  let edge = 0;
+  const gap = parseFloat(getComputedStyle(board).columnGap) || 0;
+  [...board.querySelectorAll(".board-column:not(.board-column-open)")].reverse().forEach((closed) => {
+    closed.style.right = `${edge}px`;
+    edge += closed.offsetWidth + gap;
+  });
+
+  // With more columns than fit, say so: the open ones scroll sideways under Won and Lost.
+  const hint = document.getElementById("board-scroll-hint");
+  function showOverflow() {
+    const overflowing = board.scrollWidth > board.clientWidth + 1;
+    board.classList.toggle("board-overflowing", overflowing);
+    if (hint) hint.hidden = !overflowing;
+  }
+  showOverflow();
+  window.addEventListener("resize", showOverflow);
 })();

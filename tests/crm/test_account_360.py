@@ -368,7 +368,7 @@ def test_the_contact_page_shows_the_history_moved_from_its_lead_and_its_engageme
     assert "Met Bob at the fair" in html
     engagement = html[html.index('id="engagement-heading"') :]
     assert "Email opened" in engagement
-    assert "subject: Spring offer" in engagement
+    assert "Subject: Spring offer" in engagement
 
 
 def test_a_contact_without_engagement_says_so(as_user, rep, acme):

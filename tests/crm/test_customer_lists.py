@@ -15,7 +15,7 @@ from tests.factories import AccountFactory, ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ACCOUNT_LINK = re.compile(r'href="/accounts/(\d+)/"')
-CONTACT_LINK = re.compile(r'<td><a href="/contacts/(\d+)/"')
+CONTACT_LINK = re.compile(r'<td[^>]*><a href="/contacts/(\d+)/"')
 CAPTION = re.compile(r"<caption>([^<]*)</caption>")
 
 

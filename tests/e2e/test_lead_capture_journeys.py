@@ -5,14 +5,16 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
-from crm.models import ActivityKind
+from crm.models import ActivityKind, BackgroundJob, JobStatus
 from crm.services.engagement import FORM_SUBMITTED
 from crm.services.timeline import activity_log
 from leads.assignment.rules import rule_create as assignment_rule_create
-from leads.models import Operator, RuleKind
+from leads.importing.services import import_upload
+from leads.models import ImportStatus, LeadImport, Operator, RuleKind, WebFormSubmission
 from leads.scoring.services import rule_create as scoring_rule_create
 from leads.services import lead_create
 from leads.webforms.services import webform_create
@@ -76,19 +78,11 @@ def test_a_rep_imports_a_csv_with_one_bad_row_and_sees_the_rows_error(page: Page
     download = download_info.value
     assert download.suggested_filename == "leads-not-imported.csv"
     report = list(csv.reader(Path(download.path()).read_text(encoding="utf-8-sig").splitlines()))
-    assert report[0] == [
-        "Line",
-        "Column",
-        "Problem",
-        "First Name",
-        "Last Name",
-        "Email Address",
-        "Company Name",
-    ]
+    assert report[0] == ["Line", "Problems", "First Name", "Last Name", "Email Address", "Company Name"]
     assert len(report) == 2
-    line, column, problem, *values = report[1]
-    assert (line, column, values) == ("3", "Email Address", ["Bob", "Ray", "bob@", "Initech"])
-    assert "not a valid email address" in problem
+    line, problems, *values = report[1]
+    assert (line, values) == ("3", ["Bob", "Ray", "bob@", "Initech"])
+    assert problems == 'Email Address: "bob@" is not a valid email address.'
 
     result.get_by_role("link", name="Go to the leads").click()
     expect(page.get_by_role("link", name="Ann Lee")).to_be_visible()
@@ -149,6 +143,10 @@ def test_a_visitor_submits_the_web_form_and_the_lead_appears_assigned_with_its_s
         form_page.get_by_label("Country").fill("Germany")
         form_page.get_by_role("button", name="Send").click()
         expect(form_page.get_by_role("status")).to_contain_text("Thanks, we will call you within a day.")
+        expect(form_page).to_have_url(f"{live_server.url}/f/demo/thanks/")
+        form_page.reload()  # no "resend the form?" and no second submission
+        expect(form_page.get_by_role("status")).to_contain_text("Thanks, we will call you within a day.")
+        assert WebFormSubmission.objects.count() == 1
     finally:
         visitor.close()
 
@@ -214,3 +212,51 @@ def test_a_rep_merges_two_duplicates_and_keeps_both_timelines(page: Page, log_in
 
     page.goto(f"{base_url}{merged.get_absolute_url()}")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+
+
+def test_a_marketer_designs_a_web_form_whose_address_follows_its_name(page: Page, log_in, marketer):
+    base_url = log_in(marketer)
+
+    main_menu = page.get_by_role("navigation", name="Main")
+    main_menu.get_by_role("button", name="Admin").click()
+    main_menu.get_by_role("link", name="Web-to-lead forms").click()
+    expect(page.get_by_role("heading", name="Web forms", level=1)).to_be_visible()
+    page.get_by_role("link", name="New web form").first.click()
+
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    address = page.get_by_role("textbox", name="Public address")
+    name.press_sequentially("Spring Webinar: Café & CRM")
+    expect(address).to_have_value("spring-webinar-cafe-crm")
+    address.fill("spring")
+    name.press("End")
+    name.press_sequentially(" 2026")
+    expect(address).to_have_value("spring")  # typed by hand: the name no longer changes it
+    address.fill("")
+    name.press("End")
+    name.press_sequentially("!")
+    expect(address).to_have_value("spring-webinar-cafe-crm-2026")  # emptied: it follows the name again
+
+    page.get_by_role("button", name="Save web form").click()
+
+    expect(page.get_by_role("status").filter(has_text="Saved the web form")).to_be_visible()
+    expect(page.get_by_role("link", name=f"{base_url}/f/spring-webinar-cafe-crm-2026/")).to_be_visible()
+
+
+def test_the_import_page_badge_moves_from_queued_to_done_without_a_reload(page: Page, log_in, rep):
+    lead_import = import_upload(actor=rep, file=SimpleUploadedFile("leads.csv", LEADS_CSV))
+    job = BackgroundJob.objects.create(kind="Lead import", created_by=rep, total=3)
+    LeadImport.objects.filter(pk=lead_import.pk).update(job=job, status=ImportStatus.QUEUED)
+    base_url = log_in(rep)
+
+    page.goto(f"{base_url}{reverse('leads:import-detail', args=[lead_import.pk])}")
+    heading = page.get_by_role("heading", name=re.compile("Import of leads.csv"))
+    expect(heading).to_contain_text("Queued")
+
+    BackgroundJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, done=1)
+    expect(heading).to_contain_text("Running")
+    BackgroundJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, done=3)
+    LeadImport.objects.filter(pk=lead_import.pk).update(status=ImportStatus.DONE)
+    expect(heading).to_contain_text("Done")
+    expect(page.get_by_role("progressbar", name="Lead import progress")).to_have_attribute(
+        "aria-valuenow", "100"
+    )

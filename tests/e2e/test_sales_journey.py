@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
 from crm.models import ActivityKind
@@ -21,7 +22,7 @@ from sales.models import (
     Pipeline,
     RequiredRecord,
 )
-from tests.factories import LeadFactory, PipelineFactory, ProductFactory
+from tests.factories import LeadFactory, OpportunityFactory, PipelineFactory, ProductFactory
 from tests.factories.sales import stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -194,3 +195,60 @@ def test_a_rep_converts_a_lead_works_the_deal_past_its_exit_criteria_wins_it_and
     expect(onboarding.get_by_role("listitem")).to_have_count(2)
     for title in CHECKLIST:
         expect(onboarding.get_by_role("listitem").filter(has_text=title)).to_be_visible()
+
+
+def test_an_empty_activity_shows_only_its_error_and_a_logged_demo_ticks_the_exit_criterion_at_once(
+    page: Page, log_in, rep, pipeline
+):
+    deal = OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Demo"), name=DEAL)
+    ProductFactory(name="Platform licence", sku="PLAT-1", unit_price=Decimal("9000.00"))
+    base_url = log_in(rep)
+    page.goto(f"{base_url}{deal.get_absolute_url()}")
+    criteria = page.get_by_role("list", name="Exit criteria of Demo")
+    timeline = page.get_by_role("region", name="Timeline", exact=True)
+
+    # Nothing filled in: the error, and no word of success.
+    timeline.get_by_label("Kind").select_option(label="Meeting")
+    timeline.get_by_role("button", name="Log activity").click()
+    expect(timeline.get_by_text("Write a subject or some notes.")).to_be_visible()
+    expect(page.get_by_text("Activity logged.")).to_have_count(0)
+
+    # The demo held: its criterion turns to Met without a reload, and so does the product line's.
+    expect(criteria.get_by_role("listitem").filter(has_text="Demo held")).to_contain_text("Missing")
+    timeline.get_by_label("Subject").fill("Product demo")
+    timeline.get_by_role("button", name="Log activity").click()
+    expect(page.get_by_role("status").filter(has_text="Activity logged.")).to_be_visible()
+    expect(criteria.get_by_role("listitem").filter(has_text="Demo held")).to_contain_text("Met")
+    products = page.get_by_role("region", name="Products", exact=True)
+    products.get_by_role("combobox", name="Product", exact=True).select_option(
+        label="Platform licence (PLAT-1) · EUR 9000.00"
+    )
+    products.get_by_role("button", name="Add product").click()
+    expect(criteria.get_by_role("listitem").filter(has_text="A product line")).to_contain_text("Met")
+
+
+def test_after_a_stage_is_dragged_the_exit_criteria_follow_the_new_order(
+    page: Page, log_in, admin_user, pipeline
+):
+    base_url = log_in(admin_user)
+    page.goto(f"{base_url}{reverse('sales:pipeline-detail', args=[pipeline.pk])}")
+    stages = page.get_by_role("table").get_by_role("row")
+    sections = page.locator("#stage-criteria > section").get_by_role("heading")
+    expect(sections.first).to_have_text("Before leaving Qualification")
+
+    demo_row = stages.filter(has=page.get_by_role("rowheader", name="Demo", exact=True))
+    first_row = stages.filter(has=page.get_by_role("rowheader", name="Qualification", exact=True))
+    with page.expect_response(lambda response: "/stages/order/" in response.url):
+        demo_row.locator(".drag-handle").drag_to(first_row.locator(".drag-handle"))
+
+    expect(page.get_by_role("status").filter(has_text="Saved the new order.")).to_be_visible()
+    expect(stages.nth(1).get_by_role("rowheader")).to_have_text("Demo")
+    expect(sections).to_have_text(
+        [
+            "Before leaving Demo",
+            "Before leaving Qualification",
+            "Before leaving Discovery",
+            "Before leaving Proposal",
+            "Before leaving Negotiation",
+        ]
+    )

@@ -42,4 +42,4 @@ def test_a_rep_adds_an_overdue_task_sees_it_everywhere_and_is_reminded(page: Pag
 
     page.reload()
     page.get_by_role("link", name="Notifications, 1 unread").click()
-    expect(page.get_by_role("main")).to_contain_text("Task due: Send the signed proposal")
+    expect(page.get_by_role("main")).to_contain_text("Reminder: Send the signed proposal")

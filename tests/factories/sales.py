@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
 import factory
+from django.apps import apps
 
 from sales.models import (
     LostReason,
@@ -17,6 +19,15 @@ from sales.models import (
 
 from .customers import AccountFactory
 from .people import UserFactory
+
+_DEFAULTS = import_module("sales.migrations.0002_default_pipeline")
+
+
+def create_sales_defaults() -> None:
+    """What a new CRM starts with, as its data migration makes it: the default pipeline and the lost
+    reasons. A browser test's flush (its live server needs a transactional database) removes them."""
+    _DEFAULTS.create_defaults(apps, None)
+
 
 # (name, probability, kind): the stages every factory-made pipeline gets, in order.
 STANDARD_STAGES = [

@@ -1,6 +1,10 @@
 """Leads through the API: who sees and changes what, status rules, filters, bulk actions, pages, queries."""
 
+import base64
+import json
+
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -281,14 +285,30 @@ def test_paging_by_score_reaches_the_end_past_a_thousand_leads_on_one_score(api_
     assert len(seen) == 1250
 
 
-def test_a_cursor_from_another_sort_or_garbled_starts_over_at_the_first_page(api_as, rep):
-    leads = [LeadFactory(owner=rep, score=score) for score in [1, 2, 3]]
+def test_a_cursor_from_another_sort_or_garbled_is_a_400_naming_the_cursor(api_as, rep):
+    for score in [1, 2, 3]:
+        LeadFactory(owner=rep, score=score)
     client = api_as(rep)
     by_score = client.get(LIST, {"ordering": "-score", "page_size": 1}).json()["next"]
 
     for cursor in [by_score.split("cursor=")[1].split("&")[0], "not-a-cursor"]:
         response = client.get(LIST, {"cursor": cursor, "page_size": 1})
-        assert ids(response) == [leads[-1].pk]
+        assert response.status_code == 400
+        assert response.json() == {"cursor": ["This cursor is not one this list gave; start again."]}
+
+
+def test_a_lead_cursor_with_an_offset_postgresql_refuses_still_pages(api_as, rep):
+    """A cursor's time with a -23:00 offset (valid in Python, not in PostgreSQL) is compared in UTC."""
+    older, newer = LeadFactory(owner=rep), LeadFactory(owner=rep)
+    boundary = (newer.created_at.astimezone(timezone.get_fixed_timezone(-23 * 60))).isoformat()
+    cursor = base64.urlsafe_b64encode(
+        json.dumps({"o": ["-created_at", "-pk"], "v": [boundary, newer.pk]}).encode()
+    ).decode()
+
+    response = api_as(rep).get(LIST, {"cursor": cursor})
+
+    assert response.status_code == 200
+    assert ids(response) == [older.pk]
 
 
 def test_a_lead_id_that_is_not_a_number_is_a_404(api_as, rep):
@@ -340,7 +360,7 @@ def test_a_bulk_assign_returns_the_leads_changed_and_those_refused_with_why(
     assert set(Lead.objects.filter(owner=teammate).values_list("pk", flat=True)) == {team_lead.pk, queued.pk}
 
 
-def test_a_bulk_assign_to_someone_the_manager_may_not_assign_to_refuses_each_lead(
+def test_a_bulk_assign_to_someone_the_manager_may_not_assign_to_refuses_each_lead_without_naming_them(
     api_as, manager, rep, outsider
 ):
     lead = LeadFactory(owner=rep)
@@ -351,7 +371,7 @@ def test_a_bulk_assign_to_someone_the_manager_may_not_assign_to_refuses_each_lea
 
     assert response.json() == {
         "changed": [],
-        "refused": {str(lead.pk): f"You cannot assign records to {outsider}."},
+        "refused": {str(lead.pk): "You cannot assign records to that person."},
     }
 
 

@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from crm.models import BackgroundJob, Role
+from crm.models import BackgroundJob, JobStatus, Role
+from leads.assignment.rules import rule_create
 from leads.importing.services import import_upload
 from leads.models import ImportStatus, Lead, LeadImport, LeadImportError, LeadSettings
 from tests.factories import UserFactory
@@ -136,7 +137,7 @@ def test_starting_the_import_shows_the_progress_and_the_result_with_the_error_do
     assert reverse("leads:import-errors", args=[lead_import.pk]) in html
     report = b"".join(client.get(reverse("leads:import-errors", args=[lead_import.pk])).streaming_content)
     assert report.decode("utf-8-sig").splitlines()[1] == (
-        '3,Email Address,"""bob@"" is not a valid email address.",Bob,Ray,bob@,Initech,'
+        '3,"Email Address: ""bob@"" is not a valid email address.",Bob,Ray,bob@,Initech,'
     )
     assert Lead.objects.get().email == "ann@example.com"
 
@@ -231,3 +232,80 @@ def test_the_import_page_costs_the_same_queries_with_many_errors(as_user, assert
         )
 
     assert_same_query_count(lambda: client.get(url), grow=grow)
+
+
+def test_a_manager_who_chooses_the_queue_finds_the_imported_leads_unassigned(
+    as_user, manager, rep, admin_user, django_capture_on_commit_callbacks
+):
+    rule_create(
+        actor=admin_user,
+        name="Everyone to the rep",
+        criteria=[{"field": "email", "operator": "contains", "value": "@"}],
+        assign_to_user=rep,
+    )
+    client = as_user(manager)
+    _upload(client)
+    lead_import = LeadImport.objects.get()
+    mapping = client.get(reverse("leads:import-mapping", args=[lead_import.pk])).content.decode()
+    assert '<option value="queue">Nobody: leave them in the queue</option>' in mapping
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _start(client, lead_import, owner="queue")
+
+    assert Lead.objects.get().owner is None
+    detail = client.get(reverse("leads:import-detail", args=[lead_import.pk])).content.decode()
+    assert "owner: nobody (the queue)" in detail
+
+
+def test_a_manager_who_leaves_the_owner_to_the_rules_gets_the_leads_assigned_by_them(
+    as_user, manager, rep, admin_user, django_capture_on_commit_callbacks
+):
+    rule_create(
+        actor=admin_user,
+        name="Everyone to the rep",
+        criteria=[{"field": "email", "operator": "contains", "value": "@"}],
+        assign_to_user=rep,
+    )
+    client = as_user(manager)
+    _upload(client)
+    lead_import = LeadImport.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _start(client, lead_import, owner="")
+
+    assert Lead.objects.get().owner == rep
+
+
+def test_the_import_page_badge_follows_the_job_in_the_progress_poll(as_user, rep):
+    client = as_user(rep)
+    _upload(client)
+    lead_import = LeadImport.objects.get()
+    job = BackgroundJob.objects.create(kind="Lead import", created_by=rep, total=2)
+    LeadImport.objects.filter(pk=lead_import.pk).update(job=job, status=ImportStatus.QUEUED)
+
+    page = client.get(reverse("leads:import-detail", args=[lead_import.pk])).content.decode()
+    badge = re.search(rf'<span id="job-{job.pk}-status"[^>]*>(\w+)</span>', page)
+    assert badge is not None
+    assert badge.group(1) == "Queued"
+    poll = re.search(r'hx-get="([^"]+)"', page[page.index(f'id="job-{job.pk}"') :])
+    assert poll is not None
+
+    states = []
+    for status in (JobStatus.RUNNING, JobStatus.DONE):
+        BackgroundJob.objects.filter(pk=job.pk).update(status=status)
+        polled = client.get(poll.group(1), headers={"HX-Request": "true"}).content.decode()
+        swapped = re.search(
+            rf'<span id="job-{job.pk}-status"[^>]*hx-swap-oob="true"[^>]*>(\w+)</span>', polled
+        )
+        assert swapped is not None
+        states.append(swapped.group(1))
+
+    assert states == ["Running", "Done"]
+
+
+def test_the_progress_bar_of_other_pages_sends_no_badge(as_user, rep):
+    job = BackgroundJob.objects.create(kind="Rescoring", created_by=rep)
+
+    polled = as_user(rep).get(reverse("job-progress", args=[job.pk]), headers={"HX-Request": "true"})
+
+    assert "hx-swap-oob" not in polled.content.decode()

@@ -277,14 +277,24 @@ def test_employee_counts_with_thousands_separators_are_numbers():
     assert _check("Acme", "1,200", headers=("Company", "Employees")).fields["employee_count"] == 1200
 
 
-def test_formula_looking_text_is_kept_with_a_leading_apostrophe():
+def test_formula_looking_text_is_kept_as_the_file_gives_it():
     row = _check("=cmd()", "@SUM(A1)", "", "+Acme", "", headers=HEADERS)
 
     assert row.ok
     assert (row.fields["first_name"], row.fields["last_name"], row.fields["company"]) == (
-        "'=cmd()",
-        "'@SUM(A1)",
-        "'+Acme",
+        "=cmd()",
+        "@SUM(A1)",
+        "+Acme",
+    )
+
+
+def test_the_apostrophe_a_spreadsheet_safe_file_puts_before_formula_text_is_read_back_without_it():
+    row = _check("'=cmd()", "'-Lee", "", "'Acme", "", headers=HEADERS)
+
+    assert (row.fields["first_name"], row.fields["last_name"], row.fields["company"]) == (
+        "=cmd()",
+        "-Lee",
+        "'Acme",  # an apostrophe before ordinary text is the company's own
     )
 
 

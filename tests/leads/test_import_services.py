@@ -43,6 +43,7 @@ def run(django_capture_on_commit_callbacks):
                 duplicate_policy=options.pop("duplicate_policy", DuplicatePolicy.SKIP),
                 all_or_nothing=options.pop("all_or_nothing", False),
                 owner=options.pop("owner", None),
+                **options,
             )
         lead_import.refresh_from_db()
         return lead_import
@@ -174,16 +175,15 @@ def test_update_never_changes_a_lead_the_importer_may_not_change(run, rep, outsi
     assert "which you may not change" in _problems(lead_import)[0][2]
 
 
-def test_formula_cells_are_stored_harmlessly_and_stay_harmless_in_the_error_file(run, rep):
-    lead_import = run(rep, _csv("=cmd(),Lee,ann@example.com,@SUM(1),", "Bob,-2+3,bob@,=HYPERLINK(1),"))
+def test_formula_looking_text_is_stored_as_typed_and_neutralised_in_the_error_file(run, rep):
+    lead_import = run(rep, _csv("=cmd(),Lee,ann@example.com,@SUM(1),", "Bob,-2+3,bob@, =HYPERLINK(1),"))
 
     lead = Lead.objects.get()
-    assert (lead.first_name, lead.company) == ("'=cmd()", "'@SUM(1)")
+    assert (lead.first_name, lead.company) == ("=cmd()", "@SUM(1)")  # as the lead form would store them
     report = list(csv.reader(io.StringIO("".join(import_report_lines(lead_import)).lstrip("\ufeff"))))
     assert report[0] == [
         "Line",
-        "Column",
-        "Problem",
+        "Problems",
         "First Name",
         "Last Name",
         "Email Address",
@@ -192,14 +192,39 @@ def test_formula_cells_are_stored_harmlessly_and_stay_harmless_in_the_error_file
     ]
     assert report[1] == [
         "3",
-        "Email Address",
-        '"bob@" is not a valid email address.',
+        'Email Address: "bob@" is not a valid email address.',
         "Bob",
         "'-2+3",
         "bob@",
-        "'=HYPERLINK(1)",
+        "' =HYPERLINK(1)",
         "",
     ]
+
+
+def test_the_error_file_has_one_line_per_rejected_row_with_all_its_problems_in_one_cell(run, rep):
+    lead_import = run(
+        rep,
+        _csv(
+            "Ann,Lee,ann@example.com,Acme,",
+            "Bob,Ray,bob@,Initech,Carrier pigeon",
+            ",,,,",
+            "Cleo,Fox,cleo@,Globex,",
+        ),
+    )
+
+    report = list(csv.reader(io.StringIO("".join(import_report_lines(lead_import)).lstrip("\ufeff"))))
+
+    assert [row[:2] for row in report[1:]] == [
+        [
+            "3",
+            'Email Address: "bob@" is not a valid email address.\n'
+            'Lead Source: "Carrier pigeon" is not a lead source we know; use one of: '
+            "Manual entry, Import, Web form, API, Campaign, Referral.",
+        ],
+        ["5", 'Email Address: "cleo@" is not a valid email address.'],
+    ]
+    assert report[1][2:] == ["Bob", "Ray", "bob@", "Initech", "Carrier pigeon"]
+    assert lead_import.error_count == 2
 
 
 def test_a_windows_1252_file_with_accents_imports_correctly(run, rep):
@@ -419,3 +444,21 @@ def test_imported_leads_without_an_owner_go_through_the_assignment_rules(run, ma
     run(manager, _csv("Ann,Lee,ann@example.com,,", "Cleo,Fox,cleo@example.com,,"))
 
     assert dict(Lead.objects.values_list("first_name", "owner")) == {"Ann": rep.pk, "Cleo": None}
+
+
+def test_imported_leads_left_in_the_queue_stay_there_whatever_the_assignment_rules(
+    run, manager, rep, admin_user
+):
+    rule_create(
+        actor=admin_user,
+        name="Everyone to the rep",
+        criteria=[{"field": "email", "operator": "contains", "value": "@"}],
+        assign_to_user=rep,
+    )
+
+    lead_import = run(
+        manager, _csv("Ann,Lee,ann@example.com,,", "Cleo,Fox,cleo@example.com,,"), run_assignment_rules=False
+    )
+
+    assert dict(Lead.objects.values_list("first_name", "owner")) == {"Ann": None, "Cleo": None}
+    assert (lead_import.owner, lead_import.run_assignment_rules) == (None, False)

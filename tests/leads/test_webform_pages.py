@@ -44,12 +44,16 @@ def public_url(form, query=""):
     return reverse("webform-public", args=[form.slug]) + query
 
 
+def thanks_url(form):
+    return reverse("webform-thanks", args=[form.slug])
+
+
 def test_a_visitor_from_a_campaign_link_becomes_a_lead_with_its_utm_tags(client, webform):
     url = public_url(webform, "?utm_campaign=spring&utm_medium=email")
     page = client.get(url).content.decode()
     assert 'name="utm_campaign" value="spring"' in page
 
-    response = client.post(url, {**ANSWERS, "utm_campaign": "spring", "utm_medium": "email"})
+    response = client.post(url, {**ANSWERS, "utm_campaign": "spring", "utm_medium": "email"}, follow=True)
 
     assert "Thanks, we will call you within a day." in response.content.decode()
     lead = Lead.objects.get()
@@ -90,7 +94,9 @@ def test_answers_of_the_wrong_kind_are_refused_with_their_reason(client, webform
 
 
 def test_a_filled_honeypot_looks_accepted_but_creates_nothing(client, webform):
-    response = client.post(public_url(webform), {**ANSWERS, "website_url": "http://spam.example"})
+    response = client.post(
+        public_url(webform), {**ANSWERS, "website_url": "http://spam.example"}, follow=True
+    )
 
     assert response.status_code == 200
     assert "Thanks, we will call you" in response.content.decode()
@@ -107,7 +113,7 @@ def test_the_21st_submission_from_one_address_in_an_hour_is_refused_with_a_messa
     assert refused.status_code == 429
     assert "too many submissions from your network" in refused.content.decode()
     assert Lead.objects.count() == 20
-    other_visitor = client.post(public_url(webform), ANSWERS, REMOTE_ADDR="192.0.2.99")
+    other_visitor = client.post(public_url(webform), ANSWERS, REMOTE_ADDR="192.0.2.99", follow=True)
     assert "Thanks" in other_visitor.content.decode()
     assert Lead.objects.count() == 21
 
@@ -151,6 +157,7 @@ def test_the_honeypot_is_out_of_sight_and_out_of_the_tab_order(client, webform):
 def test_the_public_form_may_be_framed_by_other_sites_and_other_pages_may_not(client, admin_user, webform):
     assert "X-Frame-Options" not in client.get(public_url(webform)).headers
     assert "X-Frame-Options" not in client.post(public_url(webform), ANSWERS).headers
+    assert "X-Frame-Options" not in client.get(thanks_url(webform)).headers
 
     client.force_login(admin_user)
     assert client.get(reverse("leads:webform-detail", args=[webform.pk])).headers["X-Frame-Options"] == "DENY"
@@ -161,11 +168,13 @@ def test_an_embedded_form_posts_without_a_csrf_cookie_and_sets_no_cookies(webfor
 
     shown = browser.get(public_url(webform))
     posted = browser.post(public_url(webform), ANSWERS)
+    thanked = browser.get(posted["Location"])
 
-    assert "Thanks" in posted.content.decode()
+    assert "Thanks" in thanked.content.decode()
     assert Lead.objects.count() == 1
     assert not shown.cookies
     assert not posted.cookies
+    assert not thanked.cookies
 
 
 def test_the_admin_pages_still_check_csrf(admin_user):
@@ -178,11 +187,11 @@ def test_the_admin_pages_still_check_csrf(admin_user):
     assert not WebForm.objects.exists()
 
 
-@pytest.mark.parametrize("role_fixture", ["rep", "manager", "marketer"])
+@pytest.mark.parametrize("role_fixture", ["rep", "manager", "support_agent"])
 @pytest.mark.parametrize(
     "name", ["webform-list", "webform-create", "webform-detail", "webform-edit", "webform-delete"]
 )
-def test_web_form_admin_pages_do_not_exist_for_non_admins(request, client, webform, role_fixture, name):
+def test_web_form_pages_do_not_exist_for_sales_and_support(request, client, webform, role_fixture, name):
     client.force_login(request.getfixturevalue(role_fixture))
     url = reverse(f"leads:{name}", args=[] if name in ("webform-list", "webform-create") else [webform.pk])
 
@@ -360,3 +369,146 @@ def test_deleting_a_form_keeps_its_leads(client, admin_user, webform):
     assert response.url == reverse("leads:webform-list")
     assert not WebForm.objects.exists()
     assert Lead.objects.get().web_form is None
+
+
+def test_a_submission_ends_on_a_thank_you_page_whose_reload_sends_nothing(client, webform):
+    posted = client.post(public_url(webform), ANSWERS)
+
+    assert posted.status_code == 303
+    assert posted.url == thanks_url(webform)
+    for _ in range(2):  # shown, then reloaded
+        thanks = client.get(posted.url)
+        assert "Thanks, we will call you within a day." in thanks.content.decode()
+    assert Lead.objects.count() == 1
+    assert WebFormSubmission.objects.count() == 1
+    assert EngagementEvent.objects.count() == 1
+
+
+def test_a_form_with_its_own_thank_you_page_sends_visitors_there(client, webform):
+    webform.redirect_url = "https://www.example.com/thank-you"
+    webform.save()
+
+    posted = client.post(public_url(webform), ANSWERS)
+
+    assert (posted.status_code, posted.url) == (303, "https://www.example.com/thank-you")
+    assert Lead.objects.count() == 1
+
+
+def test_a_filled_honeypot_is_sent_to_the_thank_you_page_too(client, webform):
+    posted = client.post(public_url(webform), {**ANSWERS, "website_url": "http://spam.example"})
+
+    assert (posted.status_code, posted.url) == (303, thanks_url(webform))
+    assert not Lead.objects.exists()
+
+
+def test_a_form_that_stopped_taking_submissions_has_no_thank_you_page(client, webform):
+    webform.is_active = False
+    webform.save()
+
+    assert client.get(thanks_url(webform)).status_code == 404
+
+
+def test_a_second_submission_with_the_same_email_updates_the_open_lead(client, webform):
+    client.post(public_url(webform), ANSWERS)
+
+    client.post(public_url(webform), {**ANSWERS, "first_name": "", "phone": "+49 30 1234567"})
+
+    lead = Lead.objects.get()
+    assert (lead.first_name, lead.phone, lead.employee_count) == ("Ada", "+49 30 1234567", 12)
+    assert EngagementEvent.objects.filter(object_id=lead.pk, type=FORM_SUBMITTED).count() == 2
+
+
+def test_a_marketer_lists_designs_and_edits_web_forms_and_sees_their_submissions(client, marketer, webform):
+    client.post(public_url(webform), ANSWERS)
+    client.force_login(marketer)
+
+    listed = client.get(reverse("leads:webform-list")).content.decode()
+    assert "Book a demo" in listed
+    values = form_values(client.get(reverse("leads:webform-create")))
+    values.update({"name": "Spring webinar", "slug": ""})
+    created = client.post(reverse("leads:webform-create"), values, follow=True)
+    assert "Saved the web form Spring webinar." in created.content.decode()
+    assert WebForm.objects.get(name="Spring webinar").created_by == marketer
+
+    edit_url = reverse("leads:webform-edit", args=[webform.pk])
+    client.post(edit_url, {**form_values(client.get(edit_url)), "thank_you_message": "See you soon."})
+    webform.refresh_from_db()
+    assert webform.thank_you_message == "See you soon."
+    detail = client.get(webform.get_absolute_url()).content.decode()
+    assert re.search(r'<a href="/leads/\d+/">Ada</a>', detail)
+    delete_url = reverse("leads:webform-delete", args=[webform.pk])
+    assert delete_url not in detail  # deleting a form, and its submission log, stays with admins
+    assert client.get(delete_url).status_code == 404
+
+
+def test_a_marketer_editing_a_form_keeps_the_owner_an_admin_gave_its_leads(client, marketer, rep, webform):
+    webform.owner = rep
+    webform.save()
+    client.force_login(marketer)
+    url = reverse("leads:webform-edit", args=[webform.pk])
+
+    values = form_values(client.get(url))
+    client.post(url, {**values, "name": "Book a demo today"})
+
+    webform.refresh_from_db()
+    assert (webform.name, webform.owner) == ("Book a demo today", rep)
+
+
+@pytest.mark.parametrize(
+    ("role_fixture", "shown"), [("marketer", True), ("rep", False), ("admin_user", True)]
+)
+def test_the_admin_menu_links_the_web_forms_for_those_who_design_them(request, client, role_fixture, shown):
+    client.force_login(request.getfixturevalue(role_fixture))
+
+    html = client.get(reverse("leads:index")).content.decode()
+
+    link = f'<a class="dropdown-item" href="{reverse("leads:webform-list")}">Web-to-lead forms</a>'
+    assert (link in html) is shown
+
+
+def test_the_admin_menu_shows_marketers_no_admin_only_links(client, marketer):
+    client.force_login(marketer)
+
+    html = client.get(reverse("leads:index")).content.decode()
+
+    assert "Web-to-lead forms" in html
+    for admin_only in ("Django admin", "Lead scoring rules", "Lead settings"):
+        assert admin_only not in html
+
+
+def test_the_server_makes_the_address_from_the_name_when_it_is_left_empty(client, admin_user, webform):
+    client.force_login(admin_user)
+    values = form_values(client.get(reverse("leads:webform-create")))
+    values.update({"name": "Book a Démo!", "slug": ""})
+
+    response = client.post(reverse("leads:webform-create"), values, follow=True)
+
+    assert "http://testserver/f/book-a-demo/" in response.content.decode()
+    assert WebForm.objects.filter(slug="book-a-demo").exists()
+
+
+def test_the_designer_fills_the_address_from_the_name_only_on_a_new_form(client, admin_user, webform):
+    client.force_login(admin_user)
+
+    new = client.get(reverse("leads:webform-create")).content.decode()
+    edit = client.get(reverse("leads:webform-edit", args=[webform.pk])).content.decode()
+
+    assert re.search(r'<input[^>]*name="slug"[^>]*data-slug-from="id_name"', new)
+    assert 'src="/static/leads/webform_designer.js"' in new
+    assert "data-slug-from" not in edit
+
+
+def test_the_designer_chooses_what_a_repeat_submission_does(client, admin_user, webform):
+    client.force_login(admin_user)
+    url = reverse("leads:webform-edit", args=[webform.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert "When someone submits again with the email address of an open lead" in html
+    assert re.search(r'<input type="radio" name="repeat_submissions" value="update"[^>]*checked', html)
+
+    client.post(url, {**form_values(page), "repeat_submissions": "create"})
+
+    webform.refresh_from_db()
+    assert webform.repeat_submissions == "create"
+    detail = client.get(webform.get_absolute_url()).content.decode()
+    assert "Create another lead (flagged as a possible duplicate)" in detail

@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from crm.errors import DomainError
-from crm.models import EngagementEvent, LifecycleEvent, Notification
+from crm.models import EngagementEvent, LifecycleEvent, Notification, Role
+from crm.selectors.timeline import record_timeline
 from crm.services.engagement import FORM_SUBMITTED
 from leads.models import Lead, LeadSettings, LeadSource, WebForm, WebFormSubmission
 from leads.webforms.services import (
@@ -19,7 +21,7 @@ from leads.webforms.services import (
     webform_submit,
     webform_update,
 )
-from tests.factories import UserFactory
+from tests.factories import LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +111,8 @@ def test_a_form_without_an_owner_leaves_its_leads_to_the_assignment_rules():
 
 def test_the_21st_submission_from_one_address_within_an_hour_is_refused_and_creates_nothing():
     form = make_form()
-    for _ in range(20):
-        submit(form)
+    for number in range(20):
+        submit(form, data={**ANSWERS, "email": f"person{number}@example.com"})
 
     with pytest.raises(SubmissionRateLimited, match="too many submissions"):
         submit(form)
@@ -189,18 +191,36 @@ def test_an_admin_designs_a_form_with_tidy_tags(admin_user):
     assert form.created_by == admin_user
 
 
-@pytest.mark.parametrize("role_fixture", ["rep", "manager", "marketer"])
-def test_only_admins_design_web_forms(request, role_fixture):
+@pytest.mark.parametrize("role_fixture", ["rep", "manager", "support_agent"])
+def test_sales_and_support_do_not_design_web_forms(request, role_fixture):
     user = request.getfixturevalue(role_fixture)
     form = make_form()
 
     with pytest.raises(PermissionDenied):
         webform_create(actor=user, fields={"name": "Mine", "slug": "mine", "fields": QUESTIONS})
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # to them, web forms do not exist
         webform_update(actor=user, form_id=form.pk, fields={"name": "Renamed"})
     with pytest.raises(PermissionDenied):
         webform_delete(actor=user, form_id=form.pk)
     assert list(WebForm.objects.values_list("name", flat=True)) == ["Demo request"]
+
+
+def test_marketers_design_and_edit_web_forms_but_leave_deleting_them_to_admins(marketer):
+    form = webform_create(actor=marketer, fields={"name": "Webinar", "slug": "webinar", "fields": QUESTIONS})
+    webform_update(actor=marketer, form_id=form.pk, fields={"thank_you_message": "See you there."})
+
+    with pytest.raises(PermissionDenied, match="Only admins can delete web forms"):
+        webform_delete(actor=marketer, form_id=form.pk)
+    form.refresh_from_db()
+    assert (form.created_by, form.thank_you_message) == (marketer, "See you there.")
+
+
+def test_an_inactive_marketer_designs_nothing(marketer):
+    marketer.is_active = False
+    marketer.save()
+
+    with pytest.raises(PermissionDenied):
+        webform_create(actor=marketer, fields={"name": "Webinar", "slug": "webinar", "fields": QUESTIONS})
 
 
 @pytest.mark.parametrize(
@@ -258,3 +278,148 @@ def test_deleting_a_form_keeps_the_leads_it_created(admin_user):
     assert lead.web_form is None
     assert lead.source == LeadSource.WEB_FORM
     assert not WebFormSubmission.objects.exists()
+
+
+def test_a_second_submission_with_the_same_email_updates_the_open_lead_and_keeps_what_it_did_not_ask(rep):
+    form = make_form(fields=[*QUESTIONS, {"field": "phone", "label": "Phone", "required": False}])
+    lead = LeadFactory(
+        email="Ada@Example.com",
+        email_normalized="ada@example.com",
+        first_name="Ada",
+        last_name="Lovelace",
+        company="Analytical Engines",
+        phone="",
+        employee_count=None,
+        owner=rep,
+        tags=["vip"],
+    )
+
+    updated = submit(
+        form,
+        data={"first_name": "", "email": "ada@example.com", "employee_count": 45, "phone": "030 1234567"},
+    )
+
+    assert updated.pk == lead.pk
+    assert Lead.objects.count() == 1
+    lead.refresh_from_db()
+    # The answers land; a blank answer and the fields the form does not ask for keep what the lead had.
+    assert (lead.first_name, lead.last_name, lead.company) == ("Ada", "Lovelace", "Analytical Engines")
+    assert (lead.employee_count, lead.phone, lead.phone_normalized) == (45, "030 1234567", "0301234567")
+    assert (lead.email, lead.owner, lead.tags) == ("Ada@Example.com", rep, ["vip", "demo", "inbound"])
+    assert WebFormSubmission.objects.get().lead == lead
+
+
+def test_an_updated_lead_gets_the_form_submitted_engagement_and_a_timeline_entry_for_its_owner(rep):
+    form = make_form()
+    lead = LeadFactory(email="ada@example.com", first_name="Grace", employee_count=3, owner=rep)
+
+    submit(form)
+
+    engagement = EngagementEvent.objects.get(object_id=lead.pk)
+    assert (engagement.type, engagement.data) == (FORM_SUBMITTED, {"form": "demo"})
+    entry = LifecycleEvent.objects.get(object_id=lead.pk, type="lead.form_resubmitted")
+    assert entry.data == {"form": "Demo request", "updated": "first name, employees, tags"}
+    assert entry.actor is None
+    timeline = record_timeline(record=lead)
+    assert [item.event_type.label for item in timeline if item.event_type] == ["Web form submitted again"]
+
+
+def test_a_repeat_submission_with_nothing_new_still_shows_on_the_timeline():
+    form = make_form(tags=[])
+    lead = submit(form)
+
+    submit(form)
+
+    assert Lead.objects.count() == 1
+    assert LifecycleEvent.objects.get(object_id=lead.pk, type="lead.form_resubmitted").data == {
+        "form": "Demo request"
+    }
+    assert EngagementEvent.objects.filter(object_id=lead.pk, type=FORM_SUBMITTED).count() == 2
+
+
+@pytest.mark.parametrize("status", ["converted", "disqualified"])
+def test_a_converted_or_disqualified_lead_is_left_alone_and_a_new_lead_is_created(status):
+    closed = LeadFactory(
+        email="ada@example.com",
+        status=status,
+        disqualified_reason="No budget" if status == "disqualified" else "",
+    )
+    as_it_was = Lead.objects.filter(pk=closed.pk).values().get()
+
+    lead = submit(make_form())
+
+    assert lead.pk != closed.pk
+    assert Lead.objects.filter(email_normalized="ada@example.com").count() == 2
+    assert Lead.objects.filter(pk=closed.pk).values().get() == as_it_was
+
+
+def test_a_form_set_to_create_makes_a_new_lead_for_each_submission():
+    form = make_form(repeat_submissions="create")
+
+    first, second = submit(form), submit(form)
+
+    assert first.pk != second.pk
+    assert Lead.objects.filter(email_normalized="ada@example.com").count() == 2
+    assert not LifecycleEvent.objects.filter(type="lead.form_resubmitted").exists()
+
+
+def test_without_an_email_answer_every_submission_is_a_new_lead():
+    form = make_form(
+        fields=[
+            {"field": "last_name", "label": "Last name", "required": True},
+            {"field": "email", "label": "Email", "required": False},
+        ]
+    )
+
+    submit(form, data={"last_name": "Lovelace", "email": ""})
+    submit(form, data={"last_name": "Lovelace", "email": ""})
+
+    assert Lead.objects.count() == 2
+
+
+def test_the_newest_open_lead_with_the_email_is_the_one_updated():
+    older = LeadFactory(email="ada@example.com", first_name="Old")
+    newer = LeadFactory(email="ada@example.com", first_name="New")
+
+    assert submit(make_form()).pk == newer.pk
+    older.refresh_from_db()
+    assert older.first_name == "Old"
+
+
+def test_a_form_without_a_slug_gets_one_from_its_name_numbered_when_taken(admin_user):
+    make_form(slug="book-a-demo")
+
+    form = webform_create(actor=admin_user, fields={"name": "Book a Démo!", "slug": "", "fields": QUESTIONS})
+    again = webform_create(actor=admin_user, fields={"name": "Book a demo", "slug": "", "fields": QUESTIONS})
+
+    assert (form.slug, again.slug) == ("book-a-demo-2", "book-a-demo-3")
+
+
+def test_a_slug_emptied_on_an_existing_form_is_made_again_from_its_name(admin_user):
+    form = make_form(name="Spring webinar", slug="old-address")
+
+    webform_update(actor=admin_user, form_id=form.pk, fields={"slug": ""})
+
+    form.refresh_from_db()
+    assert form.slug == "spring-webinar"
+
+
+def test_a_name_without_letters_or_digits_asks_for_the_address(admin_user):
+    with pytest.raises(ValidationError, match="type the address"):
+        webform_create(actor=admin_user, fields={"name": "!!!", "slug": "", "fields": QUESTIONS})
+
+
+def test_a_long_name_makes_an_address_that_fits(admin_user):
+    form = webform_create(actor=admin_user, fields={"name": "word " * 20, "slug": "", "fields": QUESTIONS})
+
+    assert len(form.slug) <= 50
+    assert form.slug.startswith("word-word")
+    assert not form.slug.endswith("-")
+
+
+def test_a_marketer_can_give_a_forms_leads_only_to_themself(marketer, rep):
+    assert marketer.role == Role.MARKETER
+    with pytest.raises(PermissionDenied):
+        webform_create(
+            actor=marketer, fields={"name": "Demo", "slug": "demo", "fields": QUESTIONS, "owner": rep}
+        )

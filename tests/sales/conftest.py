@@ -1,20 +1,16 @@
 """The sales tests start from what a new CRM has: the default pipeline and lost reasons of the data
 migration. A browser test's flush (its live server needs a transactional database) removes them."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 
 from sales.models import Pipeline
 from tests.factories import PipelineFactory
-
-DEFAULTS = import_module("sales.migrations.0002_default_pipeline")
+from tests.factories.sales import create_sales_defaults
 
 
 @pytest.fixture(autouse=True)
 def sales_defaults(db: None) -> None:
-    DEFAULTS.create_defaults(apps, None)
+    create_sales_defaults()
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from decimal import Decimal
+
+from django.utils import timezone
 
 from crm.models import ActivityKind
 from sales.models import (
@@ -13,6 +16,7 @@ from sales.models import (
     RequiredField,
     RequiredRecord,
     Stage,
+    StageKind,
 )
 from tests.factories import OpportunityFactory
 from tests.factories.sales import stage
@@ -27,10 +31,14 @@ def ids(pipeline: Pipeline, *stage_names: str) -> list[int]:
 
 
 def deal(pipeline, owner, amount, close_date, stage_name="Qualification", **fields):
+    """A deal in `stage_name`; a won or lost one closed at midday of its close date unless told."""
+    in_stage = stage(pipeline, stage_name)
+    if in_stage.kind != StageKind.OPEN and close_date is not None:
+        fields.setdefault("closed_at", timezone.make_aware(datetime.combine(close_date, time(12))))
     return OpportunityFactory(
         owner=owner,
         pipeline=pipeline,
-        stage=stage(pipeline, stage_name),
+        stage=in_stage,
         amount=Decimal(amount),
         close_date=close_date,
         **fields,

@@ -6,11 +6,12 @@ Deals always have an owner; `can()` (a loaded deal) and `visible()` / `changeabl
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from crm import access
-from crm.models import Role, User
+from crm.models import Account, Contact, Role, User
 from sales.models import Opportunity, SalesSettings
-from tests.factories import OpportunityFactory, TeamFactory, UserFactory
+from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,77 @@ def test_deal_access_matrix(team_board, role, owner_kind, may_view, may_change):
 @pytest.mark.parametrize("role", [Role.MARKETER, Role.SUPPORT_AGENT])
 def test_marketing_and_support_cannot_create_deals(role):
     assert not access.can_create(UserFactory(role=role), Opportunity)
+
+
+# Implicit parent sharing: whoever may read a deal may read its account and primary contact, read-only.
+SHARING = {
+    # role -> may read the account and contact of a deal owned by a rep of team East (reps share the
+    # team board here), the account being owned by a rep of team West or by nobody
+    Role.ADMIN: True,
+    Role.SALES_MANAGER: True,
+    Role.SALES_REP: True,
+    Role.MARKETER: True,
+    Role.SUPPORT_AGENT: True,
+}
+
+
+@pytest.mark.parametrize("account_owner", ["other_team", "nobody"])
+@pytest.mark.parametrize("role", list(SHARING))
+def test_whoever_reads_a_deal_reads_its_account_and_contact_but_may_not_change_them(role, account_owner):
+    SalesSettings.objects.update_or_create(id=1, defaults={"reps_see_team_board": True})
+    east, west = TeamFactory(name="East"), TeamFactory(name="West")
+    user: User = UserFactory(role=role, team=east)
+    if role == Role.SALES_MANAGER:
+        east.manager = user
+        east.save()
+    owner = None if account_owner == "nobody" else UserFactory(team=west)
+    account = AccountFactory(owner=owner)
+    contact = ContactFactory(owner=owner, account=account)
+    OpportunityFactory(owner=UserFactory(team=east), account=account, primary_contact=contact)
+    user = User.objects.get(pk=user.pk)
+
+    for record in (Account.objects.get(pk=account.pk), Contact.objects.get(pk=contact.pk)):
+        model = type(record)
+        assert access.can(user, "view", record) is SHARING[role]
+        assert access.visible(user, model.objects.all()).filter(pk=record.pk).exists() is SHARING[role]
+        assert access.can(user, "change", record) is (role == Role.ADMIN)
+        assert access.changeable(user, model.objects.all()).filter(pk=record.pk).exists() is (
+            role == Role.ADMIN
+        )
+
+
+def test_a_rep_without_the_team_board_does_not_read_the_account_of_a_teammates_deal(rep, teammate):
+    SalesSettings.objects.update_or_create(id=1, defaults={"reps_see_team_board": False})
+    account = AccountFactory(owner=None)
+    OpportunityFactory(owner=teammate, account=account)
+    rep = User.objects.get(pk=rep.pk)
+
+    assert not access.can(rep, "view", account)
+    assert not access.visible(rep, Account.objects.all()).filter(pk=account.pk).exists()
+
+
+def test_a_manager_finds_the_unowned_account_of_a_reps_deal_in_the_list_and_on_its_page(
+    as_user, api_as, manager, rep
+):
+    account = AccountFactory(owner=None, name="Unowned Industries")
+    OpportunityFactory(owner=rep, account=account)
+
+    listed = as_user(manager).get(reverse("account-list")).content.decode()
+    page = as_user(manager).get(reverse("account-detail", args=[account.pk]))
+    api = api_as(manager).get("/api/v1/accounts/").json()["results"]
+
+    assert "Unowned Industries" in listed
+    assert page.status_code == 200
+    assert reverse("account-edit", args=[account.pk]) not in page.content.decode()
+    assert [row["id"] for row in api] == [account.pk]
+    assert api_as(manager).patch(f"/api/v1/accounts/{account.pk}/", {"name": "Mine"}).status_code == 403
+
+
+def test_the_shared_accounts_cost_no_query_per_deal(as_user, manager, rep, assert_same_query_count):
+    OpportunityFactory(owner=rep, account=AccountFactory(owner=None))
+    client = as_user(manager)
+
+    assert_same_query_count(
+        lambda: client.get(reverse("account-list")),
+        grow=lambda: [OpportunityFactory(owner=rep, account=AccountFactory(owner=None)) for _ in range(20)],
+    )

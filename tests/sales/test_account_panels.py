@@ -175,7 +175,7 @@ def test_a_step_is_offered_only_to_whoever_may_change_its_task(as_user, rep, sup
 
     assert "Kick-off call" in _section(html, "onboarding-heading")
     assert reverse("task-complete", args=[task.pk]) not in html
-    assert client.post(reverse("task-complete", args=[task.pk])).status_code == 404
+    assert client.post(reverse("task-complete", args=[task.pk])).status_code == 403  # seen, not theirs
 
 
 # Purchased products

@@ -40,8 +40,10 @@ def test_a_drop_moves_the_deal_and_returns_the_card_and_both_column_headers(as_u
     demo = page.by_id[f"column-header-{stage(pipeline, 'Demo').pk}"]
     proposal = page.by_id[f"column-header-{stage(pipeline, 'Proposal').pk}"]
     assert demo.attrs["hx-swap-oob"] == "true"
-    assert demo.text == "Demo 0 deals — weighted (40%)"
-    assert proposal.text == "Proposal 2 deals EUR 1,200 weighted (60%)"
+    assert demo.text == "Demo 0 deals Total — Weighted (40%) —"
+    assert proposal.text == "Proposal 2 deals Total EUR 2,000 Weighted (60%) EUR 1,200"
+    assert page.by_id["board-totals"].text == "Open pipeline: 2 deals · Total EUR 2,000 · Weighted EUR 1,200"
+    assert page.by_id["board-totals"].attrs["hx-swap-oob"] == "true"
 
 
 def test_a_drop_past_unmet_exit_criteria_is_refused_with_what_is_missing(as_user, rep, pipeline):
@@ -93,6 +95,47 @@ def test_dropping_on_lost_needs_a_reason(as_user, rep, pipeline):
         reason,
         "Went with Acme",
     )
+
+
+def test_a_drop_on_won_wins_the_deal_and_says_so(as_user, rep, pipeline):
+    deal = in_stage(pipeline, "Negotiation", rep, name="Platform", close_date=None)
+
+    response = drop(as_user(rep), deal, pipeline, "Won")
+
+    assert response.status_code == 200
+    note = Page(response.content.decode()).by_id["board-messages"]
+    assert note.attrs["hx-swap-oob"] == "innerHTML"  # board.js keeps its hold on the messages box
+    assert note.text.startswith("Won Platform · EUR 1,000.00 · closed on ")
+    deal.refresh_from_db()
+    assert deal.status == OpportunityStatus.WON
+
+
+def test_a_drop_on_lost_with_its_reason_says_so(as_user, rep, pipeline):
+    deal = in_stage(pipeline, "Demo", rep, name="Platform")
+    reason = LostReasonFactory(name="Chose a competitor")
+
+    response = drop(as_user(rep), deal, pipeline, "Lost", lost_reason=reason.pk)
+
+    note = Page(response.content.decode()).by_id["board-messages"]
+    assert note.text.startswith("Lost Platform (Chose a competitor) · EUR 1,000.00 · closed on ")
+
+
+def test_a_drop_between_open_stages_leaves_no_note(as_user, rep, pipeline):
+    deal = in_stage(pipeline, "Demo", rep)
+
+    response = drop(as_user(rep), deal, pipeline, "Proposal")
+
+    assert Page(response.content.decode()).by_id["board-messages"].text == ""
+
+
+def test_a_drop_of_a_won_deal_is_refused_with_how_to_reopen_it(as_user, rep, pipeline):
+    deal = in_stage(pipeline, "Demo", rep)
+    drop(as_user(rep), deal, pipeline, "Won")
+
+    response = drop(as_user(rep), deal, pipeline, "Demo", seen_in="Won")
+
+    assert response.status_code == 422
+    assert "reopen it before moving it" in response.json()["message"]
 
 
 def test_a_teammates_read_only_card_cannot_be_moved(as_user, rep, teammate, pipeline):

@@ -35,13 +35,14 @@ def deal(pipeline: Pipeline, stage_name: str, owner, amount: str = "1000", **fie
 
 
 def won(pipeline: Pipeline, owner, amount: str, days_ago: int, **fields):
+    """A deal won `days_ago`; its expected close date that day too unless told."""
+    fields.setdefault("close_date", timezone.localdate() - timedelta(days=days_ago))
     return deal(
         pipeline,
         "Won",
         owner,
         amount,
         status=OpportunityStatus.WON,
-        close_date=timezone.localdate() - timedelta(days=days_ago),
         closed_at=timezone.now() - timedelta(days=days_ago),
         **fields,
     )
@@ -66,7 +67,7 @@ def test_the_board_shows_one_region_per_stage_open_ones_first_then_won_and_lost(
     assert "Closed in the last 90 days" not in page.named("Demo").text
 
 
-def test_column_headers_count_and_weight_the_deals_the_manager_sees(
+def test_column_headers_count_total_and_weight_the_deals_the_manager_sees(
     as_user, manager, rep, teammate, outsider
 ):
     pipeline = PipelineFactory(name="Enterprise")
@@ -82,11 +83,30 @@ def test_column_headers_count_and_weight_the_deals_the_manager_sees(
 
     assert (
         page.by_id[f"column-header-{stage(pipeline, 'Demo').pk}"].text
-        == "Demo 2 deals EUR 600 weighted (40%)"
+        == "Demo 2 deals Total EUR 1,500 Weighted (40%) EUR 600"
     )
-    assert "Proposal 1 deal EUR 1,200 weighted (60%)" in page.named("Proposal").text
-    assert "Won 1 deal EUR 3,000 weighted (100%)" in page.named("Won").text
-    assert "Qualification 0 deals — weighted (10%)" in page.named("Qualification").text
+    assert "Proposal 1 deal Total EUR 2,000 Weighted (60%) EUR 1,200" in page.named("Proposal").text
+    # A closed column has no weight to show: its deals are won (or lost) already.
+    assert "Won 1 deal Total EUR 3,000 Closed in the last 90 days" in page.named("Won").text
+    assert "Weighted" not in page.named("Won").text
+    assert "Qualification 0 deals Total — Weighted (10%) —" in page.named("Qualification").text
+
+
+def test_the_board_totals_its_open_pipeline_as_filtered(as_user, manager, rep, teammate, outsider):
+    pipeline = PipelineFactory(name="Enterprise")
+    deal(pipeline, "Demo", rep, "1000")
+    deal(pipeline, "Proposal", teammate, "2000")
+    deal(pipeline, "Negotiation", rep, "500", currency="USD")
+    deal(pipeline, "Demo", outsider, "9000")  # another team: not on the manager's board
+    won(pipeline, rep, "3000", days_ago=10)  # won already: not in the open pipeline
+    client = as_user(manager)
+
+    everything = Page(client.get(board_url(pipeline)).content.decode()).by_id["board-totals"].text
+    one_rep = Page(client.get(board_url(pipeline, f"owner={rep.pk}")).content.decode()).by_id["board-totals"]
+
+    # 1000 x 40 % + 2000 x 60 % in euros; 500 x 80 % in dollars.
+    assert everything == ("Open pipeline: 3 deals · Total EUR 3,000 · USD 500 · Weighted EUR 1,600 · USD 400")
+    assert one_rep.text == "Open pipeline: 2 deals · Total EUR 1,000 · USD 500 · Weighted EUR 400 · USD 400"
 
 
 def test_filters_narrow_the_header_totals_and_are_kept_for_the_column_pages(as_user, manager, rep, teammate):
@@ -98,7 +118,7 @@ def test_filters_narrow_the_header_totals_and_are_kept_for_the_column_pages(as_u
 
     html = as_user(manager).get(board_url(pipeline, query)).content.decode()
 
-    assert "Demo 1 deal EUR 400 weighted (40%)" in Page(html).named("Demo").text
+    assert "Demo 1 deal Total EUR 1,000 Weighted (40%) EUR 400" in Page(html).named("Demo").text
     column = stage(pipeline, "Demo")
     expected = (
         reverse("sales:board-column", args=[pipeline.pk, column.pk]) + f"?owner={rep.pk}&amp;type=upsell"
@@ -112,7 +132,7 @@ def test_amounts_in_different_currencies_are_summed_apart(as_user, rep, pipeline
 
     page = Page(as_user(rep).get(board_url(pipeline)).content.decode())
 
-    assert "EUR 800 · USD 400 weighted (80%)" in page.named("Negotiation").text
+    assert "Total EUR 1,000 · USD 500 Weighted (80%) EUR 800 · USD 400" in page.named("Negotiation").text
 
 
 def test_the_pipeline_index_is_the_default_pipelines_board_with_a_switcher(as_user, rep, pipeline):
@@ -197,6 +217,46 @@ def test_a_won_column_shows_only_recently_closed_deals(as_user, rep, pipeline):
     html = as_user(rep).get(column_url(pipeline, "Won")).content.decode()
 
     assert CARD.findall(html) == ["Fresh win"]
+
+
+def test_the_won_column_goes_by_when_the_deal_was_won_not_by_its_expected_close_date(as_user, rep, pipeline):
+    # Expected to close long ago, won last week: a recent win.
+    won(
+        pipeline,
+        rep,
+        "100",
+        days_ago=7,
+        name="Late win",
+        close_date=timezone.localdate() - timedelta(days=200),
+    )
+    # Expected to close last week, won long ago: not.
+    won(
+        pipeline,
+        rep,
+        "100",
+        days_ago=200,
+        name="Early win",
+        close_date=timezone.localdate() - timedelta(days=7),
+    )
+
+    html = as_user(rep).get(column_url(pipeline, "Won")).content.decode()
+    header = Page(as_user(rep).get(board_url(pipeline)).content.decode()).named("Won").text
+
+    assert CARD.findall(html) == ["Late win"]
+    assert header.startswith("Won 1 deal Total EUR 100")
+
+
+def test_closed_cards_do_not_drag_and_open_ones_do(as_user, rep, pipeline):
+    won(pipeline, rep, "100", days_ago=1, name="Signed")
+    deal(pipeline, "Demo", rep, name="Working")
+    client = as_user(rep)
+
+    signed = Page(client.get(column_url(pipeline, "Won")).content.decode()).named("Signed", "li")
+    working = Page(client.get(column_url(pipeline, "Demo")).content.decode()).named("Working", "li")
+
+    assert "data-movable" not in signed.attrs
+    assert "read-only" not in signed.text  # the rep may still change it, on its page
+    assert "data-movable" in working.attrs
 
 
 def test_teammates_cards_are_read_only_for_a_rep(as_user, rep, teammate, pipeline):

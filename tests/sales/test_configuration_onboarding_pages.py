@@ -154,7 +154,7 @@ def test_the_sales_settings_refuse_a_currency_that_is_not_a_code(as_user, admin_
 
     response = as_user(admin_user).post(url, {"default_currency": "E1", "renewal_lead_days": "60"})
 
-    assert "Use a 3-letter currency code such as EUR." in response.content.decode()
+    assert "&quot;E1&quot; is not a 3-letter currency code such as EUR." in response.content.decode()
     assert SalesSettings.current().default_currency == "EUR"
 
 

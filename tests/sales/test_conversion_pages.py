@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Account, Contact
+from crm.models import Account, Contact, Notification, NotificationKind
 from leads.models import Lead, LeadStatus
 from sales.models import Opportunity
 from tests.factories import AccountFactory, ContactFactory, LeadFactory
@@ -176,17 +176,31 @@ def test_a_past_close_date_is_shown_on_its_field_and_nothing_is_made(as_user, re
     assert lead.status == LeadStatus.QUALIFIED
 
 
-def test_a_domain_owned_by_an_account_the_rep_cannot_see_is_shown_on_the_account_field(
+def test_a_domain_owned_by_an_account_the_rep_cannot_see_reveals_nothing_and_tells_its_owner(
     as_user, rep, outsider
 ):
-    AccountFactory(owner=outsider, domain="initech.example")
+    """Converting must not let a rep probe which customers exist: the conversion goes through as if
+    the other account were not there, and that account's owner hears of the likely duplicate."""
+    theirs = AccountFactory(owner=outsider, domain="initech.example", name="Initech Corp")
     lead = _initech(rep)
 
     response = as_user(rep).post(_url(lead), _form())
 
-    assert "initech.example exists but is not yours" in _field_error(response.content.decode(), "account")
-    assert Account.objects.count() == 1
-    assert not Contact.objects.exists()
+    assert response.status_code == 302
+    page = as_user(rep).get(response["Location"]).content.decode()
+    for secret in ("Initech Corp", str(outsider), "not yours", "already uses"):
+        assert secret not in page
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.CONVERTED
+    ours = lead.converted_account
+    assert ours is not None
+    assert ours != theirs
+    assert (ours.owner, ours.domain) == (rep, "")
+    (notice,) = Notification.objects.filter(recipient=outsider)
+    assert notice.kind == NotificationKind.POSSIBLE_DUPLICATE
+    assert "initech.example" in notice.message
+    assert "Initech Corp" in notice.message
+    assert not Notification.objects.filter(recipient=rep, kind=NotificationKind.POSSIBLE_DUPLICATE).exists()
 
 
 def test_a_negative_amount_is_refused_on_the_amount_field(as_user, rep):

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm.errors import DomainError
-from crm.models import Account, Contact, EngagementEvent, LifecycleEvent
+from crm.models import Account, Contact, EngagementEvent, LifecycleEvent, Notification, NotificationKind
 from crm.selectors.account360 import account_timeline
 from crm.services.events import event_record
 from crm.services.timeline import activity_log
@@ -150,17 +150,30 @@ def test_a_past_close_date_refuses_the_deal_and_undoes_the_account_and_contact_m
     assert call.target == lead
 
 
-def test_a_domain_owned_by_an_account_the_rep_cannot_see_is_refused_on_the_account(rep, outsider, pipeline):
-    AccountFactory(owner=outsider, name="Initech (West)", domain="initech.example")
+def test_a_domain_of_an_account_the_rep_cannot_see_makes_a_new_account_without_it(
+    rep, outsider, admin_user, pipeline
+):
+    theirs = AccountFactory(owner=outsider, name="Initech (West)", domain="initech.example")
     lead = _qualified(rep, company="Initech Europe", email="jane@initech.example")
 
-    with pytest.raises(DomainError) as refusal:
-        lead_convert(actor=rep, lead_id=lead.pk)
+    conversion = lead_convert(actor=rep, lead_id=lead.pk)
 
-    assert refusal.value.field == "account"
-    assert "initech.example" in refusal.value.message
-    assert Account.objects.count() == 1
-    _nothing_made(lead)
+    assert conversion.account_created
+    assert (conversion.account.name, conversion.account.domain) == ("Initech Europe", "")
+    assert [n.recipient for n in Notification.objects.filter(kind=NotificationKind.POSSIBLE_DUPLICATE)] == [
+        theirs.owner
+    ]
+
+
+def test_an_unowned_account_with_the_domain_makes_the_admins_hear_of_the_duplicate(rep, admin_user, pipeline):
+    AccountFactory(owner=None, domain="initech.example")
+    lead = _qualified(rep, company="Initech Europe", email="jane@initech.example")
+
+    lead_convert(actor=rep, lead_id=lead.pk)
+
+    assert [n.recipient for n in Notification.objects.filter(kind=NotificationKind.POSSIBLE_DUPLICATE)] == [
+        admin_user
+    ]
 
 
 def test_choosing_an_account_the_rep_cannot_see_is_a_404_and_changes_nothing(rep, outsider, pipeline):

@@ -18,17 +18,28 @@ from sales.models import (
     OpportunityStatus,
     RequiredField,
 )
+from sales.selectors.deals import deal_list_totals
+from sales.selectors.opportunities import opportunity_list
 from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 URL = reverse("sales:opportunity-list")
-DEAL_LINK = re.compile(r'<td><a href="/pipeline/deals/\d+/">([^<]+)</a></td>')
+DEAL_LINK = re.compile(r'<td[^>]*><a href="/pipeline/deals/\d+/"[^>]*>([^<]+)</a></td>')
+
+
+STAGE_CELL = re.compile(
+    r"<td>\s*(<span class=\"badge[^>]*>.*?</span>|[^<]*)\s*</td>\s*<td class=\"text-end", re.S
+)
 
 
 def names(response) -> list[str]:
     return DEAL_LINK.findall(response.content.decode())
+
+
+def totals_text(response) -> str:
+    return Page(response.content.decode()).by_id["deal-list-totals"].text
 
 
 def deal(pipeline, owner, name, stage_name="Qualification", **fields):
@@ -115,6 +126,46 @@ def test_the_list_pages_forward_and_back_by_keyset_without_counting(as_user, rep
     assert seen == [d.name for d in reversed(created)]
     assert names(back) == seen[50:100]
     assert "Page 1 of" not in response.content.decode()
+
+
+def test_a_closed_deal_shows_its_stage_once_and_says_the_outcome_only_when_the_name_does_not(
+    as_user, rep, pipeline
+):
+    deal(pipeline, rep, "Signed deal", "Won", status=OpportunityStatus.WON)
+    lost = deal(
+        pipeline, rep, "Lost deal", "Lost", status=OpportunityStatus.LOST, lost_reason=LostReasonFactory()
+    )
+    lost.stage.name = "Closed – no budget"
+    lost.stage.save()
+
+    html = as_user(rep).get(URL).content.decode()
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in STAGE_CELL.findall(html)]
+
+    assert sorted(cells) == ["Closed – no budget · Lost", "Won"]
+
+
+def test_the_list_counts_and_totals_the_filtered_deals_by_currency(as_user, rep, pipeline):
+    deal(pipeline, rep, "A", amount=Decimal("1000.50"))
+    deal(pipeline, rep, "B", "Demo", amount=Decimal("2000"))
+    deal(pipeline, rep, "C", "Demo", amount=Decimal("300"), currency="USD")
+    client = as_user(rep)
+
+    everything = totals_text(client.get(URL))
+    in_demo = totals_text(client.get(URL, {"stage": stage(pipeline, "Demo").pk}))
+
+    assert everything == "3 deals · Amount EUR 3,000.50 · USD 300.00"
+    assert in_demo == "2 deals match the filters · Amount EUR 2,000.00 · USD 300.00"
+
+
+def test_past_the_cap_the_count_says_so_and_leaves_the_amount_out(rep, pipeline):
+    for name in "ABC":
+        deal(pipeline, rep, name, amount=Decimal(10))
+
+    capped = deal_list_totals(deals=opportunity_list(user=rep), cap=2)
+    exact = deal_list_totals(deals=opportunity_list(user=rep), cap=3)
+
+    assert (str(capped.count), capped.amounts) == ("2+", [])
+    assert (str(exact.count), exact.amounts) == ("3", [("EUR", Decimal("30.00"))])
 
 
 # Bulk actions

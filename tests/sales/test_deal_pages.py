@@ -99,6 +99,46 @@ def test_the_detail_page_shows_which_exit_criteria_of_the_stage_are_met(as_user,
     assert "Demo held Met" in after
 
 
+def test_an_empty_activity_shows_its_error_alone_and_a_logged_one_tells_the_criteria_box(
+    as_user, rep, pipeline
+):
+    deal = OpportunityFactory(pipeline=pipeline, stage=demo_criteria(pipeline), owner=rep)
+    client = as_user(rep)
+    url = reverse("timeline-activity-add", args=["sales.opportunity", deal.pk])
+
+    empty = client.post(url, {}, **HTMX)
+    empty_task = client.post(reverse("timeline-task-add", args=["sales.opportunity", deal.pk]), {}, **HTMX)
+    logged = client.post(url, {"kind": "meeting", "subject": "Product demo"}, **HTMX)
+
+    assert "Task added." not in empty_task.content.decode()
+    assert "Activity logged." not in empty.content.decode()
+    assert "This field is required." in empty.content.decode()
+    assert "HX-Trigger" not in empty.headers
+    assert "Activity logged." in logged.content.decode()
+    assert logged.headers["HX-Trigger"] == "timeline-changed"
+
+
+def test_the_criteria_box_listens_for_saved_activities_and_lines_and_redraws_itself(as_user, rep, pipeline):
+    deal = OpportunityFactory(pipeline=pipeline, stage=demo_criteria(pipeline), owner=rep)
+    client = as_user(rep)
+    box_url = reverse("sales:opportunity-criteria", args=[deal.pk])
+
+    box = Page(client.get(detail(deal)).content.decode()).by_id["deal-criteria"]
+    activity_log(actor=rep, target=deal, kind=ActivityKind.MEETING, subject="Product demo")
+    redrawn = client.get(box_url, **HTMX).content.decode()
+    added = client.post(
+        reverse("sales:opportunity-line-add", args=[deal.pk]),
+        {"product": ProductFactory().pk, "quantity": "1"},
+        **HTMX,
+    )
+
+    assert box.attrs["hx-get"] == box_url
+    assert box.attrs["hx-trigger"] == "timeline-changed from:body, deal-changed from:body"
+    assert "Demo held Met" in text_of(redrawn, "criteria-heading")
+    assert "<html" not in redrawn
+    assert added.headers["HX-Trigger"] == "deal-changed"
+
+
 def test_the_detail_page_links_the_account_contact_source_lead_and_renewals(as_user, rep, pipeline):
     contact = ContactFactory(owner=rep)
     lead = LeadFactory(owner=rep, utm_source="newsletter", status=LeadStatus.CONVERTED)

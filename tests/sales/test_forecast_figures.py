@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.models import Role
-from sales.models import ForecastCategory, Quota, SalesSettings
+from sales.models import ForecastCategory, Opportunity, Quota, SalesSettings
 from sales.selectors.forecast import Figures, ForecastScope, MonthRange, forecast_get, forecast_scopes
 from tests.factories import LostReasonFactory, TeamFactory, UserFactory
 from tests.sales.records import deal
@@ -17,6 +18,7 @@ from tests.sales.records import deal
 pytestmark = pytest.mark.django_db
 
 Q1 = MonthRange(date(2031, 1, 1), date(2031, 3, 1))
+LOCAL = timezone.get_default_timezone()
 
 
 @pytest.fixture
@@ -92,6 +94,18 @@ def test_months_follow_the_close_date_not_the_creation_date(pipeline, rep):
     months = person_row(forecast_get(user=rep, months=Q1), rep).months
 
     assert [m.pipeline for m in months] == [0, 0, Decimal(100)]
+
+
+def test_a_win_counts_in_the_month_it_was_won_not_the_month_it_was_expected(pipeline, rep):
+    won_early = deal(pipeline, rep, 600, date(2031, 3, 20), "Won")
+    Opportunity.objects.filter(pk=won_early.pk).update(
+        closed_at=datetime(2031, 1, 31, 23, 30, tzinfo=LOCAL)  # late on the last day, local time
+    )
+    deal(pipeline, rep, 900, date(2030, 11, 30), "Won", closed_at=datetime(2031, 2, 2, 9, tzinfo=LOCAL))
+
+    months = person_row(forecast_get(user=rep, months=Q1), rep).months
+
+    assert [m.won for m in months] == [Decimal(600), Decimal(900), 0]
 
 
 def test_a_range_is_parsed_from_months_and_limited():

@@ -6,7 +6,10 @@ from crm.demo import seed_demo
 
 
 class Command(BaseCommand):
-    help = "Creates demo users for every role and realistic customer data; running it twice changes nothing."
+    help = (
+        "Creates demo users for every role and a year of customers, leads and deals dated from today; "
+        "running it twice changes nothing."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         changed = seed_demo()

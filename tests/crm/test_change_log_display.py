@@ -1,0 +1,66 @@
+"""A record's change log names its fields and shows values as people read them, never stored values."""
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from crm.models import LifecycleStage, User
+from crm.services.customers import account_update
+from sales.services.opportunities import opportunity_create, opportunity_move
+from tests.factories import AccountFactory, PipelineFactory
+from tests.factories.sales import stage
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_AT = datetime(2026, 12, 7, 1, 52, 47, 633862, tzinfo=UTC)
+
+
+def _changes(response) -> str:
+    html = response.content.decode()
+    section = html[html.index('id="changes-heading"') :]
+    section = re.sub(
+        r'<span class="visually-hidden">[^<]*</span>', "", section[: section.index("</section>")]
+    )
+    return " ".join(re.sub(r"<[^>]+>", " ", section).split())  # as seen: "Open → Won"
+
+
+def test_a_deals_change_log_shows_labels_names_amounts_and_dates_in_the_readers_zone(as_user, rep):
+    User.objects.filter(pk=rep.pk).update(time_zone="Asia/Tokyo")
+    pipeline = PipelineFactory()
+    account = AccountFactory(owner=rep, name="Globex")
+    fields = {
+        "name": "Platform",
+        "account": account,
+        "pipeline": pipeline,
+        "amount": Decimal("18000"),
+        "close_date": date(2027, 1, 16),
+    }
+    deal = opportunity_create(actor=rep, fields=fields)
+    opportunity_move(
+        actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk, closed_at=CLOSED_AT
+    )
+
+    changes = _changes(as_user(rep).get(deal.get_absolute_url()))
+
+    assert "Closed: — → 7 Dec 2026, 10:52" in changes
+    assert "Status: Open → Won" in changes
+    assert "Account: Globex" in changes
+    assert "Amount: 18,000.00" in changes
+    assert "Expected close date: 16 Jan 2027" in changes
+    assert "Type: New business" in changes
+    for raw in ("2026-12-07", "+00:00", "new_business", "2027-01-16", "None"):
+        assert raw not in changes
+
+
+def test_an_account_change_log_shows_the_stage_label_and_a_dash_for_an_emptied_field(as_user, rep):
+    account = AccountFactory(owner=rep, industry="Retail")
+    account_update(
+        actor=rep, account_id=account.pk, fields={"lifecycle_stage": LifecycleStage.CUSTOMER, "industry": ""}
+    )
+
+    changes = _changes(as_user(rep).get(account.get_absolute_url()))
+
+    assert "Lifecycle stage: Prospect → Customer" in changes
+    assert "Industry: Retail → —" in changes
