@@ -278,7 +278,8 @@ def log_in(user: User) -> Login:
     """A session for `user` in the bench database, holding what django.contrib.auth.login stores."""
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that loads users (django-axes' comes first and only guards sign-ins).
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     # The CSRF cookie holds the secret itself; a header with the same 32 characters passes the check.

@@ -1,7 +1,7 @@
 """Who may see and change leads and web forms: the kernel's access policy, registered for their models."""
 
 from crm import access
-from crm.access import Policy, Scope, register_policy
+from crm.access import Policy, Scope, register_policy, share_parent
 from crm.models import Role, User
 from crm.rollup import register_account_rollup
 
@@ -20,6 +20,9 @@ LEAD_POLICY = Policy(
 
 def register_lead_policy() -> None:
     register_policy(Lead, LEAD_POLICY)
+    # Whoever may read a converted lead may read the account and contact it became.
+    share_parent(Lead, field="converted_account")
+    share_parent(Lead, field="converted_contact")
     # A converted lead's history shows on the account it became part of.
     register_account_rollup(Lead, field="converted_account")
 

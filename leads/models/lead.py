@@ -209,6 +209,14 @@ class Lead(models.Model):
                 name="lead_first_touch_due",
                 condition=Q(first_touched_at__isnull=True, first_touch_alerted_at__isnull=True),
             ),
+            # The accounts and contacts a user reads through the converted leads they may see
+            # (crm.access.share_parent), from the index alone: few leads per user are converted.
+            models.Index(
+                fields=["owner", "team"],
+                include=["converted_account", "converted_contact"],
+                name="lead_converted_parents",
+                condition=Q(converted_account__isnull=False),
+            ),
             GinIndex(fields=["tags"], name="lead_tags"),
             # Trigram indexes serve the free-text search (ILIKE '%term%') on names, company and email.
             GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="lead_first_name_trgm"),

@@ -1,11 +1,12 @@
 """The lead rows of the access matrix: role x action x owner, queues included."""
 
 import pytest
+from django.utils import timezone
 
 from crm import access
-from crm.models import Role
-from leads.models import MARKETING_FIELDS, Lead
-from tests.factories import LeadFactory, TeamFactory, UserFactory
+from crm.models import Role, User
+from leads.models import MARKETING_FIELDS, Lead, LeadStatus
+from tests.factories import AccountFactory, ContactFactory, LeadFactory, TeamFactory, UserFactory
 
 OWNERS = ["self", "teammate", "other_team", "default_queue", "own_team_queue", "other_team_queue"]
 ALL = dict.fromkeys(OWNERS, (1, 1))
@@ -64,3 +65,22 @@ def test_lead_access_matrix(role, owner_kind, may_view, may_change):
 )
 def test_only_marketers_are_limited_to_the_marketing_fields(role, writable):
     assert access.writable_fields(UserFactory(role=role), Lead) == writable
+
+
+@pytest.mark.django_db
+def test_whoever_reads_a_converted_lead_reads_the_account_and_contact_it_became(rep, outsider):
+    account = AccountFactory(owner=outsider)
+    contact = ContactFactory(owner=outsider, account=account)
+    LeadFactory(
+        owner=rep,
+        status=LeadStatus.CONVERTED,
+        converted_at=timezone.now(),
+        converted_account=account,
+        converted_contact=contact,
+    )
+    rep = User.objects.get(pk=rep.pk)
+
+    for record in (account, contact):
+        assert access.can(rep, "view", record)
+        assert access.visible(rep, type(record).objects.all()).filter(pk=record.pk).exists()
+        assert not access.can(rep, "change", record)
