@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from crm import access
 from crm.models import Account, Activity, ActivityKind, Contact, Notification, Task, User
@@ -28,6 +29,19 @@ def content_type_label(content_type: ContentType | None) -> str | None:
 def name_of(source: str) -> serializers.StringRelatedField[Any]:
     """The display name of a related record (its str()), or null when there is none."""
     return serializers.StringRelatedField(source=source, allow_null=True)
+
+
+class CurrencyField(serializers.CharField):
+    """A 3-letter currency code (the services check and upper-case it). A blank one is refused in a
+    form-encoded body as in JSON: DRF would read a blank optional form field as left out."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_length=3, max_length=3, **kwargs)
+
+    def get_value(self, dictionary: Any) -> Any:
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
 
 
 class VisibleAccountField(serializers.PrimaryKeyRelatedField):

@@ -8,7 +8,7 @@ admins create and change them (sales.catalog.services, which words the SKU and p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import path
@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from crm.api.serializers import CurrencyField
 from crm.api.views import NOT_FOUND, actor
 from crm.models import ActivityKind
 from sales.catalog.selectors import product_get, product_list
@@ -89,6 +90,8 @@ class LostReasonSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    currency = CurrencyField(required=False, help_text="Defaults to the sales settings' currency.")
+
     class Meta:
         model = Product
         fields = [
@@ -105,11 +108,8 @@ class ProductSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {
-            # The service checks the SKU and says which product already has it.
-            "sku": {"validators": []},
-            "currency": {"required": False, "help_text": "Defaults to the sales settings' currency."},
-        }
+        # The service checks the SKU and says which product already has it.
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"sku": {"validators": []}}
 
 
 class ProductQuerySerializer(serializers.Serializer):

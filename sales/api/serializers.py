@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.api.serializers import VisibleAccountField, name_of
+from crm.api.serializers import CurrencyField, VisibleAccountField, name_of
 from crm.models import Contact, User
 from crm.selectors.customers import contact_list
 from sales.models import (
@@ -74,6 +74,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The amount times the stage's win probability.",
     )
+    currency = CurrencyField(required=False, help_text="Defaults to the sales settings' currency.")
 
     class Meta:
         model = Opportunity
@@ -127,7 +128,6 @@ class OpportunitySerializer(serializers.ModelSerializer):
                 "help_text": "Defaults to the stage's pipeline, else the default pipeline.",
             },
             "amount": {"help_text": "With product lines, their sum (change the lines instead)."},
-            "currency": {"required": False, "help_text": "Defaults to the sales settings' currency."},
         }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -267,3 +267,14 @@ def test_every_list_still_answers_its_first_page(api_as, rep):
     for url in KEYSET_LISTS:
         response = client.get(url)
         assert response.status_code in (200, 403), url
+
+
+@pytest.mark.parametrize("url", ["/api/v1/products/", "/api/v1/opportunities/"])
+def test_a_blank_currency_in_a_form_encoded_body_is_refused_as_in_json(api_as, admin_user, url):
+    account = AccountFactory(owner=admin_user)
+    body = {"sku": "X-1", "name": "X", "unit_price": "1", "account": account.pk, "currency": ""}
+
+    response = api_as(admin_user).post(url, body, format="multipart")
+
+    assert response.status_code == 400
+    assert "currency" in response.json()
