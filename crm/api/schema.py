@@ -85,7 +85,8 @@ class AutoSchema(SpectacularAutoSchema):
         parameters = operation.get("parameters", [])
         has_body = "requestBody" in operation
         codes = ["429"]
-        if has_body or any(parameter["in"] == "query" for parameter in parameters):
+        # A write's service may refuse it whatever it was sent (a domain error names the field).
+        if has_body or self.method in WRITE_METHODS or any(p["in"] == "query" for p in parameters):
             codes.append("400")
         if has_body:
             codes += ["413", "415"]

@@ -90,3 +90,24 @@ def test_the_schema_generates_and_validates_without_a_single_warning(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
 
     assert "/api/v1/accounts/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_every_operation_documents_each_error_it_can_answer_with_its_json_body(api_as, rep):
+    schema = api_as(rep).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            has_query = any(p["in"] == "query" for p in operation.get("parameters", []))
+            expected = {"429"}
+            if method != "get" or has_query:
+                expected.add("400")  # a write's service may refuse it whatever it was sent
+            if "{" in path:
+                expected.add("404")
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            where = f"{method.upper()} {path}"
+            assert expected <= set(responses), where
+            for code in expected:
+                assert "application/json" in responses[code]["content"], f"{where} {code}"
+            assert "Retry-After" in responses["429"]["headers"], where

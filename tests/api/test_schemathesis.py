@@ -26,7 +26,7 @@ from tests.factories.sales import create_sales_defaults
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
-SEED = 20261207
+SEED = int(os.environ.get("FUZZ_SEED", "20261207"))
 # Examples per operation and phase: with two users and ~50 operations, a few minutes here.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
 # A server error, or an answer the schema does not document, fails the run.
