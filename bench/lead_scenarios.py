@@ -15,8 +15,8 @@ from django.http import HttpResponseBase, QueryDict
 from django.test import Client
 
 from bench.scenarios import Prepare, scenario
+from crm.lists.pagination import encode_cursor, keyset_page
 from crm.models import Role, User
-from crm.pagination import encode_cursor, keyset_page
 from leads.forms import LeadListFilter
 from leads.models import Lead
 from leads.selectors import lead_list
@@ -54,7 +54,7 @@ def _deep_cursor(query: str) -> Prepare:
         cursor = encode_cursor(ordering, row)
         page = keyset_page(filterset.qs, ordering=filterset.keyset_ordering(), after=cursor, size=1)
         if not page.has_previous:
-            raise LookupError("the list did not accept the built cursor (did crm.pagination change?)")
+            raise LookupError("the list did not accept the built cursor (did crm.lists.pagination change?)")
         return {"query": f"{query}&after={cursor}" if query else f"after={cursor}"}
 
     return prepare

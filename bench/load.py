@@ -37,7 +37,7 @@ LUA_SCRIPT = Path(__file__).resolve().parent / "lua" / "targets.lua"
 PLAUSIBLE_BUSY = 1.5  # wrk's latencies add up to a little more than the run on a busy machine
 ATTEMPTS = 3  # of a run whose latencies are implausible
 WRK_TIMEOUT = "30s"  # wrk leaves a slower response out of its latencies: keep every one of them in
-# Two sync workers for two cores: see "Worker choice" in docs/benchmarks.md.
+# Two sync workers for two cores: see "Worker choice" in docs/benchmarks-method.md.
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1
 

@@ -1,65 +1,171 @@
-"""docs/benchmarks.md and the per-run Markdown of the load runs, from their JSON reports."""
+"""The load runs' Markdown, from their JSON reports: the full report of one run (bench/reports/load-*.md,
+with the missed goals' slowest queries and plans) and the summary of the documented runs
+(docs/benchmarks.md: figures, goal verdicts and one line per missed goal)."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 MISSED_HEADING = "Goals missed, and the slowest query of one request"
 
 SQL_BOUND_SHARE = 50  # percent of a request's time in SQL from which its queries come first
 SQL_SHOWN = 2_000  # characters of a slow query shown in the report; a list's SELECT names every column
+NAME_SHOWN = 80  # characters of a query that names no table, shown as its name
+TABLES_NAMED = 3  # tables in a query's name; a deal's detail query joins nine
+CURSOR_SHOWN = 12  # characters of a request's last parameter kept in the summary (cursors run to 100)
+SUMMARY_SCALES = ("full", "small")  # the scale the goals are set for comes first
+# Django quotes every table it names: FROM "leads_lead", INNER JOIN "crm_user", UPDATE "sales_stage".
+QUOTED_TABLE = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"(\w+)"', re.IGNORECASE)
 
-METHOD = """\
-# Benchmarks under load
+INTRO = """\
+# Benchmarks
 
-Written by `python -m bench --load` (bench/load.py, bench/load_report.py) after a run at small or full
-scale; each section below says the command, the machine, the data and the date of its figures.
+The last run of `make bench` at each documented scale, written by the run itself (bench/load_report.py,
+from [benchmarks.json](benchmarks.json)): change the writer, not this file. How the data is seeded and the
+figures are made: [benchmarks-method.md](benchmarks-method.md). The full report of a run, with each
+missed goal's slowest query and its `EXPLAIN (ANALYZE, BUFFERS)`, p99 and the ratios to the ceiling at
+every concurrency, stays on the machine that ran it: bench/reports/load-<scale>.md.
 
-## How the figures are made
+Goals, set for full scale and judged at every scale as an early warning:
 
-- **Server**: gunicorn serving `crm.wsgi` with `bench.settings_serve`: the production settings (DEBUG
-  off, persistent database connections, WhiteNoise, database sessions, tasks queued for a worker
-  rather than run in the request) on the benchmark's own database, `crm_bench`, listening on a free
-  port of 127.0.0.1.
-- **Worker choice**: two sync workers (`--load-workers`, `--load-threads`), one per core. A sync
-  worker closes the connection after each response, so every request goes to whichever worker is free.
-  Threaded (gthread) workers keep a client's connection, and wrk's few long-lived connections then
-  pile onto one worker and one core: on the quiet machine on 2026-11-29, at small scale and 8
-  connections, the lead list answered 30 req/s with 2 workers x 2 threads, against 62 with 2 sync
-  workers, 57 with 3 and 55 with 4 (the API lead list: 139, 148, 128, 110).
-- **Load**: wrk, run as a separate process with one thread and 1, 4 or 8 connections, each a closed
-  loop (the next request leaves when the answer is in). A scenario's requests are those its in-process
-  scenario makes (bench/scenarios.py, bench/lead_scenarios.py, bench/sales_scenarios.py), replayed
-  with the session cookie of a seeded user of the scenario's role; a scenario that opens many records
-  (the rep's 50 newest leads, deals) cycles through them. Every measurement is repeated and the median
-  kept; p50/p95/p99 come from wrk's latency histogram (printed by bench/lua/targets.lua). Each
-  scenario is first warmed up (not kept) at the highest concurrency, so that every worker has
-  rendered it once. A run whose latencies add up to more than 1.5 times what its connections could
-  have waited in it is made again, up to twice: wrk recorded such runs on this busy machine, mostly
-  in a server's first seconds.
-- **Ceiling**: `GET /bench/ceiling/`, a Django view that returns a constant through the same
-  middleware, without session or database, on the same server in the same run (bench/urls_serve.py;
-  it is not part of the product). "x ceiling" is a scenario's req/s divided by the ceiling's at the
-  same concurrency.
-- **One machine**: wrk, gunicorn and PostgreSQL share the same cores. wrk takes a small share of one
-  core; locust takes far more, so the role mix's req/s are lower bounds, not compared to the ceiling.
-- **Writes** (creating a lead, moving a deal) run in full and are then rolled back by a middleware of
-  the bench server only (a header marks them), so every request makes the same write on the data as
-  seeded; the commit itself (a WAL flush) is not measured. Rows that escaped would be deleted after
-  the run (bench/undo.py). The move is spread over the rep's 50 newest deals of the first stage.
-- **SQL queries per request**: from the same scenario run in process (Django's query log), three
-  requests after a warm-up. Where a goal is missed, the report shows the EXPLAIN (ANALYZE, BUFFERS)
-  of the slowest query of such a request.
-- **Goals** (set for full scale; evaluated at every scale as an early warning): a JSON request at least
-  0.08 of the ceiling's req/s and an HTML page 0.05 (at the highest concurrency); a deep page's p95
-  within 1.1x of its first page's (at concurrency 1); p95 at full scale within 1.2x of small's.
+- **throughput**: a JSON request makes at least {json} of the ceiling's requests per second, an HTML
+  page {html}, at the highest concurrency. The ceiling is a bare Django view that returns a constant,
+  served by the same server in the same run. Writes have no throughput goal.
+- **deep page**: a deep page's p95 is within {deep}x of its first page's, at the lowest concurrency.
+- **scale**: a scenario's p95 at full scale is within {scale}x of its p95 at small scale, at the
+  lowest concurrency.
 """
 
 
-def document(reports: dict[str, dict[str, Any]]) -> str:
-    parts = [METHOD]
-    parts += [section(report, level=2) for report in reports.values()]
+def summary(reports: dict[str, dict[str, Any]]) -> str:
+    """docs/benchmarks.md: per scale, the figures and goal verdicts, and one line per missed goal."""
+    from bench.load_report import DEEP_GOAL, SCALE_GOAL, THROUGHPUT_GOALS
+
+    intro = INTRO.format(
+        json=THROUGHPUT_GOALS["json"], html=THROUGHPUT_GOALS["html"], deep=DEEP_GOAL, scale=SCALE_GOAL
+    )
+    order = [*SUMMARY_SCALES, *(scale for scale in reports if scale not in SUMMARY_SCALES)]
+    shown = [reports[scale] for scale in order if scale in reports]
+    parts = [intro, *(_summary_section(report) for report in shown)]
+    if shown:
+        parts.append(_scenario_list(shown[0]["scenarios"]))
     return "\n".join(parts)
+
+
+def _summary_section(report: dict[str, Any]) -> str:
+    machine, postgres, data, tools = report["machine"], report["postgres"], report["data"], report["tools"]
+    rows = ", ".join(f"{count:,} {label}" for label, count in data["rows_estimated"].items() if count)
+    settings = ", ".join(f"{name} {value}" for name, value in postgres["settings"].items())
+    concurrency = " · ".join(str(connections) for connections in report["plan"]["concurrency"])
+    revision = f", code at {report['revision']}" if report.get("revision") else ""
+    lines = [
+        f"## Scale `{report['scale']}`, {_when(report['generated_at'])}",
+        "",
+        f"- Command: `{report['command']}`{revision}",
+        f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; "
+        f"{machine['system']}; Python {machine['python']}; load average before the run "
+        f"{' / '.join(map(str, machine['load_average']))} (1 / 5 / 15 min)",
+        f"- PostgreSQL {postgres['version']}: {settings}",
+        f"- Data (planner estimates): {rows}; seeded {_when(data['seeded_at'])} in {data['seed_seconds']} s",
+        f"- Server: {report['server']}; load: wrk {tools['wrk']} (one thread), locust {tools['locust']}, "
+        f"gunicorn {tools['gunicorn']}; every figure {_runs(report['plan'])}",
+        f"- Ceiling: {', '.join(_ceiling(c, entry) for c, entry in report['ceiling'].items())}",
+        f"- Goals: {_goal_counts(report['scenarios'])}",
+        "",
+        f"Requests per second, then milliseconds, at each concurrency (c = {concurrency}). In process: "
+        "one request's time, and in brackets the part of it spent in SQL.",
+        "",
+        "| Scenario | Role | SQL queries | In process ms (SQL) | req/s | p50 ms | p95 ms | Goals |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for entry in report["scenarios"]:
+        in_process = f"{_cell(entry.get('request_ms'))} ({_cell(entry.get('sql_ms'))})"
+        cells = [_series(entry.get("by_concurrency") or {}, key) for key in ("rps", "p50_ms", "p95_ms")]
+        columns = [entry["name"], entry["role"], _queries(entry), in_process, *cells, _verdicts(entry)]
+        lines.append("| " + " | ".join(columns) + " |")
+    lines += _mix(report.get("mix") or {}, "##")
+    lines += _background(report.get("background") or [], "##")
+    lines += _why_missed(report["scenarios"])
+    return "\n".join(lines) + "\n"
+
+
+def _when(stamp: str | None) -> str:
+    """2026-11-29T20:01:27+00:00 as 2026-11-29 20:01 UTC."""
+    if not stamp:
+        return "-"
+    return f"{datetime.fromisoformat(stamp).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _why_missed(entries: list[dict[str, Any]]) -> list[str]:
+    missed = [entry for entry in entries if _missed_goals(entry)]
+    if not missed:
+        return []
+    lines = [
+        "",
+        "### Why goals were missed",
+        "",
+        "Per scenario: the goals it missed with the measured value, where one request's time goes in "
+        "process (the median of three), and the slowest query of those three, named by the tables it "
+        "reads.",
+        "",
+    ]
+    for entry in missed:
+        goals = ", ".join(f"{goal['goal']} {goal['measured']}" for goal in _missed_goals(entry))
+        name = entry.get("slowest_query") or query_name(entry.get("slowest_sql", ""))
+        slowest = f"; slowest query `{name}`, {_cell(entry.get('slowest_ms'))} ms" if name else ""
+        lines.append(
+            f"- **{entry['name']}** (`{_short(entry['request'])}`): {goals}. {_time_split(entry)}{slowest}."
+        )
+    return lines
+
+
+def _missed_goals(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    return [goal for goal in entry.get("goals", []) if goal["status"] == "missed"]
+
+
+def _time_split(entry: dict[str, Any]) -> str:
+    share = _sql_share(entry)
+    if share is None:
+        return "Not timed in process"
+    side = "mostly SQL" if share >= SQL_BOUND_SHARE else "mostly Python"
+    return (
+        f"{entry['request_ms']} ms in process, {entry['sql_ms']} ms of it ({share}%) in {_queries(entry)} "
+        f"SQL queries: {side}"
+    )
+
+
+def _sql_share(entry: dict[str, Any]) -> int | None:
+    """The percentage of a request's time in process spent in SQL, when it was timed."""
+    request_ms, sql_ms = entry.get("request_ms"), entry.get("sql_ms")
+    if not request_ms or sql_ms is None:
+        return None
+    return round(100 * float(sql_ms) / float(request_ms))
+
+
+def _short(request: str) -> str:
+    """A request without its opaque cursor: `GET /leads/?after=eyJvIjpb...` as `GET /leads/?after=...`."""
+    head, equals, value = request.rpartition("=")
+    return f"{head}=..." if equals and len(value) > CURSOR_SHOWN else request
+
+
+def _scenario_list(entries: list[dict[str, Any]]) -> str:
+    lines = ["## Scenarios", ""]
+    lines += [f"- **{entry['name']}** ({entry['role']}): {entry['description']}" for entry in entries]
+    return "\n".join(lines) + "\n"
+
+
+def query_name(sql: str) -> str:
+    """A short name for a query: its statement and the tables it names, the main one first
+    (`SELECT leads_lead, crm_user`); a statement that names no table, as written."""
+    statement = " ".join(sql.split())
+    tables = list(dict.fromkeys(QUOTED_TABLE.findall(statement)))
+    if not tables:
+        return statement[:NAME_SHOWN] + (" ..." if len(statement) > NAME_SHOWN else "")
+    more = len(tables) - TABLES_NAMED
+    named = ", ".join(tables[:TABLES_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return f"{statement.split(' ', 1)[0].upper()} {named}"
 
 
 def section(report: dict[str, Any], level: int = 1) -> str:
@@ -113,19 +219,24 @@ def _runs(plan: dict[str, Any]) -> str:
 
 def _scenario_row(entry: dict[str, Any]) -> str:
     figures = entry.get("by_concurrency") or {}
-    queries = entry["queries_max"]
-    if queries is not None and entry["queries_min"] != queries:
-        queries = f"{entry['queries_min']}-{queries}"
     cells = [_series(figures, key) for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "ratio")]
-    if entry["error"]:
-        verdict = f"FAILED: {entry['error']}"
-    else:
-        verdict = (
-            "; ".join(_verdict(goal) for goal in entry.get("goals", []) if goal["status"] != "n/a") or "-"
-        )
     in_process = f"{_cell(entry.get('request_ms'))} ({_cell(entry.get('sql_ms'))})"
-    columns = [entry["name"], entry["role"], _cell(queries), in_process, *cells, verdict]
+    columns = [entry["name"], entry["role"], _queries(entry), in_process, *cells, _verdicts(entry)]
     return "| " + " | ".join(columns) + " |"
+
+
+def _queries(entry: dict[str, Any]) -> str:
+    """SQL queries per request: `9`, or `16-17` when the three requests made different numbers."""
+    most = entry["queries_max"]
+    if most is not None and entry["queries_min"] != most:
+        return f"{entry['queries_min']}-{most}"
+    return _cell(most)
+
+
+def _verdicts(entry: dict[str, Any]) -> str:
+    if entry["error"]:
+        return f"FAILED: {entry['error']}"
+    return "; ".join(_verdict(goal) for goal in entry.get("goals", []) if goal["status"] != "n/a") or "-"
 
 
 def _verdict(goal: dict[str, Any]) -> str:
@@ -215,10 +326,9 @@ def _missed(entries: list[dict[str, Any]], head: str) -> list[str]:
 
 def _where(entry: dict[str, Any]) -> str:
     """Whether the time goes to the database or to Python (views, forms, templates)."""
-    request_ms, sql_ms = entry.get("request_ms"), entry.get("sql_ms")
-    if not request_ms or sql_ms is None:
+    share = _sql_share(entry)
+    if share is None:
         return ""
-    share = round(100 * sql_ms / request_ms)
     if share < SQL_BOUND_SHARE:
         return f" {share}% of the time is in SQL, the rest in Python: the view and its rendering come first."
     return f" {share}% of the time is in SQL: the queries come first."

@@ -1,9 +1,11 @@
 """The load runs' report: figures per scenario and concurrency, the goals met or missed, and why.
 
-Every run writes bench/reports/load-latest.{json,md}; a run of every scenario also load-<scale>.*.
-bench/reports/ is not committed; docs/benchmarks.json is: a run of every scenario at small or full
-scale stores its report there, and docs/benchmarks.md is rebuilt from it, so a full run keeps the small
-figures beside it, and the full-scale latency goal compares the two, on any checkout.
+Every run writes its full report, with the missed goals' slowest queries and their plans, to
+bench/reports/load-latest.{json,md}, and a run of every scenario to load-<scale>.* too; bench/reports/ is
+not committed. docs/benchmarks.json is: a run of every scenario at small or full scale stores its report
+there, trimmed of the queries and plans (each slowest query keeps its name and time), and
+docs/benchmarks.md, the summary, is rebuilt from it. So a full run keeps the small figures beside it, and
+the full-scale latency goal compares the two, on any checkout.
 
 Goals are set for full scale; at smaller scales they are evaluated the same way, as an early warning:
 - throughput: a JSON request makes at least 0.08 of the ceiling's requests per second, an HTML page
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
     from bench.load_targets import LoadScenario
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
-DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+REPOSITORY = Path(__file__).resolve().parent.parent
+DOCS_FILE = REPOSITORY / "docs" / "benchmarks.md"
 DOCS_DATA = DOCS_FILE.with_suffix(".json")
 DOCUMENTED_SCALES = ("small", "full")
 GOAL_SCALE = "full"
@@ -48,6 +52,9 @@ POSTGRES_SETTINGS = [
     "shared_buffers", "effective_cache_size", "work_mem", "random_page_cost", "max_connections",
     "synchronous_commit", "jit", "max_parallel_workers_per_gather",
 ]  # fmt: skip
+# What a documented report leaves to the full one in bench/reports/: a list's SELECT names every column,
+# and with the plans these made 70% of docs/benchmarks.json.
+FULL_REPORT_ONLY = ("slowest_sql", "explain")
 TABLES = {
     "leads_lead": "leads",
     "crm_account": "accounts",
@@ -115,6 +122,8 @@ def build(
     machine: dict[str, Any],
     background: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    from bench.load_markdown import query_name
+
     entries = []
     for scenario in scenarios:
         measured = figures.get(scenario.name, {})
@@ -137,6 +146,7 @@ def build(
                 "request_ms": _median(scenario.probe.request_ms),
                 "sql_ms": _median(scenario.probe.sql_ms),
                 "slowest_sql": scenario.probe.slowest_sql,
+                "slowest_query": query_name(scenario.probe.slowest_sql),
                 "slowest_ms": scenario.probe.slowest_ms,
                 "error": scenario.error,
                 "by_concurrency": measured,
@@ -148,6 +158,7 @@ def build(
         "generated_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "scale": scale_name,
         "command": f"BENCH_SCALE={scale_name} .venv/bin/python -m bench {' '.join(sys.argv[1:])}".rstrip(),
+        "revision": _revision(),
         "plan": asdict(plan),
         "server": server,
         "tools": {"wrk": _wrk_version(), "locust": version("locust"), "gunicorn": version("gunicorn")},
@@ -169,9 +180,33 @@ def _stored(scale: str) -> dict[str, Any] | None:
     return _documented().get(scale)
 
 
-def _wrk_version() -> str:
-    import subprocess
+def trimmed(report: dict[str, Any]) -> dict[str, Any]:
+    """The report as docs/benchmarks.json keeps it: every figure and verdict, each slowest query by name."""
+    from bench.load_markdown import query_name
 
+    scenarios = [
+        {
+            **{key: value for key, value in entry.items() if key not in FULL_REPORT_ONLY},
+            "slowest_query": entry.get("slowest_query") or query_name(entry.get("slowest_sql", "")),
+        }
+        for entry in report["scenarios"]
+    ]
+    return report | {"scenarios": scenarios}
+
+
+def _revision() -> str | None:
+    """The commit measured, `-dirty` with local changes; None outside a git checkout."""
+    try:
+        shown = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],  # noqa: S607
+            capture_output=True, text=True, check=True, cwd=REPOSITORY,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return shown.stdout.strip() or None
+
+
+def _wrk_version() -> str:
     shown = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)  # noqa: S607
     return (shown.stdout or shown.stderr).split("[")[0].removeprefix("wrk").strip() or "unknown"
 
@@ -231,8 +266,8 @@ def _database() -> dict[str, Any]:
 
 def write(report: dict[str, Any], *, complete: bool) -> str:
     """Writes load-latest.*, load-<scale>.* when every scenario ran, and docs/benchmarks.{json,md} at
-    small and full scale; returns this run's Markdown."""
-    from bench.load_markdown import document, section
+    small and full scale; returns this run's full Markdown."""
+    from bench.load_markdown import section
 
     markdown = section(report)
     REPORTS_DIR.mkdir(exist_ok=True)
@@ -240,10 +275,20 @@ def write(report: dict[str, Any], *, complete: bool) -> str:
         (REPORTS_DIR / f"load-{name}.json").write_text(json.dumps(report, indent=2) + "\n")
         (REPORTS_DIR / f"load-{name}.md").write_text(markdown)
     if complete and report["scale"] in DOCUMENTED_SCALES:
-        documented = _documented() | {report["scale"]: report}
-        documented = {scale: documented[scale] for scale in DOCUMENTED_SCALES if scale in documented}
-        DOCS_FILE.parent.mkdir(exist_ok=True)
-        DOCS_DATA.write_text(json.dumps(documented, indent=1) + "\n")
-        DOCS_FILE.write_text(document(documented))
+        write_docs(_documented() | {report["scale"]: report})
         print(f"bench: wrote {DOCS_FILE} and {DOCS_DATA.name}")
     return markdown
+
+
+def write_docs(documented: dict[str, dict[str, Any]] | None = None) -> None:
+    """docs/benchmarks.json and the summary docs/benchmarks.md built from it; without arguments, rebuilt
+    from the stored json (after a change to the summary's writer):
+        .venv/bin/python -c 'from bench.load_report import write_docs; write_docs()'
+    """
+    from bench.load_markdown import summary
+
+    stored = _documented() if documented is None else documented
+    reports = {scale: trimmed(stored[scale]) for scale in DOCUMENTED_SCALES if scale in stored}
+    DOCS_FILE.parent.mkdir(exist_ok=True)
+    DOCS_DATA.write_text(json.dumps(reports, indent=1) + "\n")
+    DOCS_FILE.write_text(summary(reports))

@@ -17,11 +17,11 @@ from django.test import Client
 
 from bench.scenarios import scenario
 from bench.seed_sales import WHALE_DOMAIN
+from crm.customers.account360 import TimelineCursor, account_timeline_keys
+from crm.lists.pagination import encode_cursor
 from crm.models import Account, Role, User
-from crm.pagination import encode_cursor
-from crm.selectors.account360 import TimelineCursor, account_timeline_keys
+from sales.board.selectors import COLUMN_ORDERING, board_deals, column_page
 from sales.models import Opportunity, OpportunityStatus, Pipeline, Stage, StageKind
-from sales.selectors.board import COLUMN_ORDERING, board_deals, column_page
 
 API = {"accept": "application/json"}
 HTMX = {"HX-Request": "true"}
@@ -60,7 +60,7 @@ def _deep_column(user: User) -> dict[str, Any]:
         raise LookupError(f"too few cards in {stage} for a deeper page")
     cursor = encode_cursor(COLUMN_ORDERING, deep[0])
     if not column_page(deals=board_deals(user=user), stage=stage, after=cursor).rows:
-        raise LookupError("the column did not accept the built cursor (did crm.pagination change?)")
+        raise LookupError("the column did not accept the built cursor (did crm.lists.pagination change?)")
     return {"url": f"/pipeline/{stage.pipeline_id}/board/stages/{stage.pk}/?after={cursor}"}
 
 

@@ -1,7 +1,7 @@
 """The deals' timeline for the benchmark, set-based: stage visits and lifecycle events for every stage
 a deal went through, and activities on the deals and the contacts, spread at random over all but the
 whale account, which gets its own fixed number (bench.seed_sales). Every row carries the account that
-the account 360 page reads it by (crm.rollup): the contact's or the deal's account.
+the account 360 page reads it by (crm.timeline.rollup): the contact's or the deal's account.
 """
 
 from __future__ import annotations

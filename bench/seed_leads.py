@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.sql import insert_select, random_below
 from crm.models import EngagementEvent, Role
-from crm.services.engagement import EMAIL_OPENED, FORM_SUBMITTED, LINK_CLICKED, PAGE_VISITED
+from crm.timeline.engagement import EMAIL_OPENED, FORM_SUBMITTED, LINK_CLICKED, PAGE_VISITED
 from leads.models import Lead
 
 FIRST_NAMES = [

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Max, Min
 
-from crm.services.engagement import EMAIL_OPENED, PAGE_VISITED
+from crm.timeline.engagement import EMAIL_OPENED, PAGE_VISITED
 from leads.models import Lead, LeadSettings, Operator, RuleKind, ScoringRule
 from leads.scoring import engine
 from leads.scoring.rules import check_rule

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.models import Account, Contact, Team, User
-from crm.services.tokens import api_token_expires_at, api_tokens_revoke
+from crm.people.tokens import api_token_expires_at, api_tokens_revoke
 
 
 class MemberInline(admin.TabularInline):

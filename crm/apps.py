@@ -6,7 +6,9 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM kernel"
 
     def ready(self) -> None:
-        from . import access, events, rollup, security
+        from . import access
+        from .people import security
+        from .timeline import events, rollup
 
         events.register_kernel_event_types()
         access.register_kernel_policies()

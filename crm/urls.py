@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", include("crm.web_urls")),
-    path("auth/", include("crm.auth_urls")),
     path("leads/", include("leads.urls")),
     path("f/", include("leads.webforms.public_urls")),  # public web-to-lead forms: no login, frameable
     path("pipeline/", include("sales.urls")),
@@ -16,12 +15,12 @@ urlpatterns = [
     path("reports/", include("insights.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/leads/", include("leads.api_urls")),
-    path("api/v1/", include("sales.api.urls")),
+    path("api/v1/", include("sales.api_urls")),
     path("api/v1/", include("crm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-handler403 = "crm.views.errors.permission_denied"
-handler404 = "crm.views.errors.page_not_found"
-handler500 = "crm.views.errors.server_error"
+handler403 = "crm.web.errors.permission_denied"
+handler404 = "crm.web.errors.page_not_found"
+handler500 = "crm.web.errors.server_error"

@@ -1,6 +1,6 @@
 """Reports pages. Until the app lands, its index says what will be there."""
 
-from crm.views.placeholders import PlaceholderView
+from crm.web.placeholders import PlaceholderView
 
 index = PlaceholderView.as_view(
     template_name="insights/index.html",

@@ -3,7 +3,7 @@
 from crm import access
 from crm.access import Policy, Scope, register_policy, share_parent
 from crm.models import Role, User
-from crm.rollup import register_account_rollup
+from crm.timeline.rollup import register_account_rollup
 
 from .models import MARKETING_FIELDS, Lead, WebForm
 

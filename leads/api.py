@@ -6,7 +6,7 @@ lead is a 404, a read-only one or a field the role may not change is a 403) and 
 (a refused status is a 400 naming `status`).
 
 Ordering: `?ordering=` takes -created_at (the default, as on the page), created_at, -score or score,
-on the API's keyset pages (crm.api.pagination): the cursor holds the column and the id after it, so
+on the API's keyset pages (crm.lists.api): the cursor holds the column and the id after it, so
 each page is one index range scan however many leads share a score; a cursor from another sort is a
 400. Scores change as leads are rescored, so a lead rescored while a client pages by score can
 show up on two pages or on none: page by created_at, or use GET /api/v1/leads/export/ (the same
@@ -31,8 +31,9 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.api.pagination import CursorPagination
 from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
+from crm.lists.api import CursorPagination
+from leads.services.leads import lead_change_status, lead_create, lead_delete, lead_update, leads_bulk_apply
 
 from .exporting.spreadsheet import csv_response
 from .filters import LeadFilter
@@ -44,7 +45,6 @@ from .serializers import (
     LeadSerializer,
     LeadStatusChangeSerializer,
 )
-from .services import lead_change_status, lead_create, lead_delete, lead_update, leads_bulk_apply
 
 
 class LeadApiFilter(LeadFilter):

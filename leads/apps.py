@@ -5,9 +5,8 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self) -> None:
-        from crm.demo import register_demo_seeder
-        from crm.models import Role
-        from crm.navigation import (
+        from crm.demo.seeding import register_demo_seeder
+        from crm.home.navigation import (
             SALES,
             AdminLink,
             NavItem,
@@ -15,12 +14,13 @@ class LeadsConfig(AppConfig):
             register_nav_item,
             register_user_menu_template,
         )
+        from crm.models import Role
 
         from . import access, checks, events  # noqa: F401  (checks registers itself)
         from .assignment import receivers as assignment_receivers
         from .assignment.events import register_assignment_event_types
         from .dedupe.events import register_dedupe_event_types
-        from .demo import seed_demo_leads
+        from .demo.seeding import seed_demo_leads
         from .scoring import receivers as scoring_receivers
         from .scoring.events import register_scoring_event_types
         from .webforms.events import register_webform_event_types

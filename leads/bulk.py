@@ -16,15 +16,15 @@ from django.views.decorators.http import require_POST
 
 from crm import access
 from crm.errors import DomainError
+from crm.lists.bulk import BulkIdsField, BulkResult, bulk_delete_confirm, bulk_report, error_summary
 from crm.models import User
-from crm.views import AuthenticatedRequest, safe_next
-from crm.views.bulk import BulkIdsField, bulk_delete_confirm, bulk_report, error_summary
+from crm.web.views import AuthenticatedRequest, safe_next
+from leads.services.leads import BULK_ACTIONS as SERVICE_BULK_ACTIONS
+from leads.services.leads import MAX_BULK_LEADS, leads_bulk_apply
 
 from .forms import may_queue
 from .models import Lead, LeadStatus
 from .selectors import lead_list
-from .services import BULK_ACTIONS as SERVICE_BULK_ACTIONS
-from .services import MAX_BULK_LEADS, BulkResult, leads_bulk_apply
 
 BULK_ACTIONS = {"assign": "owner", "status": "status", "tag": "tags", "delete": None}
 

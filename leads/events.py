@@ -1,6 +1,6 @@
-"""The lifecycle events a lead's services write (see crm.events)."""
+"""The lifecycle events a lead's services write (see crm.timeline.events)."""
 
-from crm.events import EventField, EventType, register_event_type
+from crm.timeline.events import EventField, EventType, register_event_type
 
 LEAD_CREATED = "lead.created"
 LEAD_ASSIGNED = "lead.assigned"

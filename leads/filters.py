@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from crm.filters import IntegerFilter, match_terms
+from crm.lists.filters import IntegerFilter, match_terms
 from crm.models import User
 
 from .models import Lead, LeadSource, LeadStatus

@@ -13,10 +13,10 @@ from rest_framework import serializers
 
 from crm.api.serializers import name_of
 from crm.models import Team, User
+from leads.services.leads import BULK_ACTIONS as SERVICE_BULK_ACTIONS
+from leads.services.leads import MAX_BULK_LEADS
 
 from .models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, Lead, LeadStatus
-from .services import BULK_ACTIONS as SERVICE_BULK_ACTIONS
-from .services import MAX_BULK_LEADS
 
 # The bulk actions, each served by one service (leads_bulk_assign, ..._change_status, ..._add_tag, ...).
 BULK_ASSIGN = "assign"

@@ -17,7 +17,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from crm import access
 from crm.errors import DomainError
 from crm.models import User
-from crm.views import (
+from crm.timeline.panels import record_panels
+from crm.timeline.views import record_sections
+from crm.web.views import (
     AuthenticatedRequest,
     delete_page,
     is_paged,
@@ -25,9 +27,8 @@ from crm.views import (
     safe_next,
     service_error,
 )
-from crm.views.timeline import record_sections
+from leads.services.leads import lead_change_status, lead_create, lead_delete, lead_update
 
-from .actions import lead_extras
 from .bulk import BulkActionForm
 from .dedupe.selectors import duplicate_panel_context
 from .forms import (
@@ -44,7 +45,6 @@ from .models import Lead
 from .saved_views import builtin_views, own_views, same_query
 from .scoring.selectors import score_breakdown
 from .selectors import lead_get, lead_list, saved_views
-from .services import lead_change_status, lead_create, lead_delete, lead_update
 from .services.saved_views import saved_view_create, saved_view_delete
 
 PAGE_SIZE = 50
@@ -105,7 +105,7 @@ def _detail_page(
         "permissions": lead_permissions(request.user, lead),
         "status_form": status_form or LeadStatusForm(lead=lead),
         "converted_note": CONVERTED_NOTE,
-        "extras": lead_extras(user=request.user, lead=lead),
+        "panels": record_panels(user=request.user, record=lead),
         **record_sections(user=request.user, record=lead),
         **duplicate_panel_context(user=request.user, lead=lead),
         "breakdown": score_breakdown(lead=lead),
@@ -119,7 +119,7 @@ def _details_partial(request: AuthenticatedRequest, lead: Lead, *, saved: bool =
         "lead": lead,
         "permissions": lead_permissions(request.user, lead),
         "saved": saved,
-        "extras": lead_extras(user=request.user, lead=lead) if saved else {},
+        "panels": record_panels(user=request.user, record=lead) if saved else {},
     }
     return render(request, "leads/_details.html", context)
 

@@ -1,6 +1,6 @@
 """Orders pages. Until the app lands, its index says what will be there."""
 
-from crm.views.placeholders import PlaceholderView
+from crm.web.placeholders import PlaceholderView
 
 index = PlaceholderView.as_view(
     template_name="orders/index.html",

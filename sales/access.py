@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from crm.access import Action, Policy, Scope, register_policy, share_parent
 from crm.models import Role, User
-from crm.rollup import register_account_rollup
+from crm.timeline.rollup import register_account_rollup
 
 from .models import Opportunity, SalesSettings
 

@@ -5,18 +5,20 @@ class SalesConfig(AppConfig):
     name = "sales"
 
     def ready(self) -> None:
-        from crm.demo import register_demo_seeder
-        from crm.navigation import SALES, AdminLink, NavItem, register_admin_link, register_nav_item
+        from crm.demo.seeding import register_demo_seeder
+        from crm.home.navigation import SALES, AdminLink, NavItem, register_admin_link, register_nav_item
 
         from . import access, events
-        from .demo import seed_demo_sales
-        from .panels import register_sales_panels
-        from .services import onboarding
+        from .accounts.panels import register_sales_panels
+        from .conversion.panels import register_conversion_panels
+        from .demo.seeding import seed_demo_sales
+        from .onboarding import services as onboarding
 
         events.register_sales_event_types()
         access.register_sales_policy()
         onboarding.connect()
         register_sales_panels()
+        register_conversion_panels()
         register_demo_seeder(seed_demo_sales)
         for label, url_name in [
             ("Pipelines and stages", "sales:pipeline-list"),

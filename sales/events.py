@@ -1,6 +1,6 @@
-"""The lifecycle events the sales services write (see crm.events)."""
+"""The lifecycle events the sales services write (see crm.timeline.events)."""
 
-from crm.events import EventField, EventType, register_event_type
+from crm.timeline.events import EventField, EventType, register_event_type
 
 LEAD_CONVERTED = "lead.converted"
 OPPORTUNITY_CREATED = "opportunity.created"

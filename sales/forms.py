@@ -1,5 +1,5 @@
 """The deal pages' forms: they parse and validate input; the services decide and write. The board's and
-the list's filters are in sales.forms_lists."""
+the list's filters are in sales.filters."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import access
+from crm.customers.selectors import ACCOUNT_SEARCH_MAX, account_list, account_suggestions, contact_list
 from crm.models import Account, Contact, User
-from crm.selectors.customers import ACCOUNT_SEARCH_MAX, account_list, account_suggestions, contact_list
+from sales.selectors import active_lost_reasons, sellable_products
+from sales.services.deals import EDITABLE_FIELD_ORDER, EDITABLE_FIELDS, closed_on, reopen_stage
 
 from .models import (
     LostReason,
@@ -27,9 +29,6 @@ from .models import (
     Stage,
     StageKind,
 )
-from .selectors.deals import active_lost_reasons, sellable_products
-from .services import EDITABLE_FIELD_ORDER, EDITABLE_FIELDS
-from .services.opportunities import closed_on, reopen_stage
 
 DATE_INPUT = {"type": "date"}
 # Without JavaScript, a name that matches several accounts is refused with a few of them named, enough

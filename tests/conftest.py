@@ -14,7 +14,7 @@ from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 from rest_framework.test import APIClient
 
-from crm.demo import seed_demo
+from crm.demo.seeding import seed_demo
 from crm.models import Role, Team, User
 from tests.factories import TeamFactory, UserFactory
 from tests.factories.sales import create_sales_defaults

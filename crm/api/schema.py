@@ -2,7 +2,7 @@
 
 drf-spectacular documents the success responses from the serializers; this AutoSchema adds the errors
 that the kernel's machinery returns on every endpoint (crm.api.errors, crm.api.parsers,
-crm.api.pagination, DRF's authentication and throttling), each with the body it really has, so a client
+crm.lists.api, DRF's authentication and throttling), each with the body it really has, so a client
 (or schemathesis, `make fuzz`) can rely on the schema for every status code.
 """
 

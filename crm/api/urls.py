@@ -3,17 +3,19 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
-from crm.api import views
+from crm.customers.api import AccountViewSet, ContactViewSet
+from crm.people.api import MeView, TokenObtainView
+from crm.timeline.api import ActivityViewSet, NotificationViewSet, TaskViewSet
 
 router = DefaultRouter()
-router.register("accounts", views.AccountViewSet, basename="api-account")
-router.register("contacts", views.ContactViewSet, basename="api-contact")
-router.register("activities", views.ActivityViewSet, basename="api-activity")
-router.register("tasks", views.TaskViewSet, basename="api-task")
-router.register("notifications", views.NotificationViewSet, basename="api-notification")
+router.register("accounts", AccountViewSet, basename="api-account")
+router.register("contacts", ContactViewSet, basename="api-contact")
+router.register("activities", ActivityViewSet, basename="api-activity")
+router.register("tasks", TaskViewSet, basename="api-task")
+router.register("notifications", NotificationViewSet, basename="api-notification")
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("me/", views.MeView.as_view(), name="api-me"),
-    path("auth/token/", views.TokenObtainView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     *router.urls,
 ]

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import migrations, models
 
-import crm.timezones
+import crm.people.timezones
 
 # The due time older notifications wrote into their text, in the site's zone (workers had no other).
 TASK_DUE = re.compile(r"^Task due: (?P<title>.*) \((?P<due>\d{4}-\d\d-\d\d \d\d:\d\d)\)$", re.DOTALL)
@@ -48,8 +48,8 @@ class Migration(migrations.Migration):
             model_name="user",
             name="time_zone",
             field=models.CharField(
-                choices=crm.timezones.time_zone_choices,
-                default=crm.timezones.default_time_zone,
+                choices=crm.people.timezones.time_zone_choices,
+                default=crm.people.timezones.default_time_zone,
                 help_text="Dates and times on the pages and in emails are shown in this zone.",
                 max_length=64,
                 verbose_name="time zone",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from crm.timezones import default_time_zone, time_zone_choices
+from crm.people.timezones import default_time_zone, time_zone_choices
 
 
 class Role(models.TextChoices):

@@ -113,7 +113,8 @@ class Task(models.Model):
 
 
 class LifecycleEvent(models.Model):
-    """A typed state change (see crm.events), written by the service that made it, in its transaction."""
+    """A typed state change (see crm.timeline.events), written by the service that made it, in its
+    transaction."""
 
     type = models.CharField(max_length=60)
     actor = models.ForeignKey(
@@ -149,7 +150,7 @@ class LifecycleEvent(models.Model):
 class EngagementEvent(models.Model):
     """Something a person did with us (opened an email, clicked a link, submitted a form, visited a page).
 
-    The type is an open string (crm.events-style keys such as "email_opened", "page_visited") so that
+    The type is an open string (crm.timeline.events-style keys such as "email_opened", "page_visited") so that
     campaigns and web tracking add their own; scoring rules match on it.
     """
 

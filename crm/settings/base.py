@@ -48,12 +48,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "crm.timezones.UserTimeZoneMiddleware",
+    "crm.people.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes asks: it turns a locked-out sign-in into crm.security.lockout_response.
+    # Last, as django-axes asks: it turns a locked-out sign-in into crm.people.security.lockout_response.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -70,14 +70,14 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "crm.context_processors.navigation",
+                "crm.home.context_processors.navigation",
             ],
         },
     },
 ]
 
-# Django's renderer with select boxes written in Python (crm/form_renderer.py).
-FORM_RENDERER = "crm.form_renderer.FormRenderer"
+# Django's renderer with select boxes written in Python (crm/web/form_renderer.py).
+FORM_RENDERER = "crm.web.form_renderer.FormRenderer"
 
 # Database: DATABASE_URL, or a private embedded PostgreSQL under .data/ when it is not set.
 DATABASE_URL = read_url("DATABASE_URL", ("postgres", "postgresql", "pgsql"))
@@ -217,8 +217,8 @@ AXES_FAILURE_LIMIT = _positive("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_positive("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "crm.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "crm.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "crm.people.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.people.security.client_ip"
 # Failed attempts are kept (the admin's "Access attempts" list, where an admin unlocks); a row per
 # successful sign-in, with its address and browser, would grow without bound.
 AXES_DISABLE_ACCESS_LOG = True
@@ -232,12 +232,12 @@ API_TOKEN_TTL_DAYS: int = read("API_TOKEN_TTL_DAYS", "int", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "crm.api.authentication.TokenAuthentication",
+        "crm.people.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "crm.lists.api.CursorPagination",
     "DEFAULT_PARSER_CLASSES": [
         "crm.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -253,7 +253,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": _rate("API_THROTTLE_ANON_RATE", "60/minute"),
         "user": _rate("API_THROTTLE_USER_RATE", "1200/minute"),
-        # Password reset requests (crm.security), counted per client address and per email address.
+        # Password reset requests (crm.people.security), counted per client address and per email address.
         "password_reset_ip": _rate("PASSWORD_RESET_IP_RATE", "20/hour"),
         "password_reset_email": _rate("PASSWORD_RESET_EMAIL_RATE", "5/hour"),
     },
@@ -282,11 +282,11 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStatusEnum": "sales.models.OpportunityStatus",
         "OpportunityTypeEnum": "sales.models.OpportunityType",
         "ForecastCategoryEnum": "sales.models.ForecastCategory",
-        "OpportunityBulkActionEnum": "sales.api.serializers.BULK_ACTIONS",
+        "OpportunityBulkActionEnum": "sales.serializers.BULK_ACTIONS",
         "ExitCriterionKindEnum": "sales.models.CriterionKind",
         "ExitCriterionFieldEnum": "sales.models.RequiredField",
         "ExitCriterionRecordEnum": "sales.models.RequiredRecord",
-        "ForecastScopeEnum": "sales.selectors.forecast.ForecastScope",
+        "ForecastScopeEnum": "sales.forecast.selectors.ForecastScope",
     },
 }
 
@@ -302,13 +302,13 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Django's own page explains CSRF cookies and points at DEBUG=True; ours says to reload the page.
-CSRF_FAILURE_VIEW = "crm.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "crm.web.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_client_errors": {"()": "crm.log.OneLineClientErrors"}},
+    "filters": {"one_line_client_errors": {"()": "crm.web.log.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": read("LOG_LEVEL", default="INFO")},
     "loggers": {

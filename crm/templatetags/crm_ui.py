@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
 
-from crm.counting import BoundedCount
-from crm.events import EventField, ValueKind, find_event_type
+from crm.home.navigation import NavItem
+from crm.lists.counting import BoundedCount
 from crm.models import ActivityKind, ConsentStatus, LifecycleStage
-from crm.navigation import NavItem
-from crm.timezones import DATE_FORMAT, DATETIME_FORMAT
+from crm.people.timezones import DATE_FORMAT, DATETIME_FORMAT
+from crm.timeline.events import EventField, ValueKind, find_event_type
 
 register = template.Library()
 
@@ -139,7 +139,7 @@ def _moment(text: str, kind: ValueKind) -> str:
 @register.filter
 def event_summary(event: Any) -> str:
     """One line for a lifecycle or engagement event's data, with labels instead of stored values,
-    e.g. "New → Working" or "Source: Web form; Type: New business" (see crm.events.EventField)."""
+    e.g. "New → Working" or "Source: Web form; Type: New business" (see crm.timeline.events.EventField)."""
     data = getattr(event, "data", None)
     if not isinstance(data, dict) or not data:
         return ""
@@ -169,5 +169,5 @@ def with_summary(items: Sequence[NavItem]) -> list[NavItem]:
 
 @register.filter
 def bounded(value: int) -> str:
-    """A capped count as people read it: "1,234" or "10,000+" (see crm.counting)."""
+    """A capped count as people read it: "1,234" or "10,000+" (see crm.lists.counting)."""
     return str(BoundedCount.of(value))

@@ -1,6 +1,6 @@
 """The lifecycle events of the first-touch timer (assignment itself writes leads.events.LEAD_ASSIGNED)."""
 
-from crm.events import EventField, EventType, register_event_type
+from crm.timeline.events import EventField, EventType, register_event_type
 
 LEAD_FIRST_TOUCH = "lead.first_touch"
 LEAD_FIRST_TOUCH_OVERDUE = "lead.first_touch_overdue"

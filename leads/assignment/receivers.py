@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm.models import Activity
-from crm.signals import activity_logged
+from crm.timeline.signals import activity_logged
 
 from .services import first_touch_record
 

@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest, admin_only, safe_next
+from crm.web.views import AuthenticatedRequest, add_service_error, admin_only, safe_next
 from leads.models import AssignmentRule, LeadSettings
 
 from . import services

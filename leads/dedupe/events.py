@@ -1,6 +1,6 @@
 """The lifecycle event a merge writes on the lead it keeps."""
 
-from crm.events import EventType, register_event_type
+from crm.timeline.events import EventType, register_event_type
 
 LEAD_MERGED = "lead.merged"
 

@@ -19,7 +19,7 @@ from django.db.models.functions import Concat, Lower, Upper
 from crm import access
 from crm.models import Contact, User
 from leads.models import Lead
-from leads.services import normalize_email, normalize_phone
+from leads.services.leads import normalize_email, normalize_phone
 
 # Tuned on real pairs: "Jon Smith"/"John Smith" 0.62, "Katherine"/"Catherine Jones" 0.68, while
 # "Jon Smith"/"Jane Smith" is 0.50: two colleagues at one company are not one person.

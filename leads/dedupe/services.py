@@ -17,14 +17,13 @@ from django.http import Http404
 from crm import access
 from crm.errors import DomainError
 from crm.models import Activity, EngagementEvent, LifecycleEvent, Task, User
-from crm.services.events import event_record
+from crm.timeline.events import event_record
 from leads.models import Lead, LeadMerge, WebFormSubmission
 from leads.scoring.receivers import lead_rescore_soon
-from leads.services import lead_update
+from leads.services.leads import lead_update
 
 from .events import LEAD_MERGED
 from .fields import MERGE_FIELDS, SIDES, field_value, joined_tags
-from .signals import lead_merging
 
 SELF_MERGE = "A lead cannot be merged with itself; pick another lead."
 # Marks the history rows a lead brought into the one it was merged into (see _move_everything).
@@ -78,7 +77,6 @@ def lead_merge(*, actor: User, kept_id: int, merged_id: int, field_choices: Mapp
     snapshot = _snapshot(merged)
     kept = lead_update(actor=actor, lead_id=kept.pk, fields=_picked_values(kept, merged, choices))
     _move_everything(kept=kept, merged=merged)
-    lead_merging.send(sender=Lead, kept=kept, merged=merged)
     merge = LeadMerge.objects.create(
         kept_lead=kept,
         merged_lead_id=merged.pk,

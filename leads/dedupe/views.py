@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from crm.errors import DomainError
-from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest
+from crm.web.views import AuthenticatedRequest, add_service_error
 
 from .forms import MergeForm
 from .selectors import merge_preview

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from crm.pagination import keyset_page
+from crm.lists.pagination import keyset_page
 from leads.models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, Lead
 
 # Leads per query. 2,000 rows are about 400 KB of CSV and one index range scan each; larger batches save

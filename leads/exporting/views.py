@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from crm.views import AuthenticatedRequest
+from crm.web.views import AuthenticatedRequest
 from leads.forms import LeadListFilter
 from leads.selectors import lead_list
 

@@ -16,13 +16,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm import access
-from crm.events import event_type
 from crm.models import LifecycleEvent, User
+from crm.timeline.events import event_type
 from leads import events
 from leads.assignment.services import lead_assign_by_rules
 from leads.models import AssignmentRule, DuplicatePolicy, Lead, LeadImportError, LeadSource
 from leads.scoring.receivers import leads_rescore_soon
-from leads.services import normalize_email, normalize_phone
+from leads.services.leads import normalize_email, normalize_phone
 
 from .dedupe import DuplicateFinder, Key, Match, lead_keys, row_keys
 from .rows import CheckedRow

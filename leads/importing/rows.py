@@ -23,7 +23,7 @@ from django.db.models import CharField
 
 from leads.exporting.spreadsheet import spreadsheet_safe
 from leads.models import Lead
-from leads.services import normalize_email, normalize_phone
+from leads.services.leads import normalize_email, normalize_phone
 
 from .mapping import IGNORE, source_names, source_value
 from .parsing import Row

@@ -21,9 +21,9 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.jobs.services import job_advance, job_fail, job_finish, job_start
 from crm.models import BackgroundJob, JobStatus, NotificationKind
-from crm.services.jobs import job_advance, job_fail, job_finish, job_start
-from crm.services.notifications import notification_send
+from crm.timeline.notifications import notification_send
 from leads.models import ImportStatus, LeadImport, LeadImportError
 
 from .chunks import ImportContext, Tally, apply_plan, error_notes, plan_chunk

@@ -20,8 +20,8 @@ from django.http import Http404
 
 from crm import access
 from crm.errors import DomainError
+from crm.jobs.services import job_create
 from crm.models import Role, User
-from crm.services.jobs import job_create
 from leads.models import DuplicatePolicy, ImportStatus, Lead, LeadImport, LeadSettings
 
 from .dedupe import DuplicateFinder

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm import access
 from crm.errors import DomainError
-from crm.views import AuthenticatedRequest, is_paged, requested_page
-from crm.views.jobs import STOP_POLLING
+from crm.jobs.views import STOP_POLLING
+from crm.web.views import AuthenticatedRequest, is_paged, requested_page
 from leads.models import ImportStatus, Lead, LeadImport, LeadSettings
 
 from . import selectors, services

@@ -1,6 +1,6 @@
 """The lifecycle event scoring writes when a lead's score reaches the sales-ready threshold."""
 
-from crm.events import EventType, register_event_type
+from crm.timeline.events import EventType, register_event_type
 
 LEAD_SALES_READY = "lead.sales_ready"
 

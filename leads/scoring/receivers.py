@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from crm.models import EngagementEvent
-from crm.signals import engagement_recorded
+from crm.timeline.signals import engagement_recorded
 from leads.models import Lead
 
 from .engine import chunk_of

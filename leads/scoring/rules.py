@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from crm.services.engagement import EMAIL_OPENED, FORM_SUBMITTED, LINK_CLICKED, PAGE_VISITED
+from crm.timeline.engagement import EMAIL_OPENED, FORM_SUBMITTED, LINK_CLICKED, PAGE_VISITED
 from leads.models import Authority, LeadSource, Operator, PurchaseTimeline, RuleKind
 
 # A rule's points are bounded so that a lead's sum stays far inside an integer column.

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import access
-from crm.events import event_type
+from crm.jobs.services import job_advance, job_create, job_fail, job_finish, job_start
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind, User
-from crm.services.jobs import job_advance, job_create, job_fail, job_finish, job_start
+from crm.timeline.events import event_type
 from leads.models import Lead, LeadSettings, RuleKind, ScoringRule
 
 from . import engine

@@ -8,8 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest, admin_only
+from crm.web.views import AuthenticatedRequest, add_service_error, admin_only
 from leads.models import LeadSettings, ScoringRule
 
 from . import selectors, services

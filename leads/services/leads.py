@@ -11,18 +11,17 @@ from django.db import transaction
 
 from crm import access
 from crm.errors import DomainError
+from crm.lists.bulk import BulkResult, bulk_apply
 from crm.models import NotificationKind, Role, Team, User
-from crm.services.bulk import BulkResult as BulkResult
-from crm.services.bulk import bulk_apply
-from crm.services.events import event_record
-from crm.services.notifications import notification_send
-from crm.services.records import (
+from crm.records import (
     apply_changes,
     check_owner_assignable,
     delete_with_audit,
     lock_for_change,
     save_with_audit,
 )
+from crm.timeline.events import event_record
+from crm.timeline.notifications import notification_send
 from leads import events
 from leads.assignment.services import first_touch_start, lead_assign_by_rules
 from leads.models import STATUS_TRANSITIONS, Lead, LeadStatus

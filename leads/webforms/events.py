@@ -1,6 +1,6 @@
 """The lifecycle event a repeat web-form submission writes on the open lead it updates."""
 
-from crm.events import EventType, register_event_type
+from crm.timeline.events import EventType, register_event_type
 
 LEAD_FORM_RESUBMITTED = "lead.form_resubmitted"
 

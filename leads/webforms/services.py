@@ -16,9 +16,9 @@ from django.utils.text import capfirst, slugify
 from crm import access
 from crm.errors import DomainError
 from crm.models import User
-from crm.services.engagement import FORM_SUBMITTED, engagement_record
-from crm.services.events import event_record
-from crm.services.records import apply_changes, check_owner_assignable, lock_for_change
+from crm.records import apply_changes, check_owner_assignable, lock_for_change
+from crm.timeline.engagement import FORM_SUBMITTED, engagement_record
+from crm.timeline.events import event_record
 from leads.models import (
     IDENTITY_FIELDS,
     Lead,
@@ -29,7 +29,7 @@ from leads.models import (
     WebFormSubmission,
 )
 from leads.models.webforms import RepeatSubmission
-from leads.services import lead_capture, normalize_email, normalize_phone
+from leads.services.leads import lead_capture, normalize_email, normalize_phone
 
 from .events import LEAD_FORM_RESUBMITTED
 

@@ -21,8 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.errors import DomainError
-from crm.forms import add_service_error
-from crm.views import AuthenticatedRequest, admin_only, service_error
+from crm.web.views import AuthenticatedRequest, add_service_error, admin_only, service_error
 from leads.access import can_design_webforms
 from leads.models import WebForm
 

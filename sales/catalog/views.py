@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.views import AuthenticatedRequest, requested_page
+from crm.web.views import AuthenticatedRequest, requested_page
 from sales.configuration.admin_pages import admin_page, posted_active, submitted
 from sales.configuration.forms import show_service_error
 from sales.models import SalesSettings

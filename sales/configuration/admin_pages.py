@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from crm.errors import DomainError
-from crm.views import AuthenticatedRequest
+from crm.web.views import AuthenticatedRequest
 
 from .forms import show_service_error
 

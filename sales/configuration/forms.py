@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.errors import DomainError
 from crm.models import ActivityKind
-from crm.views import service_error
+from crm.web.views import service_error
 from sales.models import (
     CriterionKind,
     OnboardingRole,

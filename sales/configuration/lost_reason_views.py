@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.views import AuthenticatedRequest
+from crm.web.views import AuthenticatedRequest
 
-from . import services
+from . import lost_reasons as services
 from .admin_pages import (
     REFUSALS,
     admin_page,

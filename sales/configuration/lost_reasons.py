@@ -1,4 +1,4 @@
-"""Admins' writes to the lost reasons reps choose from (re-exported by sales.configuration.services)."""
+"""Admins' writes to the lost reasons reps choose from."""
 
 from __future__ import annotations
 

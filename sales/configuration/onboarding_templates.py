@@ -1,7 +1,7 @@
 """Admins' writes to onboarding templates: the checklists a won customer's onboarding is made from.
 
 One template may be active per product line (the one without a line is the default); a won deal's
-onboarding takes the active template of its main product line, else the default (sales.services).
+onboarding takes the active template of its main product line, else the default (sales.onboarding.services).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Admins' writes to pipelines and their ordered stages (re-exported by sales.configuration.services)."""
+"""Admins' writes to pipelines and their ordered stages."""
 
 from __future__ import annotations
 

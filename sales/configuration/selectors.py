@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
-from crm.counting import CappedCountSubquery
+from crm.lists.counting import CappedCountSubquery
 from sales.models import (
     ExitCriterion,
     LostReason,

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from crm.errors import DomainError
 from crm.models import User
-from crm.services.records import lock_for_change, save_with_audit
+from crm.records import lock_for_change, save_with_audit
 from sales.models import Opportunity, OpportunityLine, Product, line_total
 
 

@@ -1,1 +1,1 @@
-"""The sales HTML interface: thin views, one module per page family."""
+"""The deal pages: the list, the detail page with its lines, the form, and bulk changes."""

@@ -17,15 +17,13 @@ from django.views.decorators.http import require_POST
 
 from crm import access
 from crm.errors import DomainError
+from crm.lists.bulk import BulkIdsField, bulk_delete_confirm, bulk_report, error_summary
 from crm.models import User
-from crm.views import AuthenticatedRequest, safe_next
-from crm.views.bulk import BulkIdsField, bulk_delete_confirm, bulk_report, error_summary
+from crm.web.views import AuthenticatedRequest, safe_next
 from sales.forms import StageField, stage_queryset
 from sales.models import ForecastCategory, LostReason, StageKind
-from sales.selectors.deals import active_lost_reasons
-from sales.selectors.opportunities import opportunity_list
-from sales.services import BULK_ACTIONS, opportunities_bulk_apply
-from sales.services.opportunities import MAX_BULK_OPPORTUNITIES
+from sales.selectors import active_lost_reasons, opportunity_list
+from sales.services.deals import BULK_ACTIONS, MAX_BULK_OPPORTUNITIES, opportunities_bulk_apply
 
 
 class DealBulkForm(forms.Form):

@@ -1,5 +1,5 @@
 """Deal pages: the list, the detail page, and the create, edit and delete forms. The board is in
-sales.views.board, the product lines editor in sales.views.lines, the bulk actions in sales.views.bulk."""
+sales.board.views, the product lines editor in sales.views.lines, the bulk actions in sales.views.bulk."""
 
 from __future__ import annotations
 
@@ -17,25 +17,30 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import access
+from crm.customers.selectors import account_list, account_suggestions, contact_list
 from crm.errors import DomainError
 from crm.models import User
-from crm.selectors.customers import account_list, account_suggestions, contact_list
-from crm.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
-from crm.views.timeline import record_sections
+from crm.timeline.views import record_sections
+from crm.web.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
+from sales.filters import DealListFilter
 from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm, ReopenForm
-from sales.forms_lists import DealListFilter
 from sales.models import Opportunity, OpportunityLine, OpportunityStatus, OpportunityType, StageKind
-from sales.selectors.deals import (
+from sales.selectors import (
     current_criteria,
     deal_list_totals,
+    opportunity_get,
     opportunity_lines,
+    opportunity_list,
     pipeline_stages,
     renewals,
     stage_history,
 )
-from sales.selectors.opportunities import opportunity_get, opportunity_list
-from sales.services import opportunity_create, opportunity_delete, opportunity_update
-from sales.services.opportunities import opportunity_reopen
+from sales.services.deals import (
+    opportunity_create,
+    opportunity_delete,
+    opportunity_reopen,
+    opportunity_update,
+)
 
 from .bulk import DealBulkForm
 

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from crm import access
 from crm.errors import DomainError
-from crm.views import AuthenticatedRequest, service_error
+from crm.web.views import AuthenticatedRequest, service_error
 from sales.forms import LineAddForm
 from sales.models import Opportunity, OpportunityLine
-from sales.selectors.opportunities import opportunity_get
-from sales.services import opportunity_line_add, opportunity_line_remove, opportunity_line_update
+from sales.selectors import opportunity_get
+from sales.services.lines import opportunity_line_add, opportunity_line_remove, opportunity_line_update
 
 from .deals import DEAL_CHANGED, detail_page, line_form, lines_context
 

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from crm.demo import DEMO_PASSWORD, seed_demo
+from crm.demo.people import DEMO_PASSWORD
+from crm.demo.seeding import seed_demo
 from tests.factories.sales import create_sales_defaults
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from crm.models import Role, User
-from crm.services.notifications import emails_send_queued
+from crm.timeline.notifications import emails_send_queued
 from tests.factories import UserFactory
 from tests.factories.people import PASSWORD
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bench import lead_scenarios, load_markdown, sales_scenarios
+from bench import lead_scenarios, load_markdown, load_report, sales_scenarios
 from bench.load import Runs, WrkRun, ceiling_of, median_of, parse_wrk
 from bench.load_mix import parse_locust_stats
 from bench.load_report import evaluate
@@ -167,23 +167,29 @@ def test_at_full_scale_p95_is_compared_with_the_stored_small_run_and_a_failed_sc
     assert _statuses(unknown_at_small)["scale"] == "n/a"
 
 
-def test_the_report_shows_a_missed_goal_with_the_slowest_query_and_its_plan():
-    entry = _entry("lead-list", "html", ratio=0.01, p95=40) | {
+def _missing_lead_list(*, p95: float = 40) -> dict:
+    entry = _entry("lead-list", "html", ratio=0.01, p95=p95) | {
         "role": "sales_rep",
+        "description": "Lead list, first page",
         "request": "GET /leads/",
         "queries_min": 9,
         "queries_max": 9,
         "request_ms": 48.0,
         "sql_ms": 6.5,
-        "slowest_sql": 'SELECT "leads_lead"."id" FROM "leads_lead" LIMIT 51',
+        "slowest_sql": 'SELECT "leads_lead"."id" FROM "leads_lead" INNER JOIN "crm_user" ON (1 = 1) LIMIT 51',
         "slowest_ms": 12.5,
     }
     evaluate([entry], concurrency=["1", "8"], scale="small", small=None)
     entry["explain"] = "Limit  (actual time=0.01..0.02 rows=51 loops=1)"
+    return entry
+
+
+def _report(entry: dict, *, scale: str = "small") -> dict:
     report = {
-        "scale": "small",
+        "scale": scale,
         "generated_at": "2026-11-29T16:00:00+00:00",
-        "command": "BENCH_SCALE=small .venv/bin/python -m bench --load",
+        "command": f"BENCH_SCALE={scale} .venv/bin/python -m bench --load",
+        "revision": "5b15fe7",
         "plan": {"concurrency": [1, 8], "runs": 3, "seconds": 3, "mix_seconds": 10},
         "server": "gunicorn, 2 sync workers",
         "tools": {"wrk": "4.1.0", "locust": "2.47.0", "gunicorn": "27.0.1"},
@@ -196,13 +202,25 @@ def test_the_report_shows_a_missed_goal_with_the_slowest_query_and_its_plan():
             "load_average": [0.5, 0.4, 0.3],
         },
         "postgres": {"version": "15.20", "settings": {"work_mem": "4MB"}},
-        "data": {"rows_estimated": {"leads": 10000}, "seeded_at": "2026-11-29", "seed_seconds": 9.5},
+        "data": {
+            "rows_estimated": {"leads": 10000},
+            "seeded_at": "2026-11-29T15:00:00+00:00",
+            "seed_seconds": 9.5,
+        },
         "ceiling": {"1": {"rps": 800.0, "p95_ms": 3.0}, "8": {"rps": 1500.0, "p95_ms": 9.0}},
         "scenarios": [entry],
         "mix": {},
+        "background": [],
     }
+    # As the writer reads it back: JSON keys and values only.
+    read_back: dict = json.loads(json.dumps(report))
+    return read_back
 
-    markdown = load_markdown.section(json.loads(json.dumps(report)))
+
+def test_the_report_shows_a_missed_goal_with_the_slowest_query_and_its_plan():
+    report = _report(_missing_lead_list())
+
+    markdown = load_markdown.section(report)
 
     assert (
         "| lead-list | sales_rep | 9 | 48.0 (6.5) | 8.0 · 15.0 | 20.0 · 60.0 | 40 · 120 | 60.0 · 180.0 "
@@ -215,7 +233,7 @@ def test_the_report_shows_a_missed_goal_with_the_slowest_query_and_its_plan():
         in markdown
     )
     assert "14% of the time is in SQL, the rest in Python: the view and its rendering come first." in markdown
-    assert 'SELECT "leads_lead"."id" FROM "leads_lead" LIMIT 51' in markdown
+    assert 'SELECT "leads_lead"."id" FROM "leads_lead"' in markdown
     assert "Limit  (actual time=0.01..0.02 rows=51 loops=1)" in markdown
 
     report["background"] = [
@@ -230,10 +248,87 @@ def test_the_report_shows_a_missed_goal_with_the_slowest_query_and_its_plan():
             "details": {"csv_mb": 19.1, "undone_rows": 0},
         }
     ]
-    with_jobs = load_markdown.section(json.loads(json.dumps(report)))
+    with_jobs = load_markdown.section(report)
     assert "- lead-export: A marketer exports the newest 100,000 leads as streamed CSV" in with_jobs
     assert "| lead-export | 100,000 | 2.5 | 40000 | 101.5 | csv_mb 19.1 | ok |" in with_jobs
     assert "Background work" not in markdown
+
+
+@pytest.fixture
+def report_paths(tmp_path, monkeypatch):
+    """The writer's files in a temporary folder: bench/reports/ and docs/."""
+    monkeypatch.setattr(load_report, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setattr(load_report, "DOCS_FILE", tmp_path / "docs" / "benchmarks.md")
+    monkeypatch.setattr(load_report, "DOCS_DATA", tmp_path / "docs" / "benchmarks.json")
+    return tmp_path
+
+
+def test_a_small_run_writes_the_summary_to_docs_and_keeps_the_plans_for_bench_reports(report_paths):
+    load_report.write(_report(_missing_lead_list()), complete=True)
+
+    summary = (report_paths / "docs" / "benchmarks.md").read_text()
+    assert "## Scale `small`, 2026-11-29 16:00 UTC" in summary
+    assert "- Command: `BENCH_SCALE=small .venv/bin/python -m bench --load`, code at 5b15fe7" in summary
+    assert (
+        "| lead-list | sales_rep | 9 | 48.0 (6.5) | 8.0 · 15.0 | 20.0 · 60.0 | 40 · 120 "
+        "| throughput missed (0.01) |" in summary
+    )
+    assert (
+        "- **lead-list** (`GET /leads/`): throughput 0.01. 48.0 ms in process, 6.5 ms of it (14%) in 9 SQL "
+        "queries: mostly Python; slowest query `SELECT leads_lead, crm_user`, 12.5 ms." in summary
+    )
+    assert "- **lead-list** (sales_rep): Lead list, first page" in summary
+    assert "Limit  (actual time" not in summary
+    assert '"leads_lead"."id"' not in summary
+
+    documented = json.loads((report_paths / "docs" / "benchmarks.json").read_text())
+    entry = documented["small"]["scenarios"][0]
+    assert "slowest_sql" not in entry
+    assert "explain" not in entry
+    assert (entry["slowest_query"], entry["slowest_ms"]) == ("SELECT leads_lead, crm_user", 12.5)
+    assert entry["by_concurrency"]["1"]["p95_ms"] == 40
+
+    full_report = (report_paths / "reports" / "load-small.md").read_text()
+    assert "Limit  (actual time=0.01..0.02 rows=51 loops=1)" in full_report
+    assert "explain" in json.loads((report_paths / "reports" / "load-small.json").read_text())["scenarios"][0]
+
+
+def test_a_tiny_run_or_a_run_of_some_scenarios_leaves_the_docs_alone(report_paths):
+    load_report.write(_report(_missing_lead_list(), scale="tiny"), complete=True)
+    load_report.write(_report(_missing_lead_list()), complete=False)
+
+    assert not (report_paths / "docs").exists()
+    assert (report_paths / "reports" / "load-tiny.md").exists()
+    assert not (report_paths / "reports" / "load-small.md").exists()
+
+
+def test_a_full_run_is_judged_against_the_documented_small_run_and_shown_first_beside_it(report_paths):
+    load_report.write(_report(_missing_lead_list(p95=40)), complete=True)
+    at_full = _missing_lead_list(p95=60)
+
+    evaluate([at_full], concurrency=["1", "8"], scale="full", small=load_report._stored("small"))
+    load_report.write(_report(at_full, scale="full"), complete=True)
+
+    assert {goal["goal"]: goal["measured"] for goal in at_full["goals"]}["scale"] == 1.5
+    summary = (report_paths / "docs" / "benchmarks.md").read_text()
+    assert summary.index("## Scale `full`") < summary.index("## Scale `small`")
+    assert "throughput 0.01, scale 1.5." in summary
+    assert set(json.loads((report_paths / "docs" / "benchmarks.json").read_text())) == {"small", "full"}
+
+
+def test_a_query_is_named_by_its_statement_and_the_tables_it_names():
+    deal = (
+        'SELECT "sales_opportunity"."id" FROM "sales_opportunity" INNER JOIN "crm_user" ON (1 = 1) '
+        'LEFT OUTER JOIN "crm_account" ON (1 = 1) LEFT OUTER JOIN "crm_contact" ON (1 = 1) '
+        'INNER JOIN "crm_user" T6 ON (1 = 1) WHERE "sales_opportunity"."id" = 7'
+    )
+
+    assert load_markdown.query_name(deal) == "SELECT sales_opportunity, crm_user, crm_account and 1 more"
+    assert load_markdown.query_name('UPDATE "sales_stage" SET "position" = 2') == "UPDATE sales_stage"
+    assert (
+        load_markdown.query_name("SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)")
+        == "SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)"
+    )
 
 
 def test_a_scenario_played_to_the_recording_client_becomes_the_requests_it_would_make():

@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 
 from crm import access
 from crm.models import Account, Contact, Role, User
-from crm.selectors.timeline import activity_list, task_list
+from crm.timeline.selectors import activity_list, task_list
 from tests.factories import (
     AccountFactory,
     ActivityFactory,

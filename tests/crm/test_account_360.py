@@ -10,12 +10,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.customers.account360 import TimelineCursor, account_timeline, account_timeline_keys
 from crm.models import Activity, Contact, EngagementEvent, LifecycleEvent, Role, Task
-from crm.selectors.account360 import TimelineCursor, account_timeline, account_timeline_keys
-from crm.services.events import event_record
-from crm.services.timeline import activity_log
+from crm.timeline.events import event_record
+from crm.timeline.services import activity_log
 from leads.models import LeadStatus
-from sales.services import lead_convert
+from sales.conversion.services import lead_convert
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -139,7 +139,7 @@ def test_rows_of_another_account_never_show(as_user, rep, acme, earlier):
 
 
 def test_a_contact_moved_to_another_account_takes_its_trail_along(as_user, rep, acme, earlier):
-    from crm.services.customers import contact_update
+    from crm.customers.services import contact_update
 
     other = AccountFactory(owner=rep, name="Globex")
     jane = ContactFactory(account=acme, owner=rep)

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from crm.customers.services import account_update
 from crm.models import LifecycleStage, User
-from crm.services.customers import account_update
-from sales.services.opportunities import opportunity_create, opportunity_move
+from sales.services.deals import opportunity_create, opportunity_move
 from tests.factories import AccountFactory, PipelineFactory
 from tests.factories.sales import stage
 

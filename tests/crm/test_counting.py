@@ -6,7 +6,7 @@ import pytest
 from django.db.models import OuterRef
 
 from crm import access
-from crm.counting import BoundedCount, CappedCountSubquery, capped_count, capped_counts
+from crm.lists.counting import BoundedCount, CappedCountSubquery, capped_count, capped_counts
 from crm.models import Account, Contact, Role
 from leads.models import Lead
 from tests.conftest import count_queries

@@ -5,7 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from crm import events
+from crm.customers.services import (
+    account_create,
+    account_delete,
+    account_update,
+    contact_create,
+    contact_update,
+)
 from crm.models import (
     Account,
     Activity,
@@ -16,16 +22,10 @@ from crm.models import (
     NotificationKind,
     Task,
 )
-from crm.selectors.audit import record_changes
-from crm.services.customers import (
-    account_create,
-    account_delete,
-    account_update,
-    contact_create,
-    contact_update,
-)
-from crm.services.events import event_record
-from crm.services.timeline import activity_log, task_create, task_reminders_send_due
+from crm.timeline import events
+from crm.timeline.audit import record_changes
+from crm.timeline.events import event_record
+from crm.timeline.services import activity_log, task_create, task_reminders_send_due
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,15 +7,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from crm.customers.services import account_update, contact_update
 from crm.models import ConsentStatus, LifecycleStage, User
-from crm.services.customers import account_update, contact_update
-from crm.services.events import event_record
 from crm.templatetags.crm_ui import event_summary
+from crm.timeline.events import event_record
 from leads.assignment.events import LEAD_FIRST_TOUCH, LEAD_FIRST_TOUCH_OVERDUE
 from leads.models import LeadSource, LeadStatus
 from leads.services.leads import lead_change_status, lead_create
 from sales.events import RENEWAL_CREATED
-from sales.services.opportunities import opportunity_create
+from sales.services.deals import opportunity_create
 from tests.factories import AccountFactory, ContactFactory, PipelineFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
-from crm.form_renderer import FormRenderer
+from crm.web.form_renderer import FormRenderer
 
 HOSTILE = '"><script>alert(1)</script> & =HYPERLINK("x")'
 

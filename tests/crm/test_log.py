@@ -10,7 +10,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from crm.log import OneLineClientErrors
+from crm.web.log import OneLineClientErrors
 from tests.factories import AccountFactory
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,9 +17,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from crm import tasks
 from crm.models import OutboundEmail, Role, User
-from crm.security import PasswordResetAddressThrottle, PasswordResetClientThrottle
+from crm.people import tasks
+from crm.people.security import PasswordResetAddressThrottle, PasswordResetClientThrottle
 from tests.factories import UserFactory
 from tests.factories.people import PASSWORD
 from tests.integration.test_worker import _wait_for, worker  # noqa: F401 (a fixture)

@@ -5,9 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from crm import navigation
+from crm.home import navigation
+from crm.home.navigation import NavItem, navigation_for, register_nav_item
 from crm.models import Role
-from crm.navigation import NavItem, navigation_for, register_nav_item
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from aiosmtpd.handlers import Message
 from django.db import transaction
 
 from crm.models import OutboundEmail
-from crm.services.notifications import email_queue, emails_send_queued
+from crm.timeline.notifications import email_queue, emails_send_queued
 
 
 class Inbox(Message):

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from crm.pagination import encode_cursor, keyset_page
+from crm.lists.pagination import encode_cursor, keyset_page
 from leads.models import Lead
 from tests.factories import LeadFactory
 

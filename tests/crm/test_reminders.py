@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from crm import events
 from crm.models import LifecycleEvent, Notification, NotificationKind, OutboundEmail, Task
-from crm.services.timeline import task_complete, task_create, task_reminders_send_due
+from crm.timeline import events
+from crm.timeline.services import task_complete, task_create, task_reminders_send_due
 from tests.factories import AccountFactory, TaskFactory
 
 PAST = timedelta(minutes=5)

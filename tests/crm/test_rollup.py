@@ -2,9 +2,9 @@
 
 import pytest
 
+from crm.customers.services import contact_update
 from crm.models import Activity, ActivityKind, LifecycleEvent
-from crm.services.customers import contact_update
-from crm.services.timeline import activity_log
+from crm.timeline.services import activity_log
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db

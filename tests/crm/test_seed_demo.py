@@ -14,7 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from crm.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from crm.customers.selectors import account_list
+from crm.demo.people import DEMO_PASSWORD, DEMO_USERS
+from crm.demo.seeding import seed_demo
 from crm.models import (
     Account,
     Activity,
@@ -26,15 +28,14 @@ from crm.models import (
     Task,
     User,
 )
-from crm.rollup import rollup_account_id
-from crm.selectors.customers import account_list
-from crm.selectors.timeline import my_tasks
-from crm.services.timeline import task_reminders_send_due
+from crm.timeline.rollup import rollup_account_id
+from crm.timeline.selectors import my_tasks
+from crm.timeline.services import task_reminders_send_due
 from leads.assignment.services import first_touch_alerts_send
 from leads.models import Lead, LeadScore
 from leads.scoring.services import scores_reconcile
 from sales.models import Onboarding, Opportunity, OpportunityLine, Quota, StageVisit
-from sales.services import renewals_create_due
+from sales.renewals.services import renewals_create_due
 from tests.factories.sales import create_sales_defaults
 
 ROLE_LOGINS = ["admin", "manager", "rep", "marketer", "support"]
@@ -167,7 +168,7 @@ def test_the_background_sweeps_find_nothing_left_undone_after_seeding(demo: date
 
 @pytest.mark.django_db
 def test_every_timeline_row_is_on_the_account_page_it_belongs_to(demo: datetime) -> None:
-    """The denormalised account of activities and events is what crm.rollup says for their record."""
+    """The denormalised account of activities and events is what crm.timeline.rollup says for their record."""
     for model in (Activity, LifecycleEvent):
         rows: defaultdict[int, list[Activity | LifecycleEvent]] = defaultdict(list)
         for row in model.objects.all():

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from crm.models import Notification, NotificationKind, OutboundEmail, User
-from crm.services.timeline import task_create, task_reminders_send_due
+from crm.timeline.services import task_create, task_reminders_send_due
 from leads.assignment.services import first_touch_alerts_send
 from tests.factories import AccountFactory, LeadFactory, TaskFactory
 

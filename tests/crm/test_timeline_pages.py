@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Activity, Notification, Task, User
-from crm.services.notifications import emails_send_queued
-from crm.services.timeline import task_reminders_send_due
+from crm.timeline.notifications import emails_send_queued
+from crm.timeline.services import task_reminders_send_due
 from tests.factories import AccountFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,13 +10,13 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from crm.models import ActivityKind, BackgroundJob, JobStatus
-from crm.services.engagement import FORM_SUBMITTED
-from crm.services.timeline import activity_log
-from leads.assignment.rules import rule_create as assignment_rule_create
+from crm.timeline.engagement import FORM_SUBMITTED
+from crm.timeline.services import activity_log
+from leads.assignment.services import rule_create as assignment_rule_create
 from leads.importing.services import import_upload
 from leads.models import ImportStatus, LeadImport, Operator, RuleKind, WebFormSubmission
 from leads.scoring.services import rule_create as scoring_rule_create
-from leads.services import lead_create
+from leads.services.leads import lead_create
 from leads.webforms.services import webform_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

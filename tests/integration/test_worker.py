@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from crm.celery import app as celery_app
 from crm.models import Notification, NotificationKind, OutboundEmail
-from crm.tasks import send_due_task_reminders
+from crm.timeline.tasks import send_due_task_reminders
 from tests.factories import TaskFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

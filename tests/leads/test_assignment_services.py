@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from crm.models import ActivityKind, LifecycleEvent, Notification, NotificationKind, OutboundEmail, Role
-from crm.services.timeline import activity_log
+from crm.timeline.services import activity_log
 from leads import events
 from leads.assignment import receivers
 from leads.assignment.events import (

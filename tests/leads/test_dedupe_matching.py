@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from leads.dedupe.matching import duplicate_candidates
 from leads.models import Lead, LeadStatus
-from leads.services import lead_create
+from leads.services.leads import lead_create
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db

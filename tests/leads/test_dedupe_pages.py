@@ -12,7 +12,7 @@ from django.utils import timezone
 from crm.models import Activity, Task
 from leads.dedupe.selectors import duplicate_panel_context
 from leads.models import Lead, LeadMerge, LeadStatus
-from leads.services import lead_create, lead_update
+from leads.services.leads import lead_create, lead_update
 from tests.factories import ActivityFactory, ContactFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db

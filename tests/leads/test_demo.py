@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from crm.demo import SELLERS
+from crm.demo.people import SELLERS
 from crm.models import LifecycleEvent, Notification, NotificationKind, User
 from leads.models import Lead, LeadSettings, LeadSource, LeadStatus
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import BackgroundJob, JobStatus, Role
-from leads.assignment.rules import rule_create
+from leads.assignment.services import rule_create
 from leads.importing.services import import_upload
 from leads.models import ImportStatus, Lead, LeadImport, LeadImportError, LeadSettings
 from tests.factories import UserFactory

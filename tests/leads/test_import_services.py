@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.errors import DomainError
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification
 from leads import events
-from leads.assignment.rules import rule_create
+from leads.assignment.services import rule_create
 from leads.importing import chunks, running
 from leads.importing.reports import import_report_lines
 from leads.importing.running import import_run

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm.models import Role
 from leads.models import Lead, LeadStatus, SavedView
-from leads.services import lead_update
+from leads.services.leads import lead_update
 from tests.factories import ActivityFactory, LeadFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind
-from crm.services.engagement import EMAIL_OPENED, PAGE_VISITED, engagement_record
+from crm.timeline.engagement import EMAIL_OPENED, PAGE_VISITED, engagement_record
 from leads.models import Lead, LeadScore, LeadSettings, Operator, RuleKind, ScoringRule
 from leads.scoring import receivers
 from leads.scoring.engine import LEAD_CHUNK_SIZE

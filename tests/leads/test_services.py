@@ -8,7 +8,7 @@ from crm.errors import DomainError
 from crm.models import LifecycleEvent, Notification, Role
 from leads import events
 from leads.models import Lead, LeadStatus
-from leads.services import (
+from leads.services.leads import (
     lead_add_tag,
     lead_change_status,
     lead_create,
@@ -219,7 +219,7 @@ def test_a_support_agent_sees_no_leads():
 
 
 def test_a_captured_lead_needs_no_signed_in_user_but_still_passes_validation():
-    from leads.services import lead_capture
+    from leads.services.leads import lead_capture
 
     lead = lead_capture(fields={"email": "visitor@example.com", "source": "web_form"})
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import EngagementEvent
-from crm.services.engagement import FORM_SUBMITTED
+from crm.timeline.engagement import FORM_SUBMITTED
 from leads.models import Lead, LeadSource, WebForm, WebFormSubmission
 
 pytestmark = pytest.mark.django_db

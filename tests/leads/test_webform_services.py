@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.models import EngagementEvent, LifecycleEvent, Notification, Role
-from crm.selectors.timeline import record_timeline
-from crm.services.engagement import FORM_SUBMITTED
+from crm.timeline.engagement import FORM_SUBMITTED
+from crm.timeline.selectors import record_timeline
 from leads.models import Lead, LeadSettings, LeadSource, WebForm, WebFormSubmission
 from leads.webforms.services import (
     SubmissionRateLimited,

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Account, Contact, Role, Task
-from crm.panels import record_panels
+from crm.timeline.panels import record_panels
 from leads.models import LeadStatus
+from sales.conversion.services import lead_convert
 from sales.models import (
     Onboarding,
     OnboardingRole,
@@ -21,7 +22,7 @@ from sales.models import (
     Pipeline,
     StageKind,
 )
-from sales.services import lead_convert, onboarding_start
+from sales.onboarding.services import onboarding_start
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -257,7 +258,7 @@ def test_a_contact_made_by_hand_has_no_conversion_panel(as_user, rep, acme):
 
 
 def test_sales_adds_its_panels_to_the_account_and_contact_pages_once(rep, acme):
-    from sales.panels import register_sales_panels
+    from sales.accounts.panels import register_sales_panels
 
     register_sales_panels()  # a second ready() (tests, reloads) adds nothing
 

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from sales.models import OnboardingRole, OnboardingTemplate
-from sales.services import opportunity_line_add, opportunity_move
+from sales.services.deals import opportunity_move
+from sales.services.lines import opportunity_line_add
 from tests.factories import AccountFactory, OpportunityFactory, ProductFactory
 from tests.factories.sales import stage
 

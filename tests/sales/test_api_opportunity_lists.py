@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from crm.models import Role
 from sales.filters import OpportunityFilter
 from sales.models import Opportunity, OpportunityType
-from sales.selectors.opportunities import opportunity_list
+from sales.selectors import opportunity_list
 from tests.factories import (
     ContactFactory,
     LeadFactory,

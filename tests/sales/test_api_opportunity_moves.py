@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.models import ActivityKind
-from crm.services.timeline import activity_log
+from crm.timeline.services import activity_log
 from sales.models import (
     CriterionKind,
     ExitCriterion,

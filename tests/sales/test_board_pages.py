@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sales.board.selectors import COLUMN_PAGE_SIZE
 from sales.models import OpportunityStatus, OpportunityType, Pipeline, SalesSettings
-from sales.selectors.board import COLUMN_PAGE_SIZE
 from tests.factories import OpportunityFactory, PipelineFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, unlabelled_controls

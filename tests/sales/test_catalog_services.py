@@ -13,7 +13,7 @@ from sales.catalog import importing
 from sales.catalog.importing import ProductImportRefused, products_import
 from sales.catalog.services import product_create, product_set_active, product_update
 from sales.models import Product, SalesSettings
-from sales.services import opportunity_line_add
+from sales.services.lines import opportunity_line_add
 from tests.factories import OpportunityFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

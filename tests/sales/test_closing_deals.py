@@ -16,8 +16,7 @@ from django.utils import timezone
 from crm.errors import DomainError
 from crm.models import LifecycleEvent
 from sales.models import Opportunity, OpportunityStatus
-from sales.services import opportunity_move, opportunity_update
-from sales.services.opportunities import opportunity_reopen
+from sales.services.deals import opportunity_move, opportunity_reopen, opportunity_update
 from tests.factories import LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, messages_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sales.configuration import services
+from sales.configuration.lost_reasons import lost_reason_create
 from sales.models import LostReason, OpportunityStatus
 from tests.factories import OpportunityFactory
 from tests.sales.pages import HTMX, messages_of, unlabelled_controls
@@ -32,7 +32,7 @@ def test_the_lost_reasons_page_counts_their_deals_in_constant_queries(
         grow=lambda: [
             OpportunityFactory(
                 status=OpportunityStatus.LOST,
-                lost_reason=services.lost_reason_create(actor=admin_user, name=f"Reason {n}"),
+                lost_reason=lost_reason_create(actor=admin_user, name=f"Reason {n}"),
             )
             for n in range(5)
         ],

@@ -15,7 +15,7 @@ from sales.configuration.onboarding_templates import (
     onboarding_template_update,
 )
 from sales.models import OnboardingRole, OnboardingTemplate, OnboardingTemplateItem
-from sales.services.onboarding import template_for
+from sales.onboarding.services import template_for
 from tests.factories import OpportunityFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from crm.models import Role
-from sales.configuration import services
+from sales.configuration.criteria import criterion_add
+from sales.configuration.pipelines import stage_create
 from sales.models import ExitCriterion, LostReason, OpportunityStatus, Pipeline, Stage
 from tests.factories import OpportunityFactory, PipelineFactory, UserFactory
 from tests.factories.sales import stage
@@ -164,10 +165,10 @@ def test_the_pipeline_page_lists_stages_in_order_in_constant_queries(
 
     def grow():
         for n in range(5):
-            added = services.stage_create(
+            added = stage_create(
                 actor=admin_user, pipeline_id=pipeline.pk, name=f"Step {n}", probability=50, kind="open"
             )
-            services.criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
+            criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
             OpportunityFactory(pipeline=pipeline, stage=added)
 
     assert_same_query_count(lambda: client.get(url), grow=grow)
@@ -314,7 +315,7 @@ def test_an_incomplete_exit_criterion_is_explained_under_its_stage(as_user, admi
 
 def test_removing_an_exit_criterion(as_user, admin_user, pipeline):
     demo = stage(pipeline, "Demo")
-    criterion = services.criterion_add(actor=admin_user, stage_id=demo.pk, kind="field", field_name="amount")
+    criterion = criterion_add(actor=admin_user, stage_id=demo.pk, kind="field", field_name="amount")
 
     as_user(admin_user).post(reverse("sales:criterion-remove", args=[demo.pk, criterion.pk]))
 

@@ -8,7 +8,23 @@ from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.models import ActivityKind
-from sales.configuration import services
+from sales.configuration.criteria import criterion_add, criterion_remove
+from sales.configuration.lost_reasons import (
+    lost_reason_create,
+    lost_reason_delete,
+    lost_reason_move,
+    lost_reason_rename,
+    lost_reason_set_active,
+    lost_reasons_reorder,
+)
+from sales.configuration.pipelines import (
+    check_stage_order,
+    pipeline_create,
+    pipeline_rename,
+    pipeline_set_active,
+    pipeline_set_default,
+    stage_delete,
+)
 from sales.models import (
     CriterionKind,
     ExitCriterion,
@@ -21,7 +37,7 @@ from sales.models import (
     Stage,
     StageKind,
 )
-from sales.services import opportunity_create, opportunity_move
+from sales.services.deals import opportunity_create, opportunity_move
 from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
 
@@ -32,7 +48,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_pipeline_starts_with_an_open_a_won_and_a_lost_stage(admin_user):
-    pipeline = services.pipeline_create(actor=admin_user, name="  Partner   deals ")
+    pipeline = pipeline_create(actor=admin_user, name="  Partner   deals ")
 
     assert pipeline.name == "Partner deals"
     assert not pipeline.is_default
@@ -45,7 +61,7 @@ def test_a_new_pipeline_starts_with_an_open_a_won_and_a_lost_stage(admin_user):
 
 def test_pipeline_names_are_unique_whatever_their_case(admin_user, pipeline):
     with pytest.raises(ValidationError) as refused:
-        services.pipeline_create(actor=admin_user, name="enterprise")
+        pipeline_create(actor=admin_user, name="enterprise")
 
     assert refused.value.message_dict == {"name": ["There is already a pipeline named enterprise."]}
 
@@ -55,9 +71,9 @@ def test_only_admins_configure_pipelines(request, role_fixture, pipeline):
     user = request.getfixturevalue(role_fixture)
 
     with pytest.raises(PermissionDenied, match="Only admins can configure pipelines"):
-        services.pipeline_create(actor=user, name="Mine")
+        pipeline_create(actor=user, name="Mine")
     with pytest.raises(PermissionDenied):
-        services.stage_delete(actor=user, stage_id=stage(pipeline, "Demo").pk)
+        stage_delete(actor=user, stage_id=stage(pipeline, "Demo").pk)
 
     assert Stage.objects.filter(pk=stage(pipeline, "Demo").pk).exists()
 
@@ -65,8 +81,8 @@ def test_only_admins_configure_pipelines(request, role_fixture, pipeline):
 def test_switching_the_default_pipeline_unsets_the_old_default(admin_user, pipeline):
     old = Pipeline.objects.get(is_default=True)  # the "Sales" pipeline every install starts with
 
-    services.pipeline_set_default(actor=admin_user, pipeline_id=pipeline.pk)
-    services.pipeline_set_default(actor=admin_user, pipeline_id=pipeline.pk)  # harmless twice
+    pipeline_set_default(actor=admin_user, pipeline_id=pipeline.pk)
+    pipeline_set_default(actor=admin_user, pipeline_id=pipeline.pk)  # harmless twice
 
     assert list(Pipeline.objects.filter(is_default=True)) == [pipeline]
     old.refresh_from_db()
@@ -74,23 +90,23 @@ def test_switching_the_default_pipeline_unsets_the_old_default(admin_user, pipel
 
 
 def test_an_inactive_pipeline_cannot_become_the_default(admin_user, pipeline):
-    services.pipeline_set_active(actor=admin_user, pipeline_id=pipeline.pk, active=False)
+    pipeline_set_active(actor=admin_user, pipeline_id=pipeline.pk, active=False)
 
     with pytest.raises(DomainError, match="activate it before making it the default"):
-        services.pipeline_set_default(actor=admin_user, pipeline_id=pipeline.pk)
+        pipeline_set_default(actor=admin_user, pipeline_id=pipeline.pk)
 
 
 def test_the_default_pipeline_cannot_be_deactivated(admin_user):
     default = Pipeline.objects.get(is_default=True)
 
     with pytest.raises(DomainError, match="make another one the default first"):
-        services.pipeline_set_active(actor=admin_user, pipeline_id=default.pk, active=False)
+        pipeline_set_active(actor=admin_user, pipeline_id=default.pk, active=False)
 
 
 def test_deactivating_a_pipeline_leaves_its_deals_where_they_are(admin_user, pipeline):
     deal = OpportunityFactory(pipeline=pipeline)
 
-    services.pipeline_set_active(actor=admin_user, pipeline_id=pipeline.pk, active=False)
+    pipeline_set_active(actor=admin_user, pipeline_id=pipeline.pk, active=False)
 
     pipeline.refresh_from_db()
     deal.refresh_from_db()
@@ -99,7 +115,7 @@ def test_deactivating_a_pipeline_leaves_its_deals_where_they_are(admin_user, pip
 
 
 def test_renaming_a_pipeline_keeps_it_the_same_pipeline(admin_user, pipeline):
-    services.pipeline_rename(actor=admin_user, pipeline_id=pipeline.pk, name="Enterprise EMEA")
+    pipeline_rename(actor=admin_user, pipeline_id=pipeline.pk, name="Enterprise EMEA")
 
     assert Pipeline.objects.get(pk=pipeline.pk).name == "Enterprise EMEA"
 
@@ -124,13 +140,13 @@ def test_renaming_a_pipeline_keeps_it_the_same_pipeline(admin_user, pipeline):
     ],
 )
 def test_an_exit_criterion_without_a_label_is_labelled_from_its_choice(admin_user, pipeline, fields, label):
-    criterion = services.criterion_add(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, **fields)
+    criterion = criterion_add(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, **fields)
 
     assert criterion.label == label
 
 
 def test_an_exit_criterion_keeps_only_the_detail_of_its_kind(admin_user, pipeline):
-    criterion = services.criterion_add(
+    criterion = criterion_add(
         actor=admin_user,
         stage_id=stage(pipeline, "Demo").pk,
         kind=CriterionKind.FIELD,
@@ -147,31 +163,27 @@ def test_an_exit_criterion_keeps_only_the_detail_of_its_kind(admin_user, pipelin
 
 def test_an_exit_criterion_needs_its_detail(admin_user, pipeline):
     with pytest.raises(ValidationError) as refused:
-        services.criterion_add(
-            actor=admin_user, stage_id=stage(pipeline, "Demo").pk, kind=CriterionKind.ACTIVITY
-        )
+        criterion_add(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, kind=CriterionKind.ACTIVITY)
 
     assert refused.value.message_dict == {"activity_kind": ["Choose the kind of activity."]}
 
 
 def test_won_and_lost_stages_have_no_exit_criteria(admin_user, pipeline):
     with pytest.raises(DomainError, match="Only open stages have exit criteria"):
-        services.criterion_add(
-            actor=admin_user, stage_id=stage(pipeline, "Won").pk, kind="field", field_name="amount"
-        )
+        criterion_add(actor=admin_user, stage_id=stage(pipeline, "Won").pk, kind="field", field_name="amount")
 
 
 def test_an_added_criterion_gates_the_next_move_and_removing_it_lifts_the_gate(admin_user, rep, pipeline):
     account = AccountFactory(owner=rep)
     deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
-    criterion = services.criterion_add(
+    criterion = criterion_add(
         actor=admin_user, stage_id=stage(pipeline, "Qualification").pk, kind="field", field_name="next_step"
     )
 
     with pytest.raises(DomainError, match="it needs: Next step"):
         opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
-    services.criterion_remove(actor=admin_user, criterion_id=criterion.pk)
-    services.criterion_remove(actor=admin_user, criterion_id=criterion.pk)  # harmless twice
+    criterion_remove(actor=admin_user, criterion_id=criterion.pk)
+    criterion_remove(actor=admin_user, criterion_id=criterion.pk)  # harmless twice
     opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
 
     assert not ExitCriterion.objects.exists()
@@ -181,21 +193,21 @@ def test_an_added_criterion_gates_the_next_move_and_removing_it_lifts_the_gate(a
 
 
 def test_a_new_lost_reason_goes_last(admin_user):
-    reason = services.lost_reason_create(actor=admin_user, name="Went silent")
+    reason = lost_reason_create(actor=admin_user, name="Went silent")
 
     assert list(LostReason.objects.order_by("position", "name"))[-1] == reason
 
 
 def test_lost_reason_names_are_unique(admin_user):
     with pytest.raises(ValidationError, match="There is already a lost reason named price"):
-        services.lost_reason_create(actor=admin_user, name="price")
+        lost_reason_create(actor=admin_user, name="price")
 
 
 def test_renaming_a_lost_reason_renames_it_on_lost_deals(admin_user):
     reason = LostReason.objects.get(name="Price")
     deal = OpportunityFactory(status=OpportunityStatus.LOST, lost_reason=reason, closed_at=timezone.now())
 
-    services.lost_reason_rename(actor=admin_user, reason_id=reason.pk, name="Too expensive")
+    lost_reason_rename(actor=admin_user, reason_id=reason.pk, name="Too expensive")
 
     deal.refresh_from_db()
     assert deal.lost_reason.name == "Too expensive"
@@ -205,7 +217,7 @@ def test_a_lost_reason_in_use_is_deactivated_instead_of_deleted(admin_user):
     reason = LostReason.objects.get(name="Price")
     OpportunityFactory.create_batch(2, status=OpportunityStatus.LOST, lost_reason=reason)
 
-    result = services.lost_reason_delete(actor=admin_user, reason_id=reason.pk)
+    result = lost_reason_delete(actor=admin_user, reason_id=reason.pk)
 
     assert (result.deleted, result.deals) == (False, 2)
     reason.refresh_from_db()
@@ -216,7 +228,7 @@ def test_a_lost_reason_in_use_is_deactivated_instead_of_deleted(admin_user):
 def test_an_unused_lost_reason_is_deleted(admin_user):
     reason = LostReasonFactory(name="Went silent")
 
-    assert services.lost_reason_delete(actor=admin_user, reason_id=reason.pk).deleted
+    assert lost_reason_delete(actor=admin_user, reason_id=reason.pk).deleted
     assert not LostReason.objects.filter(pk=reason.pk).exists()
 
 
@@ -225,14 +237,14 @@ def test_the_last_active_lost_reason_stays_active(admin_user):
     LostReason.objects.filter(pk__in=[r.pk for r in others]).update(is_active=False)
 
     with pytest.raises(DomainError, match="a deal cannot be lost without one"):
-        services.lost_reason_set_active(actor=admin_user, reason_id=last.pk, active=False)
+        lost_reason_set_active(actor=admin_user, reason_id=last.pk, active=False)
     with pytest.raises(DomainError, match="a deal cannot be lost without one"):
-        services.lost_reason_delete(actor=admin_user, reason_id=last.pk)
+        lost_reason_delete(actor=admin_user, reason_id=last.pk)
 
 
 def test_an_inactive_lost_reason_is_no_longer_accepted_for_losing_a_deal(admin_user, rep, pipeline):
     reason = LostReason.objects.get(name="Timing")
-    services.lost_reason_set_active(actor=admin_user, reason_id=reason.pk, active=False)
+    lost_reason_set_active(actor=admin_user, reason_id=reason.pk, active=False)
     account = AccountFactory(owner=rep)
     deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
 
@@ -245,9 +257,9 @@ def test_an_inactive_lost_reason_is_no_longer_accepted_for_losing_a_deal(admin_u
 def test_lost_reasons_are_reordered_and_moved(admin_user):
     reasons = list(LostReason.objects.order_by("position", "name").values_list("pk", flat=True))
 
-    services.lost_reasons_reorder(actor=admin_user, reason_ids=reasons[::-1])
+    lost_reasons_reorder(actor=admin_user, reason_ids=reasons[::-1])
     assert list(LostReason.objects.order_by("position").values_list("pk", flat=True)) == reasons[::-1]
-    services.lost_reason_move(actor=admin_user, reason_id=reasons[0], to=0)
+    lost_reason_move(actor=admin_user, reason_id=reasons[0], to=0)
     assert list(LostReason.objects.order_by("position").values_list("pk", flat=True))[:2] == [
         reasons[0],
         reasons[-1],
@@ -257,4 +269,4 @@ def test_lost_reasons_are_reordered_and_moved(admin_user):
 def test_stage_kinds_are_named_in_the_rule_message(admin_user, pipeline):
     """Removing the only open stages by reorder is impossible, but a pipeline of closed stages says so."""
     with pytest.raises(DomainError, match="without an open stage"):
-        services.check_stage_order([s for s in pipeline.stages.all() if s.kind != StageKind.OPEN])
+        check_stage_order([s for s in pipeline.stages.all() if s.kind != StageKind.OPEN])

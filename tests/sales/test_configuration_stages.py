@@ -9,14 +9,15 @@ from django.core.exceptions import ValidationError
 from crm.errors import DomainError
 from crm.models import LifecycleEvent
 from sales import events
-from sales.configuration import services
+from sales.configuration.criteria import criterion_add
+from sales.configuration.pipelines import stage_create, stage_delete, stage_move, stage_update, stages_reorder
 from sales.models import (
     Opportunity,
     OpportunityStatus,
     Stage,
     StageVisit,
 )
-from sales.services import opportunity_create, opportunity_move
+from sales.services.deals import opportunity_create, opportunity_move
 from tests.factories import AccountFactory, OpportunityFactory, PipelineFactory
 from tests.factories.sales import stage
 from tests.sales.records import ids, names
@@ -28,12 +29,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_open_stage_goes_after_the_open_ones_and_a_closed_one_at_the_end(admin_user, pipeline):
-    services.stage_create(
-        actor=admin_user, pipeline_id=pipeline.pk, name="Legal", probability=90, kind="open"
-    )
-    services.stage_create(
-        actor=admin_user, pipeline_id=pipeline.pk, name="Churned", probability=0, kind="lost"
-    )
+    stage_create(actor=admin_user, pipeline_id=pipeline.pk, name="Legal", probability=90, kind="open")
+    stage_create(actor=admin_user, pipeline_id=pipeline.pk, name="Churned", probability=0, kind="lost")
 
     assert names(pipeline) == [
         "Qualification",
@@ -51,7 +48,7 @@ def test_a_new_open_stage_goes_after_the_open_ones_and_a_closed_one_at_the_end(a
 @pytest.mark.parametrize("probability", [-1, 101, None])
 def test_a_stage_probability_is_a_percentage(admin_user, pipeline, probability):
     with pytest.raises(ValidationError) as refused:
-        services.stage_create(
+        stage_create(
             actor=admin_user, pipeline_id=pipeline.pk, name="Legal", probability=probability, kind="open"
         )
 
@@ -62,22 +59,18 @@ def test_stage_names_are_unique_within_a_pipeline_only(admin_user, pipeline):
     other = PipelineFactory()
 
     with pytest.raises(ValidationError, match="already has a stage named demo"):
-        services.stage_create(
-            actor=admin_user, pipeline_id=pipeline.pk, name="demo", probability=5, kind="open"
-        )
-    services.stage_create(actor=admin_user, pipeline_id=other.pk, name="Legal", probability=5, kind="open")
+        stage_create(actor=admin_user, pipeline_id=pipeline.pk, name="demo", probability=5, kind="open")
+    stage_create(actor=admin_user, pipeline_id=other.pk, name="Legal", probability=5, kind="open")
 
 
 def test_reordering_saves_the_new_order_and_the_exit_criteria_follow_it(admin_user, rep, pipeline):
-    services.criterion_add(
-        actor=admin_user, stage_id=stage(pipeline, "Demo").pk, kind="field", field_name="next_step"
-    )
+    criterion_add(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, kind="field", field_name="next_step")
     deal = opportunity_create(
         actor=rep, fields={"name": "Big", "account": AccountFactory(owner=rep), "pipeline": pipeline}
     )
     order = ids(pipeline, "Qualification", "Demo", "Discovery", "Proposal", "Negotiation", "Lost", "Won")
 
-    services.stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
+    stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
 
     assert names(pipeline) == ["Qualification", "Demo", "Discovery", "Proposal", "Negotiation", "Lost", "Won"]
     assert list(pipeline.stages.order_by("position").values_list("position", flat=True)) == list(range(7))
@@ -90,7 +83,7 @@ def test_an_open_stage_may_not_follow_a_won_or_lost_one(admin_user, pipeline):
     order = ids(pipeline, "Qualification", "Discovery", "Demo", "Proposal", "Won", "Negotiation", "Lost")
 
     with pytest.raises(DomainError) as refused:
-        services.stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
+        stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
 
     assert refused.value.message == (
         "Won and lost stages come after the open ones: Negotiation is open, so it must come before Won."
@@ -102,31 +95,31 @@ def test_a_reorder_naming_other_stages_than_the_pipelines_changes_nothing(admin_
     order = ids(pipeline, "Discovery", "Qualification", "Demo")
 
     with pytest.raises(DomainError, match="changed since this page was loaded"):
-        services.stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
+        stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
 
     assert names(pipeline)[:2] == ["Qualification", "Discovery"]
 
 
 def test_moving_a_stage_up_with_the_keyboard_buttons(admin_user, pipeline):
-    services.stage_move(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, to=1)
+    stage_move(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, to=1)
 
     assert names(pipeline)[:3] == ["Qualification", "Demo", "Discovery"]
     with pytest.raises(DomainError, match="Won and lost stages come after the open ones"):
-        services.stage_move(actor=admin_user, stage_id=stage(pipeline, "Lost").pk, to=0)
+        stage_move(actor=admin_user, stage_id=stage(pipeline, "Lost").pk, to=0)
 
 
 def test_the_last_won_stage_cannot_become_open(admin_user, pipeline):
     won = stage(pipeline, "Won")
 
     with pytest.raises(DomainError, match="without a won stage"):
-        services.stage_update(actor=admin_user, stage_id=won.pk, name="Won", probability=100, kind="open")
+        stage_update(actor=admin_user, stage_id=won.pk, name="Won", probability=100, kind="open")
 
 
 def test_changing_a_stages_kind_is_refused_while_deals_are_in_it(admin_user, pipeline):
     OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, "Negotiation"))
 
     with pytest.raises(DomainError, match="1 deal is in Negotiation"):
-        services.stage_update(
+        stage_update(
             actor=admin_user,
             stage_id=stage(pipeline, "Negotiation").pk,
             name="Closed",
@@ -136,7 +129,7 @@ def test_changing_a_stages_kind_is_refused_while_deals_are_in_it(admin_user, pip
 
 
 def test_a_stage_made_won_moves_after_the_open_stages(admin_user, pipeline):
-    services.stage_update(
+    stage_update(
         actor=admin_user, stage_id=stage(pipeline, "Demo").pk, name="Signed", probability=100, kind="won"
     )
 
@@ -155,7 +148,7 @@ def test_a_stage_made_won_moves_after_the_open_stages(admin_user, pipeline):
 
 
 def test_deleting_an_unused_stage(admin_user, pipeline):
-    result = services.stage_delete(actor=admin_user, stage_id=stage(pipeline, "Discovery").pk)
+    result = stage_delete(actor=admin_user, stage_id=stage(pipeline, "Discovery").pk)
 
     assert result.stage == "Discovery"
     assert names(pipeline) == ["Qualification", "Demo", "Proposal", "Negotiation", "Won", "Lost"]
@@ -167,7 +160,7 @@ def test_deleting_a_stage_with_deals_and_no_target_is_refused_with_the_count(adm
     OpportunityFactory.create_batch(3, pipeline=pipeline, stage=demo)
 
     with pytest.raises(DomainError) as refused:
-        services.stage_delete(actor=admin_user, stage_id=demo.pk)
+        stage_delete(actor=admin_user, stage_id=demo.pk)
 
     assert refused.value.message == "3 deals are in this stage; move them first."
     assert Stage.objects.filter(pk=demo.pk).exists()
@@ -180,9 +173,7 @@ def test_deleting_a_stage_moves_its_deals_with_their_stage_history(admin_user, r
     entered_discovery = StageVisit.objects.get(opportunity=deal, left_at__isnull=True).entered_at
     demo = stage(pipeline, "Demo")
 
-    result = services.stage_delete(
-        actor=admin_user, stage_id=stage(pipeline, "Discovery").pk, move_to_id=demo.pk
-    )
+    result = stage_delete(actor=admin_user, stage_id=stage(pipeline, "Discovery").pk, move_to_id=demo.pk)
 
     assert (result.moved_to, result.deals_moved) == (demo, 1)
     deal.refresh_from_db()
@@ -213,10 +204,8 @@ def test_a_stage_deals_passed_through_needs_a_stage_to_take_over_its_history(adm
     qualification = stage(pipeline, "Qualification")
 
     with pytest.raises(DomainError, match="Deals have passed through this stage"):
-        services.stage_delete(actor=admin_user, stage_id=qualification.pk)
-    services.stage_delete(
-        actor=admin_user, stage_id=qualification.pk, move_to_id=stage(pipeline, "Discovery").pk
-    )
+        stage_delete(actor=admin_user, stage_id=qualification.pk)
+    stage_delete(actor=admin_user, stage_id=qualification.pk, move_to_id=stage(pipeline, "Discovery").pk)
 
     assert [v.stage.name for v in deal.stage_visits.order_by("entered_at", "id")] == ["Discovery", "Demo"]
 
@@ -228,19 +217,17 @@ def test_deals_move_only_to_a_stage_of_the_same_pipeline_and_kind(admin_user, pi
 
     for target in (stage(pipeline, "Won"), stage(other, "Demo"), demo):
         with pytest.raises(DomainError, match="Choose another open stage of this pipeline"):
-            services.stage_delete(actor=admin_user, stage_id=demo.pk, move_to_id=target.pk)
+            stage_delete(actor=admin_user, stage_id=demo.pk, move_to_id=target.pk)
 
     assert Opportunity.objects.get().stage == demo
 
 
 def test_won_deals_move_to_another_won_stage_and_stay_won(admin_user, pipeline):
-    services.stage_create(
-        actor=admin_user, pipeline_id=pipeline.pk, name="Signed", probability=100, kind="won"
-    )
+    stage_create(actor=admin_user, pipeline_id=pipeline.pk, name="Signed", probability=100, kind="won")
     won = stage(pipeline, "Won")
     deal = OpportunityFactory(pipeline=pipeline, stage=won, status=OpportunityStatus.WON)
 
-    services.stage_delete(actor=admin_user, stage_id=won.pk, move_to_id=stage(pipeline, "Signed").pk)
+    stage_delete(actor=admin_user, stage_id=won.pk, move_to_id=stage(pipeline, "Signed").pk)
 
     deal.refresh_from_db()
     assert (deal.stage.name, deal.status, deal.closed_at is not None) == ("Signed", "won", True)
@@ -248,4 +235,4 @@ def test_won_deals_move_to_another_won_stage_and_stay_won(admin_user, pipeline):
 
 def test_the_only_lost_stage_cannot_be_deleted(admin_user, pipeline):
     with pytest.raises(DomainError, match="only lost stage"):
-        services.stage_delete(actor=admin_user, stage_id=stage(pipeline, "Lost").pk)
+        stage_delete(actor=admin_user, stage_id=stage(pipeline, "Lost").pk)

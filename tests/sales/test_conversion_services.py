@@ -1,5 +1,5 @@
-"""Lead conversion (sales.services.lead_convert): what it links, what it creates, what moves, and that a
-refusal anywhere leaves nothing behind."""
+"""Lead conversion (sales.conversion.services.lead_convert): what it links, what it creates, what moves,
+and that a refusal anywhere leaves nothing behind."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from crm.customers.account360 import account_timeline
 from crm.errors import DomainError
 from crm.models import Account, Contact, EngagementEvent, LifecycleEvent, Notification, NotificationKind
-from crm.selectors.account360 import account_timeline
-from crm.services.events import event_record
-from crm.services.timeline import activity_log
+from crm.timeline.events import event_record
+from crm.timeline.services import activity_log
 from leads.models import Lead, LeadStatus
+from sales.conversion.services import lead_convert
 from sales.models import Opportunity, OpportunityType, Pipeline
-from sales.services import lead_convert
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db

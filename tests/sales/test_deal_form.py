@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sales.models import CriterionKind, ExitCriterion, Opportunity, OpportunityType, RequiredField
-from sales.services import opportunity_line_add, opportunity_move
+from sales.services.deals import opportunity_move
+from sales.services.lines import opportunity_line_add
 from tests.factories import (
     AccountFactory,
     ContactFactory,

@@ -18,8 +18,7 @@ from sales.models import (
     OpportunityStatus,
     RequiredField,
 )
-from sales.selectors.deals import deal_list_totals
-from sales.selectors.opportunities import opportunity_list
+from sales.selectors import deal_list_totals, opportunity_list
 from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, messages_of, unlabelled_controls

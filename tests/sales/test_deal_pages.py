@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import ActivityKind
-from crm.services.timeline import activity_log
+from crm.timeline.services import activity_log
 from leads.models import LeadStatus
 from sales.models import (
     CriterionKind,
@@ -22,7 +22,8 @@ from sales.models import (
     RequiredRecord,
     StageVisit,
 )
-from sales.services import opportunity_create, opportunity_line_add, opportunity_move
+from sales.services.deals import opportunity_create, opportunity_move
+from sales.services.lines import opportunity_line_add
 from tests.factories import (
     AccountFactory,
     ContactFactory,

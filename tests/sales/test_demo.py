@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from crm.demo import SELLERS
+from crm.demo.people import SELLERS
 from crm.models import Account, Activity, ActivityKind, Contact, LifecycleStage, User
+from sales.forecast.selectors import MonthRange, forecast_get, month_add
 from sales.models import (
     Onboarding,
     Opportunity,
@@ -24,7 +25,6 @@ from sales.models import (
     StageVisit,
     line_total,
 )
-from sales.selectors.forecast import MonthRange, forecast_get, month_add
 from sales.services.gates import missing_criteria, stages_passed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]

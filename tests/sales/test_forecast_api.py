@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from crm.models import Role
-from sales.api.forecast import ForecastSerializer, forecast_payload
+from sales.forecast.api import ForecastSerializer, forecast_payload
+from sales.forecast.selectors import MonthRange, forecast_get
 from sales.models import ForecastCategory, Quota, SalesSettings
-from sales.selectors.forecast import MonthRange, forecast_get
 from tests.factories import UserFactory
 from tests.sales.records import deal
 

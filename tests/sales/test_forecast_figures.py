@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.models import Role
+from sales.forecast.selectors import Figures, ForecastScope, MonthRange, forecast_get, forecast_scopes
 from sales.models import ForecastCategory, Opportunity, Quota, SalesSettings
-from sales.selectors.forecast import Figures, ForecastScope, MonthRange, forecast_get, forecast_scopes
 from tests.factories import LostReasonFactory, TeamFactory, UserFactory
 from tests.sales.records import deal
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Role
+from sales.forecast.selectors import MonthRange
 from sales.models import ForecastCategory, Quota, SalesSettings
-from sales.selectors.forecast import MonthRange
 from tests.factories import UserFactory
 from tests.sales.records import deal
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm.models import Account, ActivityKind, LifecycleEvent, LifecycleStage, Task, User
-from crm.services.timeline import activity_log, task_complete
+from crm.timeline.services import activity_log, task_complete
 from sales.errors import ExitCriteriaUnmet, StaleMove
 from sales.models import (
     OnboardingRole,
@@ -20,12 +20,8 @@ from sales.models import (
     OpportunityStatus,
     StageVisit,
 )
-from sales.services import (
-    opportunity_create,
-    opportunity_line_add,
-    opportunity_move,
-    opportunity_update,
-)
+from sales.services.deals import opportunity_create, opportunity_move, opportunity_update
+from sales.services.lines import opportunity_line_add
 from tests.factories import AccountFactory, ContactFactory, LostReasonFactory, ProductFactory
 from tests.factories.sales import stage
 from tests.sales.records import demo_criteria

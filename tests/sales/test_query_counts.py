@@ -15,9 +15,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.pagination import encode_cursor
-from sales.configuration import services
+from crm.lists.pagination import encode_cursor
+from sales.board.selectors import COLUMN_ORDERING, board_deals, column_total_rows
+from sales.configuration.criteria import criterion_add
 from sales.configuration.onboarding_templates import onboarding_template_create, onboarding_template_item_add
+from sales.configuration.pipelines import stage_create
 from sales.models import (
     LostReason,
     Opportunity,
@@ -26,7 +28,7 @@ from sales.models import (
     Pipeline,
     StageKind,
 )
-from sales.selectors.board import COLUMN_ORDERING, board_deals, board_stages, column_total_rows
+from sales.selectors import board_stages
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -68,10 +70,10 @@ def test_a_pipelines_page_costs_the_same_with_50_stages_and_their_criteria(
 
     def grow() -> None:
         for number in range(MANY - len(pipeline.stages.all())):
-            added = services.stage_create(
+            added = stage_create(
                 actor=admin_user, pipeline_id=pipeline.pk, name=f"Step {number}", probability=50, kind="open"
             )
-            services.criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
+            criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
             OpportunityFactory(pipeline=pipeline, stage=added)
 
     assert_same_query_count(lambda: client.get(url), grow=grow)
@@ -216,14 +218,14 @@ def test_one_pipeline_through_the_api_costs_the_same_with_50_stages_and_criteria
 
     def grow() -> None:
         for number in range(MANY - len(pipeline.stages.all())):
-            added = services.stage_create(
+            added = stage_create(
                 actor=admin_user,
                 pipeline_id=pipeline.pk,
                 name=f"Step {number}",
                 probability=50,
                 kind=StageKind.OPEN,
             )
-            services.criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
+            criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
 
     assert_same_query_count(lambda: client.get(reverse("api-pipeline-detail", args=[pipeline.pk])), grow=grow)
 

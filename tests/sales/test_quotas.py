@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from crm.errors import DomainError
 from crm.models import Role
+from sales.forecast.services import QuotaEntry, quota_set, quotas_set_many
 from sales.models import Quota
-from sales.services.quotas import QuotaEntry, quota_set, quotas_set_many
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

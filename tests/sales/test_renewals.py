@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from crm.models import Notification, NotificationKind
 from sales.models import OpportunityLine, OpportunityStatus, OpportunityType, SalesSettings
-from sales.services import renewals_create_due
-from sales.tasks import create_due_renewals
+from sales.renewals.services import renewals_create_due
+from sales.renewals.tasks import create_due_renewals
 from tests.factories import OpportunityFactory, ProductFactory
 from tests.factories.sales import stage
 

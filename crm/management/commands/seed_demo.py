@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from crm.demo import seed_demo
+from crm.demo.seeding import seed_demo
 
 
 class Command(BaseCommand):

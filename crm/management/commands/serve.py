@@ -268,7 +268,7 @@ class Command(BaseCommand):
             # Debug mode serves the files straight from the finders instead.
             collect_static_if_changed(announce=self._say)
 
-        from crm.demo import DEMO_LOGINS
+        from crm.demo.people import DEMO_LOGINS
 
         python = sys.executable
         schedule = str(settings.CELERY_BEAT_SCHEDULE_FILENAME)

@@ -1,0 +1,155 @@
+"""Accounts and contacts through the API: thin views that parse, call one selector or service, and render.
+
+Lists are read from the same selectors and FilterSets as the HTML lists, so both show the same rows.
+Writes go through the same services, which check the access policy: a record the user may not see
+is a 404, one they may see but not change is a 403, and a broken model rule is a 400
+(crm.api.errors renders Django's ValidationError and DomainError).
+
+Ordering: every list is cursor-paginated newest first (`-id`, crm.lists.api). The HTML FilterSets
+also carry an `ordering` parameter; cursor pagination re-orders the queryset and needs a unique,
+immutable key, so a sort parameter would be silently ignored. The API FilterSets below therefore drop
+`ordering` and the schema does not offer it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
+from crm.customers.filters import AccountFilter, ContactFilter
+from crm.customers.selectors import account_get, account_list, contact_get, contact_list
+from crm.customers.serializers import AccountSerializer, ContactSerializer
+from crm.customers.services import (
+    account_create,
+    account_delete,
+    account_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+)
+from crm.models import Account, Contact
+
+
+class AccountApiFilter(AccountFilter):
+    ordering = None
+
+
+class ContactApiFilter(ContactFilter):
+    ordering = None
+
+
+# List, read, create, change and delete one kind of customer record through its selectors and services.
+class CustomerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    def fetch(self, pk: int) -> Account | Contact:
+        raise NotImplementedError
+
+    def write(self, fields: dict[str, Any], pk: int | None = None) -> Account | Contact:
+        raise NotImplementedError
+
+    def remove(self, pk: int) -> None:
+        raise NotImplementedError
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self.get_serializer(self.fetch(record_id(pk))).data)
+
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = self.write(serializer.validated_data)
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str) -> Response:
+        return self._update(request, record_id(pk), partial=False)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._update(request, record_id(pk), partial=True)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        self.remove(record_id(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        record = self.write(serializer.validated_data, pk)
+        return Response(self.get_serializer(record).data)
+
+
+def _customer_schema(serializer: type[BaseSerializer], noun: str, article: str) -> dict[str, Any]:
+    return {
+        "list": extend_schema(summary=f"List the {noun}s you may see"),
+        "retrieve": extend_schema(summary=f"Read one {noun}", responses={200: serializer, 404: NOT_FOUND}),
+        "create": extend_schema(
+            summary=f"Create {article} {noun}",
+            responses={
+                201: serializer,
+                403: OpenApiResponse(description=f"Your role cannot create {noun}s."),
+            },
+        ),
+        "update": extend_schema(
+            summary=f"Replace {article} {noun}'s fields",
+            responses={200: serializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change some of {article} {noun}'s fields",
+            responses={200: serializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        ),
+        "destroy": extend_schema(
+            summary=f"Delete {article} {noun}", responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND}
+        ),
+    }
+
+
+@extend_schema(tags=["accounts"])
+@extend_schema_view(**_customer_schema(AccountSerializer, "account", "an"))
+class AccountViewSet(CustomerViewSet):
+    """Accounts: the companies the business sells to. Sales reps work their own, managers their teams'."""
+
+    serializer_class = AccountSerializer
+    filterset_class = AccountApiFilter
+    queryset = Account.objects.none()
+
+    def get_queryset(self) -> QuerySet[Account]:
+        return account_list(user=actor(self.request))
+
+    def fetch(self, pk: int) -> Account:
+        return account_get(user=actor(self.request), pk=pk)
+
+    def write(self, fields: dict[str, Any], pk: int | None = None) -> Account:
+        if pk is None:
+            return account_create(actor=actor(self.request), fields=fields)
+        return account_update(actor=actor(self.request), account_id=pk, fields=fields)
+
+    def remove(self, pk: int) -> None:
+        account_delete(actor=actor(self.request), account_id=pk)
+
+
+@extend_schema(tags=["contacts"])
+@extend_schema_view(**_customer_schema(ContactSerializer, "contact", "a"))
+class ContactViewSet(CustomerViewSet):
+    """Contacts: the people at accounts (or on their own). Visible and changeable like accounts."""
+
+    serializer_class = ContactSerializer
+    filterset_class = ContactApiFilter
+    queryset = Contact.objects.none()
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return contact_list(user=actor(self.request))
+
+    def fetch(self, pk: int) -> Contact:
+        return contact_get(user=actor(self.request), pk=pk)
+
+    def write(self, fields: dict[str, Any], pk: int | None = None) -> Contact:
+        if pk is None:
+            return contact_create(actor=actor(self.request), fields=fields)
+        return contact_update(actor=actor(self.request), contact_id=pk, fields=fields)
+
+    def remove(self, pk: int) -> None:
+        contact_delete(actor=actor(self.request), contact_id=pk)

@@ -1,0 +1,1 @@
+"""Home: each role's dashboard, and the role-aware navigation every page shows."""

@@ -1,0 +1,122 @@
+"""Bulk actions on a list's selection: each record in its own savepoint, every refusal reported; and
+what every list's bulk actions share on the page: the checked ids, the delete confirmation page, and the
+report of what was changed and why each refused record was not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from crm.errors import DomainError
+from crm.web.views import AuthenticatedRequest
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the records it changed, and each record it could not change, and why."""
+
+    changed: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def bulk_apply(ids: Iterable[int], action: Callable[[int], object]) -> BulkResult:
+    """Applies `action` id by id, each in its own savepoint: one refusal never undoes the others."""
+    result = BulkResult()
+    for pk in dict.fromkeys(ids):
+        try:
+            with transaction.atomic():
+                action(pk)
+        except Http404:
+            result.refused[pk] = "not found"
+        except (PermissionDenied, DomainError, ValidationError) as error:
+            result.refused[pk] = error_message(error)
+        else:
+            result.changed.append(pk)
+    return result
+
+
+def error_message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    if isinstance(error, DomainError):
+        return error.message
+    return str(error) or "not allowed"
+
+
+Names = Callable[[list[int]], dict[int, str]]
+"""The names of the records (by id) the user may see, to say which ones an action could not change."""
+
+
+class BulkIdsField(forms.Field):
+    """The checked rows' ids, each once, in the order they came."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, nouns: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.nouns = nouns
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            return list(dict.fromkeys(int(pk) for pk in value))
+        except (TypeError, ValueError):
+            raise ValidationError(
+                "Select %(nouns)s from the list.", code="invalid", params={"nouns": self.nouns}
+            ) from None
+
+
+def error_summary(form: forms.BaseForm) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def bulk_report(
+    request: AuthenticatedRequest, *, action: str, result: BulkResult, noun: str, names: Names
+) -> None:
+    """One message for what changed, one naming each refused record with its reason."""
+    if result.changed or not result.refused:
+        verb = "Deleted" if action == "delete" else "Changed"
+        messages.success(request, f"{verb} {counted(len(result.changed), noun)}.")
+    if result.refused:
+        shown = names(list(result.refused))
+        reasons = "; ".join(
+            f"{shown.get(pk, f'{noun} #{pk}')}: {reason}" for pk, reason in sorted(result.refused.items())
+        )
+        messages.warning(request, f"{counted(len(result.refused), noun)} not changed. {reasons}")
+
+
+def bulk_delete_confirm(
+    request: AuthenticatedRequest,
+    template: str,
+    *,
+    ids: list[int],
+    names: Names,
+    back: str,
+    noun: str,
+    id_field: str,
+    action_url: str,
+) -> HttpResponse:
+    """The page that asks before a bulk delete; `template` extends includes/bulk_delete_confirm.html."""
+    context = {
+        "ids": ids,
+        "count": len(ids),
+        "names": names(ids).values(),
+        "back": back,
+        "noun": noun,
+        "id_field": id_field,
+        "action_url": action_url,
+    }
+    return render(request, template, context)

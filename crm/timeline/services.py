@@ -1,0 +1,239 @@
+"""Every write to a record's timeline: activities, tasks and their due reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from crm import access
+from crm.models import Activity, NotificationKind, Task, User
+from crm.people.timezones import format_for
+from crm.records import save_with_audit
+from crm.timeline import events
+from crm.timeline.events import event_record
+from crm.timeline.notifications import email_queue, notification_send
+from crm.timeline.rollup import rollup_account_id
+from crm.timeline.selectors import task_list
+from crm.timeline.signals import activity_logged, task_completed
+
+# Reminders claimed per transaction: small enough that a slow SMTP hand-off never holds many locks.
+REMINDER_BATCH_SIZE = 200
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    actor: User,
+    target: Model,
+    kind: str,
+    subject: str = "",
+    body: str = "",
+    occurred_at: datetime | None = None,
+) -> Activity:
+    """Adds a note, call, email or meeting to a record; anyone who may see the record may add to it."""
+    access.ensure_can_view(actor, target)
+    activity = Activity(
+        kind=kind,
+        subject=subject,
+        body=body,
+        occurred_at=occurred_at or timezone.now(),
+        author=actor,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        account_id=rollup_account_id(target),
+    )
+    activity.full_clean()
+    activity.save()
+    activity_logged.send(sender=Activity, activity=activity)
+    return activity
+
+
+def _check_assignee(*, actor: User, assignee: User) -> None:
+    if assignee != actor and not access.assignable_owners(actor).filter(pk=assignee.pk).exists():
+        raise PermissionDenied("You cannot assign tasks to that person.")
+
+
+def task_target_url(task: Task) -> str:
+    target = task.target
+    if target is not None and hasattr(target, "get_absolute_url"):
+        return str(target.get_absolute_url())
+    return reverse("my-tasks")
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User,
+    title: str,
+    due_at: datetime,
+    assignee: User | None = None,
+    notes: str = "",
+    target: Model | None = None,
+) -> Task:
+    assignee = assignee or actor
+    _check_assignee(actor=actor, assignee=assignee)
+    if target is not None:
+        access.ensure_can_view(actor, target)
+    return _task_add(
+        created_by=actor, title=title, due_at=due_at, assignee=assignee, notes=notes, target=target
+    )
+
+
+@transaction.atomic
+def task_create_by_rule(
+    *, title: str, due_at: datetime, assignee: User, target: Model | None = None, notes: str = ""
+) -> Task:
+    """A task the CRM hands out by an admin's rule (an onboarding checklist): no user's permissions apply."""
+    return _task_add(
+        created_by=None, title=title, due_at=due_at, assignee=assignee, notes=notes, target=target
+    )
+
+
+def _task_add(
+    *,
+    created_by: User | None,
+    title: str,
+    due_at: datetime,
+    assignee: User,
+    notes: str,
+    target: Model | None,
+) -> Task:
+    task = Task(title=title, notes=notes, due_at=due_at, assignee=assignee, created_by=created_by)
+    if target is not None:
+        task.content_type = ContentType.objects.get_for_model(target)
+        task.object_id = target.pk
+    task.full_clean()
+    task._history_user = created_by  # type: ignore[attr-defined]
+    task.save()
+    if target is not None:
+        event_record(
+            actor=created_by,
+            target=target,
+            type=events.TASK_CREATED,
+            data={"task_id": task.pk, "title": task.title, "assignee": str(assignee)},
+        )
+    if assignee != created_by:
+        notification_send(
+            recipient=assignee,
+            kind=NotificationKind.ASSIGNED,
+            message=f"{created_by or 'The CRM'} gave you a task: {task.title}",
+            url=task_target_url(task),
+        )
+    return task
+
+
+def can_change_task(user: User, task: Task) -> bool:
+    """Its assignee and creator, and whoever works the record it is on (not a role limited to some of
+    the record's fields: a marketer reads a rep's lead and its tasks, and does not tick them off)."""
+    if user.pk in (task.assignee_id, task.created_by_id) or user.is_admin:
+        return True
+    target = task.target
+    return target is not None and access.can_work(user, target)
+
+
+def _lock_task(*, actor: User, task_id: int) -> Task:
+    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    if not can_change_task(actor, task):
+        if not task_list(user=actor).filter(pk=task.pk).exists():
+            raise Http404
+        raise PermissionDenied("You can see this task but not change it.")
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor: User, task_id: int) -> Task:
+    """Marks the task done; completing a done task changes nothing."""
+    task = _lock_task(actor=actor, task_id=task_id)
+    if task.completed_at is not None:
+        return task
+    task.completed_at = timezone.now()
+    save_with_audit(task, actor=actor)
+    if task.target is not None:
+        event_record(
+            actor=actor,
+            target=task.target,
+            type=events.TASK_COMPLETED,
+            data={"task_id": task.pk, "title": task.title},
+        )
+    task_completed.send(sender=Task, task=task)
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, actor: User, task_id: int) -> Task:
+    task = _lock_task(actor=actor, task_id=task_id)
+    if task.completed_at is None:
+        return task
+    task.completed_at = None
+    save_with_audit(task, actor=actor)
+    if task.target is not None:
+        event_record(
+            actor=actor,
+            target=task.target,
+            type=events.TASK_REOPENED,
+            data={"task_id": task.pk, "title": task.title},
+        )
+    return task
+
+
+def task_reminders_send_due(*, now: datetime | None = None) -> int:
+    """Reminds the assignee of every open task that has come due, exactly once per task.
+
+    Rows are claimed with SKIP LOCKED and a compare-and-swap on reminder_sent_at, and the
+    notification has a unique constraint per task: two beats or two workers never remind twice.
+    """
+    now = now or timezone.now()
+    reminded = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Task.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(completed_at__isnull=True, reminder_sent_at__isnull=True, due_at__lte=now)
+                .select_related("assignee")
+                .order_by("due_at")[:REMINDER_BATCH_SIZE]
+            )
+            for task in due:
+                if Task.objects.filter(pk=task.pk, reminder_sent_at__isnull=True).update(
+                    reminder_sent_at=now
+                ):
+                    _remind(task)
+                    reminded += 1
+        if len(due) < REMINDER_BATCH_SIZE:
+            return reminded
+
+
+def _remind(task: Task) -> None:
+    url = task_target_url(task)
+    notification_send(
+        recipient=task.assignee,
+        kind=NotificationKind.TASK_DUE,
+        message=f"Reminder: {task.title}",
+        url=url,
+        task_id=task.pk,
+        due_at=task.due_at,
+    )
+    if task.assignee.email:
+        due = format_for(task.assignee, task.due_at)
+        email_queue(
+            to=task.assignee.email,
+            subject=f"Reminder: {task.title} is due",
+            body=f'Hello {task.assignee},\n\nYour task "{task.title}" was due at {due}.\n\n'
+            f"Open it: {settings.SITE_URL}{url}\n",
+        )
+    if task.target is not None:
+        event_record(
+            actor=None,
+            target=task.target,
+            type=events.TASK_REMINDED,
+            data={"task_id": task.pk, "title": task.title},
+        )

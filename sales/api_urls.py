@@ -1,0 +1,55 @@
+"""The sales REST API, mounted by crm/urls.py at /api/v1/ (after the leads API): the deals, lead
+conversion, the pipelines and lost reasons, the product catalogue and the forecast."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from sales.api import OpportunityLineViewSet, OpportunityViewSet
+from sales.catalog.api import ProductViewSet
+from sales.configuration.api import LostReasonViewSet, PipelineViewSet
+from sales.conversion.api import ConversionView
+from sales.forecast.api import ForecastView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "opportunities/",
+        OpportunityViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-opportunity-list",
+    ),
+    path("opportunities/bulk/", OpportunityViewSet.as_view({"post": "bulk"}), name="api-opportunity-bulk"),
+    path(
+        "opportunities/<int:pk>/",
+        OpportunityViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
+        name="api-opportunity-detail",
+    ),
+    path(
+        "opportunities/<int:pk>/move/",
+        OpportunityViewSet.as_view({"post": "move"}),
+        name="api-opportunity-move",
+    ),
+    path(
+        "opportunities/<int:pk>/reopen/",
+        OpportunityViewSet.as_view({"post": "reopen"}),
+        name="api-opportunity-reopen",
+    ),
+    path(
+        "opportunities/<int:pk>/lines/",
+        OpportunityLineViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-opportunity-lines",
+    ),
+    path(
+        "opportunities/<int:pk>/lines/<int:line_id>/",
+        OpportunityLineViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),
+        name="api-opportunity-line",
+    ),
+    path("conversions/", ConversionView.as_view(), name="api-conversion"),
+    path("pipelines/", PipelineViewSet.as_view({"get": "list"}), name="api-pipeline-list"),
+    path("pipelines/<int:pk>/", PipelineViewSet.as_view({"get": "retrieve"}), name="api-pipeline-detail"),
+    path("lost-reasons/", LostReasonViewSet.as_view({"get": "list"}), name="api-lost-reason-list"),
+    path("products/", ProductViewSet.as_view({"get": "list", "post": "create"}), name="api-product-list"),
+    path(
+        "products/<int:pk>/",
+        ProductViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-product-detail",
+    ),
+    path("forecast/", ForecastView.as_view(), name="api-forecast"),
+]

@@ -1,0 +1,175 @@
+"""The pipeline board: its columns (each loads its own cards), and moving a deal to another stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from crm import access
+from crm.errors import DomainError
+from crm.lists.bulk import error_message
+from crm.models import User
+from crm.web.views import AuthenticatedRequest
+from sales.board.selectors import (
+    CLOSED_WINDOW_DAYS,
+    board_deals,
+    board_pipeline,
+    board_pipelines,
+    board_stage,
+    board_totals,
+    column_page,
+    column_totals,
+)
+from sales.errors import ExitCriteriaUnmet, StaleMove
+from sales.filters import BOARD_FILTERS, BoardFilter, filter_query
+from sales.forms import MoveForm
+from sales.models import Opportunity, Stage, StageKind
+from sales.selectors import active_lost_reasons, board_stages, opportunity_get
+from sales.services.deals import opportunity_move
+
+
+@dataclass(frozen=True)
+class Card:
+    deal: Opportunity
+    read_only: bool
+    overdue: bool
+
+    @property
+    def movable(self) -> bool:
+        """Dragged to another column: a won or lost deal stays put (reopening it is done on its page)."""
+        return self.deal.is_open and not self.read_only
+
+
+def card_for(user: User, deal: Opportunity, today: date) -> Card:
+    overdue = (deal.next_step_due is not None and deal.next_step_due < today) or (
+        deal.is_open and deal.close_date is not None and deal.close_date < today
+    )
+    return Card(deal=deal, read_only=not access.can(user, "change", deal), overdue=overdue)
+
+
+@login_required
+@require_GET
+def board(request: AuthenticatedRequest, pipeline_id: int | None = None) -> HttpResponse:
+    pipelines = board_pipelines()
+    pipeline = board_pipeline(pipeline_id=pipeline_id, pipelines=pipelines)
+    if pipeline is None:
+        return render(request, "sales/board/no_pipeline.html", {"user_is_admin": request.user.is_admin})
+    stages = board_stages(pipeline=pipeline)
+    filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
+    totals = column_totals(deals=filterset.qs, stages=stages)
+    columns = [totals[stage.pk] for stage in stages]
+    context = {
+        "pipelines": pipelines,
+        "pipeline": pipeline,
+        "columns": columns,
+        "board_totals": board_totals(columns),
+        "filter": filterset,
+        "query": filterset.query,
+        "lost_reasons": list(active_lost_reasons()),
+        "can_create": access.can_create(request.user, Opportunity),
+        "closed_window_days": CLOSED_WINDOW_DAYS,
+    }
+    return render(request, "sales/board/board.html", context)
+
+
+@login_required
+@require_GET
+def column(request: AuthenticatedRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
+    """One page of a column's cards, and (out of band) the column's "Load more" after them."""
+    stage = board_stage(pipeline_id=pipeline_id, stage_id=stage_id)
+    filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
+    page = column_page(deals=filterset.qs, stage=stage, after=request.GET.get("after"))
+    today = timezone.localdate()
+    next_url = ""
+    if page.next_cursor:
+        query = filter_query(request.GET, BOARD_FILTERS)
+        query["after"] = page.next_cursor
+        next_url = f"{reverse('sales:board-column', args=[pipeline_id, stage_id])}?{query.urlencode()}"
+    context = {
+        "stage": stage,
+        "cards": [card_for(request.user, deal, today) for deal in page.rows],
+        "next_url": next_url,
+        "first_page": not request.GET.get("after"),
+        "closed_window_days": CLOSED_WINDOW_DAYS,
+    }
+    return render(request, "sales/board/_column_page.html", context)
+
+
+@login_required
+@require_POST
+def move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Moves a deal (a board drop, or the detail page's form) through opportunity_move.
+
+    To the board (an HTMX request) a move answers with the card and both columns' headers, a refusal
+    with its message as JSON: 422 for missing criteria or input, 409 when someone moved the deal first
+    (with the stage it is in now), 403 when the deal is read-only to the user.
+    """
+    deal = opportunity_get(user=request.user, pk=pk)
+    form = MoveForm(request.POST, opportunity=deal)
+    if not form.is_valid():
+        summary = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _refused(request, deal, summary, status=422)
+    data = form.cleaned_data
+    try:
+        moved = opportunity_move(
+            actor=request.user,
+            opportunity_id=deal.pk,
+            stage_id=data["stage"].pk,
+            expected_stage_id=data["expected_stage"],
+            lost_reason_id=data["lost_reason"].pk if data["lost_reason"] else None,
+            lost_note=data["lost_note"],
+            closed_at=form.closed_at,
+        )
+    except ExitCriteriaUnmet as error:
+        return _refused(request, deal, error.message, status=422, missing=error.missing)
+    except StaleMove as error:
+        return _refused(request, deal, error.message, status=409, stage_id=_current_stage_id(deal))
+    except (DomainError, ValidationError) as error:
+        return _refused(request, deal, error_message(error), status=422)
+    except PermissionDenied as error:
+        return _refused(request, deal, str(error) or "You cannot move this deal.", status=403)
+    if not request.htmx:
+        messages.success(request, f"Moved {moved} to {moved.stage}.")
+        return redirect(moved)
+    return _moved(request, moved, old_stage=deal.stage)
+
+
+def _current_stage_id(deal: Opportunity) -> int | None:
+    return Opportunity.objects.filter(pk=deal.pk).values_list("stage_id", flat=True).first()
+
+
+def _refused(
+    request: AuthenticatedRequest, deal: Opportunity, message: str, *, status: int, **extra: Any
+) -> HttpResponse:
+    if not request.htmx:
+        messages.error(request, f"{deal} was not moved. {message}")
+        return redirect(deal)
+    return JsonResponse({"message": message, **extra}, status=status)
+
+
+def _moved(request: AuthenticatedRequest, deal: Opportunity, *, old_stage: Stage) -> HttpResponse:
+    """The card where it was dropped; out of band, the old and new columns' headers, the board's totals
+    and, for a win or a loss, a note saying so (the card lands in a column that may be out of sight)."""
+    stages = board_stages(pipeline=deal.stage.pipeline)
+    filterset = BoardFilter(request.GET, queryset=board_deals(user=request.user))
+    totals = column_totals(deals=filterset.qs, stages=stages)
+    moved_ids = {old_stage.pk, deal.stage_id}
+    context = {
+        "card": card_for(request.user, deal, timezone.localdate()),
+        "headers": [totals[stage.pk] for stage in stages if stage.pk in moved_ids],
+        "board_totals": board_totals(list(totals.values())),
+        "deal": deal,
+        "closed": deal.stage.kind != StageKind.OPEN,
+        "closed_window_days": CLOSED_WINDOW_DAYS,
+    }
+    return render(request, "sales/board/_moved.html", context)

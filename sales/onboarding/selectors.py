@@ -1,0 +1,57 @@
+"""Reads of onboardings: an account's checklists with their progress, for its page's onboarding panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from crm.models import Account, User
+from crm.timeline.services import can_change_task
+from sales.models import Onboarding, OnboardingStep
+
+ONBOARDINGS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class OnboardingProgress:
+    onboarding: Onboarding
+    steps: list[OnboardingStep]
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for step in self.steps if step.task.is_done)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for step in self.steps if step.task.is_overdue)
+
+
+def account_onboardings(*, account: Account, limit: int = ONBOARDINGS_SHOWN) -> list[OnboardingProgress]:
+    """The account's onboardings, newest first, each with its checklist (kernel tasks) in order."""
+    steps = OnboardingStep.objects.select_related("task__assignee").order_by("position", "id")
+    onboardings = (
+        Onboarding.objects.filter(account=account)
+        .select_related("opportunity")
+        .prefetch_related(Prefetch("steps", queryset=steps))
+        .order_by("-started_at", "-id")[:limit]
+    )
+    progress = []
+    for onboarding in onboardings:
+        checklist = list(onboarding.steps.all())
+        for step in checklist:
+            step.task.target = account  # the steps are tasks on the account: no query per step
+        progress.append(OnboardingProgress(onboarding, checklist))
+    return progress
+
+
+def changeable_step_task_ids(user: User, progress: list[OnboardingProgress]) -> set[int]:
+    return {step.task_id for item in progress for step in item.steps if can_change_task(user, step.task)}

@@ -1,0 +1,1 @@
+"""Renewals: a renewal deal opened ahead of each won contract's end, by a periodic task."""

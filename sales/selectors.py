@@ -1,0 +1,176 @@
+"""Reads of deals, already scoped by the access policy, with the joins their pages need: the list and
+its totals, the detail page's stage progress, criteria, history and lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from crm import access
+from crm.lists.counting import COUNT_CAP, BoundedCount
+from crm.models import User
+from sales.models import (
+    ExitCriterion,
+    LostReason,
+    Opportunity,
+    OpportunityLine,
+    Pipeline,
+    Product,
+    Stage,
+    StageKind,
+    StageVisit,
+)
+from sales.services.gates import is_met
+
+STAGE_HISTORY_LIMIT = 100
+# Open stages in the pipeline's order, then the won and lost ones.
+KIND_ORDER: dict[str, int] = {StageKind.OPEN: 0, StageKind.WON: 1, StageKind.LOST: 2}
+
+
+def opportunity_list(*, user: User) -> QuerySet[Opportunity]:
+    return access.visible(
+        user, Opportunity.objects.select_related("owner", "account", "stage", "pipeline", "primary_contact")
+    )
+
+
+def opportunity_get(*, user: User, pk: int) -> Opportunity:
+    opportunity = (
+        opportunity_list(user=user)
+        .select_related("owner__team", "lost_reason", "source_lead", "renewal_of__owner", "renewal__owner")
+        .filter(pk=pk)
+        .first()
+    )
+    if opportunity is None:
+        raise Http404
+    return opportunity
+
+
+def board_stages(*, pipeline: Pipeline) -> list[Stage]:
+    """The pipeline's stages in the order the board's columns and a deal's stage progress show them."""
+    stages = list(pipeline.stages.order_by("position", "id"))
+    return sorted(stages, key=lambda stage: (KIND_ORDER.get(stage.kind, 3), stage.position, stage.pk))
+
+
+@dataclass(frozen=True)
+class CriterionStatus:
+    label: str
+    met: bool
+
+
+@dataclass(frozen=True)
+class StageStay:
+    """One visit of the deal to a stage, and how long it stayed (so far, for the current one)."""
+
+    stage: Stage
+    entered_at: datetime
+    left_at: datetime | None
+    entered_by: User | None
+    duration: timedelta
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_at is None
+
+    @property
+    def duration_text(self) -> str:
+        if self.duration < timedelta(minutes=1):
+            return "less than a minute"
+        now = self.entered_at + self.duration
+        return timesince(self.entered_at, now, depth=2)
+
+
+@dataclass(frozen=True)
+class Renewals:
+    """The won deal this one renews, and the renewal made from it, each when the user may see it."""
+
+    renews: Opportunity | None
+    renewed_by: Opportunity | None
+
+
+@dataclass(frozen=True)
+class ListTotals:
+    """How many deals a list's filters match (up to a cap) and, when all were counted, their amounts
+    added up by currency (amounts in different currencies are never added together)."""
+
+    count: BoundedCount
+    amounts: list[tuple[str, Decimal]]
+
+
+def deal_list_totals(*, deals: QuerySet[Opportunity], cap: int = COUNT_CAP) -> ListTotals:
+    """One query that reads at most cap + 1 of the filtered deals: their count and, when that is all of
+    them, their sums by currency. Past the cap the sum is left out rather than shown for a part."""
+    rows = deals.order_by().values("currency", "amount")[: cap + 1]
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing
+        return ListTotals(count=BoundedCount.of(0, cap=cap), amounts=[])
+    with connection.cursor() as cursor:
+        # The ORM's own SQL with its parameters bound: nothing from the request is pasted in.
+        cursor.execute(
+            f"SELECT currency, count(*), sum(amount) FROM ({sql}) AS listed GROUP BY currency "  # noqa: S608
+            "ORDER BY currency",
+            params,
+        )
+        found = cursor.fetchall()
+    count = BoundedCount.of(sum(counted for _, counted, _ in found), cap=cap)
+    amounts = [] if count.capped else [(currency, total) for currency, _, total in found]
+    return ListTotals(count=count, amounts=amounts)
+
+
+def pipeline_stages(*, opportunity: Opportunity) -> list[Stage]:
+    return board_stages(pipeline=opportunity.pipeline)
+
+
+def current_criteria(*, opportunity: Opportunity) -> list[CriterionStatus]:
+    """What the deal needs before it moves past its current stage, each met or not yet."""
+    criteria = ExitCriterion.objects.filter(stage_id=opportunity.stage_id).order_by("id")
+    return [CriterionStatus(criterion.label, is_met(criterion, opportunity)) for criterion in criteria]
+
+
+def stage_history(*, opportunity: Opportunity, now: datetime | None = None) -> list[StageStay]:
+    now = now or timezone.now()
+    visits = (
+        StageVisit.objects.filter(opportunity=opportunity)
+        .select_related("stage", "entered_by")
+        .order_by("-entered_at", "-id")[:STAGE_HISTORY_LIMIT]
+    )
+    return [
+        StageStay(
+            stage=visit.stage,
+            entered_at=visit.entered_at,
+            left_at=visit.left_at,
+            entered_by=visit.entered_by,
+            duration=max((visit.left_at or now) - visit.entered_at, timedelta(0)),
+        )
+        for visit in visits
+    ]
+
+
+def opportunity_lines(*, opportunity: Opportunity) -> list[OpportunityLine]:
+    return list(opportunity.lines.select_related("product"))
+
+
+def sellable_products() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True).order_by("name", "id")
+
+
+def active_lost_reasons() -> QuerySet[LostReason]:
+    return LostReason.objects.filter(is_active=True)
+
+
+def renewals(*, user: User, opportunity: Opportunity) -> Renewals:
+    """Both ends of the renewal chain; opportunity_get loaded them with their owners."""
+    renews = opportunity.renewal_of
+    renewed_by = getattr(opportunity, "renewal", None)
+    return Renewals(
+        renews=renews if renews is not None and access.can(user, "view", renews) else None,
+        renewed_by=renewed_by if renewed_by is not None and access.can(user, "view", renewed_by) else None,
+    )

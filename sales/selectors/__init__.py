@@ -1,1 +1,0 @@
-"""Reads of the sales app, scoped by the access policy (one module per page family)."""

@@ -1,0 +1,488 @@
+"""Every write to a deal: create, edit, move through the stages, win, lose, reopen, delete, in bulk.
+
+A deal keeps two dates apart: `close_date`, when it is expected to close (the rep's plan, kept as it
+was when the deal closes), and `closed_at`, when it was won or lost (set by the close, cleared by a
+reopening). A closed deal moves again only once it is reopened (opportunity_reopen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from crm import access
+from crm.errors import DomainError
+from crm.lists.bulk import BulkResult, bulk_apply
+from crm.models import Account, Contact, LifecycleStage, NotificationKind, User
+from crm.money import currency_problem
+from crm.records import (
+    apply_changes,
+    check_owner_assignable,
+    delete_with_audit,
+    lock_for_change,
+    save_with_audit,
+)
+from crm.timeline import events as kernel_events
+from crm.timeline.events import event_record
+from crm.timeline.notifications import notification_send
+from crm.timeline.rollup import rollup_reassign
+from sales import events
+from sales.errors import StaleMove
+from sales.models import (
+    LostReason,
+    Opportunity,
+    OpportunityStatus,
+    Pipeline,
+    SalesSettings,
+    Stage,
+    StageKind,
+    StageVisit,
+)
+from sales.onboarding.services import onboarding_start
+from sales.services.gates import ensure_may_enter
+
+
+def default_pipeline() -> Pipeline:
+    pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "id").first()
+    if pipeline is None:
+        raise DomainError(
+            "There is no active pipeline; an admin needs to create one first.", field="pipeline"
+        )
+    return pipeline
+
+
+def first_open_stage(pipeline: Pipeline) -> Stage:
+    stage = pipeline.stages.filter(kind=StageKind.OPEN).order_by("position", "id").first()
+    if stage is None:
+        raise DomainError(f"The pipeline {pipeline} has no open stage.", field="stage")
+    return stage
+
+
+def _check_close_date(close_date: date | None) -> None:
+    if close_date is not None and close_date < timezone.localdate():
+        raise DomainError(
+            "The expected close date is in the past; give an open deal a date from today on.",
+            field="close_date",
+        )
+
+
+def _check_currency(fields: dict[str, Any]) -> None:
+    """Refuses a currency that is not a 3-letter code; upper-cases the one given."""
+    if "currency" in fields:
+        if problem := currency_problem(fields["currency"]):
+            raise DomainError(problem, field="currency")
+        fields["currency"] = str(fields["currency"]).strip().upper()
+
+
+def _check_closed_at(closed_at: datetime) -> None:
+    if closed_at > timezone.now():
+        raise DomainError(
+            "A deal cannot be closed in the future; give the day it was won or lost, today at the latest.",
+            field="closed_at",
+        )
+
+
+def closed_on(day: date) -> datetime:
+    """When a deal closed on `day` (a form's date): now for today, else midday of that day, local time."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def _refuse_closed(opportunity: Opportunity) -> None:
+    closed = timezone.localdate(opportunity.closed_at) if opportunity.closed_at else None
+    when = f" on {date_format(closed, 'j M Y')}" if closed else ""
+    raise DomainError(
+        f"This deal was {opportunity.get_status_display().lower()}{when}; reopen it before moving it "
+        "to another stage.",
+        field="stage",
+    )
+
+
+def _check_account_and_contact(*, actor: User, account: Account, contact: Contact | None) -> None:
+    access.ensure_can_view(actor, account)
+    if contact is not None and contact.account_id != account.pk:
+        raise DomainError(
+            f"{contact} does not work at {account}; choose one of its contacts.", field="primary_contact"
+        )
+
+
+def _notify_owner(*, actor: User | None, opportunity: Opportunity, message: str) -> None:
+    if opportunity.owner_id != (actor.pk if actor else None):
+        notification_send(
+            recipient=opportunity.owner,
+            kind=NotificationKind.ASSIGNED,
+            message=message,
+            url=opportunity.get_absolute_url(),
+        )
+
+
+@transaction.atomic
+def opportunity_create(*, actor: User, fields: dict[str, Any]) -> Opportunity:
+    """Creates a deal in an open stage (the pipeline's first unless told), checking the stages it skips."""
+    access.ensure_can_create(actor, Opportunity)
+    fields = {"owner": actor, **fields}
+    check_owner_assignable(actor=actor, owner=fields["owner"])
+    _check_account_and_contact(actor=actor, account=fields["account"], contact=fields.get("primary_contact"))
+    stage: Stage | None = fields.get("stage")
+    pipeline: Pipeline = stage.pipeline if stage else fields.get("pipeline") or default_pipeline()
+    stage = stage or first_open_stage(pipeline)
+    if stage.kind != StageKind.OPEN:
+        raise DomainError("A new deal starts in an open stage; win or lose it afterwards.", field="stage")
+    _check_close_date(fields.get("close_date"))
+    _check_currency(fields)
+    fields.setdefault("currency", SalesSettings.current().default_currency)
+    opportunity = Opportunity(
+        **{**fields, "pipeline": pipeline, "stage": stage, "status": OpportunityStatus.OPEN}
+    )
+    ensure_may_enter(opportunity=opportunity, current=None, target=stage)
+    now = timezone.now()
+    opportunity.stage_changed_at = now
+    save_with_audit(opportunity, actor=actor)
+    StageVisit.objects.create(opportunity=opportunity, stage=stage, entered_at=now, entered_by=actor)
+    event_record(
+        actor=actor,
+        target=opportunity,
+        type=events.OPPORTUNITY_CREATED,
+        data={
+            "name": opportunity.name,
+            "type": opportunity.type,
+            "stage": stage.name,
+            "amount": str(opportunity.amount),
+        },
+    )
+    _notify_owner(actor=actor, opportunity=opportunity, message=f"{actor} gave you the deal {opportunity}.")
+    return opportunity
+
+
+# Fields the edit form and the API change, in the form's order; the stage moves through opportunity_move's
+# rules.
+EDITABLE_FIELD_ORDER = (
+    "name",
+    "account",
+    "primary_contact",
+    "amount",
+    "currency",
+    "close_date",
+    "owner",
+    "type",
+    "forecast_category",
+    "next_step",
+    "next_step_due",
+    "contract_start",
+    "contract_end",
+    "lost_note",
+)
+EDITABLE_FIELDS = frozenset(EDITABLE_FIELD_ORDER)
+
+
+@transaction.atomic
+def opportunity_update(
+    *, actor: User, opportunity_id: int, fields: dict[str, Any], expected_stage_id: int | None = None
+) -> Opportunity:
+    """Changes a deal's fields and, when `fields` names a stage, then moves it there (one transaction:
+    filling the missing criteria and moving past them is one save)."""
+    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    fields = dict(fields)
+    stage: Stage | None = fields.pop("stage", None)
+    lost_reason: LostReason | None = fields.pop("lost_reason", None)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    _check_currency(fields)
+    changed = {name: value for name, value in fields.items() if getattr(opportunity, name) != value}
+    if "owner" in changed:
+        check_owner_assignable(actor=actor, owner=changed["owner"])
+    if "account" in changed or "primary_contact" in changed:
+        _check_account_and_contact(
+            actor=actor,
+            account=changed.get("account", opportunity.account),
+            contact=changed.get("primary_contact", opportunity.primary_contact),
+        )
+    if "amount" in changed and opportunity.lines.exists():
+        raise DomainError(
+            "The amount is the sum of the product lines; change the lines instead.", field="amount"
+        )
+    if "currency" in changed and opportunity.lines.exists():
+        raise DomainError("Remove the product lines before changing the currency.", field="currency")
+    stays_open = opportunity.is_open and (stage is None or stage.kind == StageKind.OPEN)
+    if "close_date" in changed and stays_open:
+        _check_close_date(changed["close_date"])
+    changes = apply_changes(opportunity, changed)
+    if changes:
+        save_with_audit(opportunity, actor=actor)
+        if "account" in changes:
+            rollup_reassign(target=opportunity, account_id=opportunity.account_id)
+        if "owner" in changes:
+            old, new = changes["owner"]
+            event_record(
+                actor=actor,
+                target=opportunity,
+                type=events.OPPORTUNITY_ASSIGNED,
+                data={"from": str(old), "to": str(new)},
+            )
+            _notify_owner(
+                actor=actor, opportunity=opportunity, message=f"{actor} gave you the deal {opportunity}."
+            )
+    if stage is not None and stage.pk != opportunity.stage_id:
+        _move(
+            actor=actor,
+            opportunity=opportunity,
+            stage=stage,
+            expected_stage_id=expected_stage_id,
+            lost_reason=lost_reason,
+        )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_move(
+    *,
+    actor: User,
+    opportunity_id: int,
+    stage_id: int,
+    expected_stage_id: int | None = None,
+    lost_reason_id: int | None = None,
+    lost_note: str = "",
+    close_date: date | None = None,
+    closed_at: datetime | None = None,
+) -> Opportunity:
+    """Moves a deal to a stage (a board drop, the form, the API).
+
+    `expected_stage_id` is where the mover saw the deal: if someone moved it since, the move is refused
+    with where it is now, never applied over their move. Moving to where it already is changes nothing.
+    A `close_date` sent along is saved with the move; `closed_at` says when a win or a loss happened
+    (now when left out).
+    """
+    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    stage = Stage.objects.filter(pk=stage_id).select_related("pipeline").first()
+    if stage is None:
+        raise DomainError("That stage no longer exists; reload the board.", field="stage")
+    lost_reason = (
+        LostReason.objects.filter(pk=lost_reason_id, is_active=True).first() if lost_reason_id else None
+    )
+    if lost_note:
+        opportunity.lost_note = lost_note.strip()
+    moved_from = opportunity.stage_id
+    new_close_date = close_date is not None and close_date != opportunity.close_date
+    if new_close_date:
+        if opportunity.is_open and stage.kind == StageKind.OPEN:
+            _check_close_date(close_date)
+        opportunity.close_date = close_date
+    _move(
+        actor=actor,
+        opportunity=opportunity,
+        stage=stage,
+        expected_stage_id=expected_stage_id,
+        lost_reason=lost_reason,
+        closed_at=closed_at,
+    )
+    if new_close_date and opportunity.stage_id == moved_from:
+        save_with_audit(opportunity, actor=actor)  # no move, but the close date sent along is kept
+    return opportunity
+
+
+def reopen_stage(opportunity: Opportunity) -> Stage:
+    """Where a reopened deal goes unless told: the last open stage it was in, else its pipeline's first."""
+    visit = (
+        opportunity.stage_visits.filter(
+            stage__kind=StageKind.OPEN, stage__pipeline_id=opportunity.pipeline_id
+        )
+        .select_related("stage")
+        .order_by("-entered_at", "-id")
+        .first()
+    )
+    return visit.stage if visit is not None else first_open_stage(opportunity.pipeline)
+
+
+@transaction.atomic
+def opportunity_reopen(
+    *, actor: User, opportunity_id: int, stage_id: int | None = None, close_date: date | None = None
+) -> Opportunity:
+    """Reopens a won or lost deal in an open stage of its pipeline (the last one it was in unless told),
+    with a new expected close date when the old one has passed. Reopening an open deal changes nothing."""
+    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    if opportunity.is_open:
+        return opportunity
+    if stage_id is None:
+        stage = reopen_stage(opportunity)
+    else:
+        found = Stage.objects.filter(
+            pk=stage_id, pipeline_id=opportunity.pipeline_id, kind=StageKind.OPEN
+        ).first()
+        if found is None:
+            raise DomainError(
+                f"Choose an open stage of the pipeline {opportunity.pipeline} to reopen the deal in.",
+                field="stage",
+            )
+        stage = found
+    if close_date is not None:
+        opportunity.close_date = close_date
+    _check_close_date(opportunity.close_date)
+    _enter(actor=actor, opportunity=opportunity, stage=stage, lost_reason=None, closed_at=None)
+    return opportunity
+
+
+def _lock(*, actor: User, opportunity_id: int) -> Opportunity:
+    opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
+    return Opportunity.objects.select_related("stage", "pipeline", "account", "owner").get(pk=opportunity.pk)
+
+
+def _move(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    stage: Stage,
+    expected_stage_id: int | None,
+    lost_reason: LostReason | None,
+    closed_at: datetime | None = None,
+) -> None:
+    current = opportunity.stage
+    if expected_stage_id is not None and expected_stage_id != current.pk:
+        visit = opportunity.stage_visits.filter(left_at__isnull=True).select_related("entered_by").first()
+        moved_by = str(visit.entered_by) if visit and visit.entered_by else "Someone"
+        raise StaleMove(
+            current_stage=current.name, moved_by=moved_by if visit and visit.entered_by != actor else "You"
+        )
+    if stage.pk == current.pk:
+        return
+    if not opportunity.is_open:
+        _refuse_closed(opportunity)
+    if stage.kind == StageKind.LOST and lost_reason is None:
+        raise DomainError("Choose why the deal was lost.", field="lost_reason")
+    _enter(actor=actor, opportunity=opportunity, stage=stage, lost_reason=lost_reason, closed_at=closed_at)
+
+
+def _enter(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    stage: Stage,
+    lost_reason: LostReason | None,
+    closed_at: datetime | None,
+) -> None:
+    """The move itself, once the rules allow it: the stage, status and close, the visit and the events."""
+    current = opportunity.stage
+    ensure_may_enter(opportunity=opportunity, current=current, target=stage)
+    now = timezone.now()
+    old_status = opportunity.status
+    opportunity.stage = stage
+    opportunity.pipeline_id = stage.pipeline_id
+    opportunity.status = stage.kind
+    opportunity.stage_changed_at = now
+    if stage.kind == StageKind.OPEN:
+        opportunity.closed_at = None
+        opportunity.lost_reason = None
+    else:
+        if closed_at is not None:
+            _check_closed_at(closed_at)
+        opportunity.closed_at = closed_at or now
+        opportunity.lost_reason = lost_reason if stage.kind == StageKind.LOST else None
+    save_with_audit(opportunity, actor=actor)
+    StageVisit.objects.filter(opportunity=opportunity, left_at__isnull=True).update(left_at=now)
+    StageVisit.objects.create(opportunity=opportunity, stage=stage, entered_at=now, entered_by=actor)
+    event_record(
+        actor=actor,
+        target=opportunity,
+        type=events.OPPORTUNITY_STAGE_CHANGED,
+        data={"from": current.name, "to": stage.name, "from_id": current.pk, "to_id": stage.pk},
+    )
+    if stage.kind == StageKind.WON:
+        _after_win(actor=actor, opportunity=opportunity)
+    elif stage.kind == StageKind.LOST:
+        event_record(
+            actor=actor,
+            target=opportunity,
+            type=events.OPPORTUNITY_LOST,
+            data={"reason": str(lost_reason), "note": opportunity.lost_note},
+        )
+    elif old_status != OpportunityStatus.OPEN:
+        event_record(
+            actor=actor, target=opportunity, type=events.OPPORTUNITY_REOPENED, data={"from": old_status}
+        )
+
+
+def _after_win(*, actor: User, opportunity: Opportunity) -> None:
+    """A win makes the account a customer and starts its onboarding from the matching template."""
+    event_record(
+        actor=actor, target=opportunity, type=events.OPPORTUNITY_WON, data={"amount": str(opportunity.amount)}
+    )
+    account = Account.objects.select_for_update().get(pk=opportunity.account_id)
+    if account.lifecycle_stage != LifecycleStage.CUSTOMER:
+        old = account.lifecycle_stage
+        account.lifecycle_stage = LifecycleStage.CUSTOMER
+        save_with_audit(account, actor=actor)
+        event_record(
+            actor=actor,
+            target=account,
+            type=kernel_events.ACCOUNT_STAGE_CHANGED,
+            data={"from": old, "to": LifecycleStage.CUSTOMER, "deal": opportunity.name},
+        )
+    onboarding_start(actor=actor, opportunity=opportunity)
+
+
+@transaction.atomic
+def opportunity_delete(*, actor: User, opportunity_id: int) -> None:
+    opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
+    if not actor.is_admin and opportunity.status == OpportunityStatus.WON:
+        raise PermissionDenied("Only admins can delete a won deal.")
+    delete_with_audit(opportunity, actor=actor)
+
+
+BULK_ACTIONS = {
+    "assign": "Assign to an owner",
+    "move": "Move to a stage",
+    "forecast": "Set the forecast category",
+    "delete": "Delete",
+}
+MAX_BULK_OPPORTUNITIES = 500
+
+
+def opportunities_bulk_apply(
+    *,
+    actor: User,
+    action: str,
+    opportunity_ids: Iterable[int],
+    owner: User | None = None,
+    stage: Stage | None = None,
+    lost_reason: LostReason | None = None,
+    forecast_category: str = "",
+) -> BulkResult:
+    """The one entry for the deal list's bulk bar and the API's bulk endpoint."""
+    ids = list(opportunity_ids)
+    if len(ids) > MAX_BULK_OPPORTUNITIES:
+        raise DomainError(f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", field="ids")
+    if action == "assign":
+        if owner is None:
+            raise DomainError("Choose the new owner.", field="owner")
+        return bulk_apply(
+            ids, lambda pk: opportunity_update(actor=actor, opportunity_id=pk, fields={"owner": owner})
+        )
+    if action == "move":
+        if stage is None:
+            raise DomainError("Choose the stage.", field="stage")
+        return bulk_apply(
+            ids,
+            lambda pk: opportunity_move(
+                actor=actor,
+                opportunity_id=pk,
+                stage_id=stage.pk,
+                lost_reason_id=lost_reason.pk if lost_reason else None,
+            ),
+        )
+    if action == "forecast":
+        return bulk_apply(
+            ids,
+            lambda pk: opportunity_update(
+                actor=actor, opportunity_id=pk, fields={"forecast_category": forecast_category}
+            ),
+        )
+    if action == "delete":
+        return bulk_apply(ids, lambda pk: opportunity_delete(actor=actor, opportunity_id=pk))
+    raise DomainError(f"Unknown bulk action {action!r}.", field="action")

@@ -1,0 +1,31 @@
+"""The sales pages under /pipeline/, all in the "sales" namespace: the deal pages here, the board, the
+forecast, lead conversion and the settings pages from their features' URL modules."""
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from sales.views import bulk, deals, lines
+
+app_name = "sales"
+urlpatterns = [
+    path("", include("sales.board.urls")),
+    path("deals/", deals.deal_list, name="opportunity-list"),
+    path("deals/new/", deals.create, name="opportunity-create"),
+    path("deals/bulk/", bulk.bulk, name="opportunity-bulk"),
+    path("deals/contact-options/", deals.contact_options, name="opportunity-contact-options"),
+    path("deals/account-options/", deals.account_options, name="opportunity-account-options"),
+    path("deals/<int:pk>/", deals.detail, name="opportunity-detail"),
+    path("deals/<int:pk>/edit/", deals.edit, name="opportunity-edit"),
+    path("deals/<int:pk>/criteria/", deals.criteria, name="opportunity-criteria"),
+    path("deals/<int:pk>/reopen/", deals.reopen, name="opportunity-reopen"),
+    path("deals/<int:pk>/delete/", deals.delete, name="opportunity-delete"),
+    path("deals/<int:pk>/lines/", lines.line_add, name="opportunity-line-add"),
+    path("deals/<int:pk>/lines/<int:line_id>/", lines.line_update, name="opportunity-line-update"),
+    path("deals/<int:pk>/lines/<int:line_id>/remove/", lines.line_remove, name="opportunity-line-remove"),
+    path("forecast/", include("sales.forecast.urls")),
+    path("", include("sales.conversion.urls")),
+    # Admins shape the selling process; the sales team reads the product catalogue.
+    path("settings/", RedirectView.as_view(pattern_name="sales:pipeline-list"), name="settings"),
+    path("settings/", include("sales.configuration.urls")),
+    path("settings/products/", include("sales.catalog.urls")),
+]
