@@ -236,27 +236,32 @@ def probe(registered: Scenario, user: User, prepared: dict[str, Any]) -> Probe:
                 raise LookupError(f"answered {response.status_code}, expected {registered.expected_status}")
             found.queries.append(len(captured))
             found.sql_ms.append(sum(timer.milliseconds))
-            # The log's own times are rounded to the millisecond; the timer's are not.
-            for query, milliseconds in zip(captured.captured_queries, timer.milliseconds, strict=False):
+            # The timer keeps each query's own SQL: the query log also lists BEGIN, COMMIT and
+            # ROLLBACK, which no execute wrapper sees, so pairing the two by position drifts.
+            for sql, milliseconds in timer.queries:
                 if milliseconds > found.slowest_ms:
-                    found.slowest_sql, found.slowest_ms = query["sql"], round(milliseconds, 2)
+                    found.slowest_sql, found.slowest_ms = sql, round(milliseconds, 2)
     finally:
         client.logout()
     return found
 
 
 class QueryTimer:
-    """A connection.execute_wrapper that times each query, in the order the query log lists them."""
+    """A connection.execute_wrapper that times each query it runs, with its SQL."""
 
     def __init__(self) -> None:
-        self.milliseconds: list[float] = []
+        self.queries: list[tuple[str, float]] = []
+
+    @property
+    def milliseconds(self) -> list[float]:
+        return [milliseconds for _, milliseconds in self.queries]
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         began = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.milliseconds.append((time.perf_counter() - began) * 1000)
+            self.queries.append((sql, (time.perf_counter() - began) * 1000))
 
 
 @dataclass(frozen=True)
