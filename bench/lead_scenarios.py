@@ -17,6 +17,7 @@ from django.test import Client
 from bench.scenarios import Prepare, scenario
 from crm.lists.pagination import encode_cursor, keyset_page
 from crm.models import Role, User
+from leads.dedupe.checking import lead_duplicates_check
 from leads.forms import LeadListFilter
 from leads.models import Lead
 from leads.selectors import lead_list
@@ -62,12 +63,17 @@ def _deep_cursor(query: str) -> Prepare:
 
 def _newest_leads(user: User) -> dict[str, Any]:
     """The leads on the rep's first list page, opened in turn: the detail page's cost depends on the
-    lead (its duplicates panel searches for similar names and companies)."""
+    lead (its duplicates panel lists what the duplicate check stored for it).
+
+    The seed leaves every lead's duplicate check due, as a bulk insert does; these leads are checked
+    here as the worker would (once: a checked lead is skipped), so the panel reads stored duplicates."""
     pks = list(
         Lead.objects.filter(owner=user).order_by("-created_at", "-id").values_list("pk", flat=True)[:50]
     )
     if not pks:
         raise LookupError(f"{user} owns no leads")
+    for pk in pks:
+        lead_duplicates_check(lead_id=pk)
     return {"next_pk": cycle(pks).__next__}
 
 

@@ -247,7 +247,8 @@ def probe(registered: Scenario, user: User, prepared: dict[str, Any]) -> Probe:
 
 
 class QueryTimer:
-    """A connection.execute_wrapper that times each query it runs, with its SQL."""
+    """A connection.execute_wrapper that times each query it runs, with its SQL as sent (parameters
+    bound), so that the slowest one can be EXPLAINed as it ran."""
 
     def __init__(self) -> None:
         self.queries: list[tuple[str, float]] = []
@@ -261,7 +262,9 @@ class QueryTimer:
         try:
             return execute(sql, params, many, context)
         finally:
-            self.queries.append((sql, (time.perf_counter() - began) * 1000))
+            milliseconds = (time.perf_counter() - began) * 1000
+            sent = context["connection"].ops.last_executed_query(context["cursor"], sql, params)
+            self.queries.append((sent, milliseconds))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
-"""The one access policy: who may see and who may change which record.
+"""The one access policy: who may see, change and act on which record.
 
 Every record type registers a Policy: for each role, the scope of records it may view and change
-(its own, its team's, all). Admins see and change everything. Selectors filter with `visible()`
-inside their one query; services check `ensure_can_change()`; a record the user may not see is a 404.
+(its own, its team's, all), and the scope of each named act (delete, assign, convert, complete...),
+which is that of change unless the policy says otherwise. Admins see, change and do everything.
+Selectors filter with `visible()` inside their one query; services check `ensure_can_change()`, and
+the features' rules (`rules.py`) ask `can(user, act, record)`; a record the user may not see is
+NotFound (a 404), one they may see but not act on is Forbidden (a 403).
 Timeline rows (activities, tasks, events) follow the record they are attached to, and whoever may see
 a record may also see, read-only, the parents it points to (a deal's account and contact: see
 `share_parent`).
@@ -17,15 +20,18 @@ from typing import Any, Literal, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import PermissionDenied
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Lookup, Model, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
-from django.http import Http404
 
+from .errors import Forbidden, NotFound
 from .models import Role, Team, User
 
-Action = Literal["view", "change"]
+# What a user does to a record: see it, change its fields, or one of the named acts a policy may scope
+# apart from change (e.g. marketers change a lead's marketing fields but neither convert nor delete it).
+Action = Literal[
+    "view", "change", "create", "delete", "assign", "status", "convert", "merge", "complete", "move"
+]
 M = TypeVar("M", bound=Model)
 
 
@@ -40,12 +46,15 @@ class Scope(enum.IntEnum):
 class Policy:
     view: Mapping[str, Scope]
     change: Mapping[str, Scope]
+    # The named acts whose scopes differ from change's, each role -> scope; an act left out is as wide as
+    # change ("create" is whether the role may create such records at all).
+    acts: Mapping[Action, Mapping[str, Scope]] = field(default_factory=dict)
     owner_field: str = "owner"
     # A record may also belong to a team directly (a team's queue); TEAM scope then reaches it too.
     team_field: str | None = None
     # Roles that may see and work unowned records: the default queue, and their own teams' queues.
     queue_roles: frozenset[str] = frozenset()
-    # Roles that may change only these fields (e.g. marketers and a lead's marketing fields).
+    # Roles whose change may touch only these fields (e.g. marketers and a lead's marketing fields).
     writable_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Record types whose pages carry a timeline accept activities and tasks attached to them.
     has_timeline: bool = True
@@ -55,7 +64,15 @@ class Policy:
             return Scope.NONE
         if user.is_admin:
             return Scope.ALL
-        return (self.view if action == "view" else self.change).get(user.role, Scope.NONE)
+        return self.scopes(action).get(user.role, Scope.NONE)
+
+    def scopes(self, action: Action) -> Mapping[str, Scope]:
+        """Each role's scope for `action`."""
+        if action == "view":
+            return self.view
+        if action == "change":
+            return self.change
+        return self.acts.get(action, self.change)
 
 
 _policies: dict[type[Model], Policy] = {}
@@ -184,10 +201,9 @@ def can(user: User, action: Action, record: Model) -> bool:
     return type(record)._default_manager.filter(_shared_with(user, type(record)), pk=record.pk).exists()
 
 
-def can_work(user: User, record: Model) -> bool:
-    """May act on the record as its owner does (complete its tasks, move, convert, merge it): change it
-    with no limit on the fields, which a marketer's change of a lead's marketing fields is not."""
-    return can(user, "change", record) and writable_fields(user, type(record)) is None
+def allows(user: User, action: Action, model: type[Model]) -> bool:
+    """Whether the user's role may do `action` to any record of `model` (what a list's bulk bar offers)."""
+    return policy_for(model).scope(user, action) != Scope.NONE
 
 
 def _can_by_policy(user: User, action: Action, record: Model) -> bool:
@@ -213,8 +229,7 @@ def _can_by_policy(user: User, action: Action, record: Model) -> bool:
 
 
 def can_create(user: User, model: type[Model]) -> bool:
-    policy = policy_for(model)
-    return policy.scope(user, "change") != Scope.NONE and user.role not in policy.writable_fields
+    return allows(user, "create", model)
 
 
 def writable_fields(user: User, model: type[Model]) -> frozenset[str] | None:
@@ -230,30 +245,39 @@ def ensure_fields_writable(user: User, record: Model, fields: Iterable[str]) -> 
         return
     refused = sorted(set(fields) - allowed)
     if refused:
-        raise PermissionDenied(f"Your role cannot change {', '.join(refused)} on this record.")
+        raise Forbidden(
+            f"Your role cannot change {', '.join(refused)} on this record.", code="field_not_writable"
+        )
 
 
 def ensure_can_view(user: User, record: Model) -> None:
     if not can(user, "view", record):
-        raise Http404
+        raise NotFound
+
+
+def ensure_can(user: User, action: Action, record: Model, *, refusal: str, code: str) -> None:
+    """NotFound when the record is invisible to the user, Forbidden (saying `refusal`) when they may see
+    it but not do `action` to it."""
+    ensure_can_view(user, record)
+    if not can(user, action, record):
+        raise Forbidden(refusal, code=code)
 
 
 def ensure_can_change(user: User, record: Model) -> None:
-    """404 when the record is invisible to the user, 403 when it is visible but read-only."""
-    ensure_can_view(user, record)
-    if not can(user, "change", record):
-        raise PermissionDenied("You can see this record but not change it.")
+    ensure_can(user, "change", record, refusal="You can see this record but not change it.", code="read_only")
 
 
 def ensure_admin(user: User, *, doing: str) -> None:
     """For configuration services (rules, forms, settings): active admins only."""
     if not (user.is_active and user.is_admin):
-        raise PermissionDenied(f"Only admins can {doing}.")
+        raise Forbidden(f"Only admins can {doing}.", code="admin_only")
 
 
 def ensure_can_create(user: User, model: type[Model]) -> None:
     if not can_create(user, model):
-        raise PermissionDenied(f"Your role cannot create {model._meta.verbose_name_plural}.")
+        raise Forbidden(
+            f"Your role cannot create {model._meta.verbose_name_plural}.", code="create_not_allowed"
+        )
 
 
 def assignable_owners(user: User) -> QuerySet[User]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db.models import Model, ProtectedError
-from django.http import Http404
 from django.utils.text import get_text_list
 
 from crm import access
-from crm.errors import ConflictError
+from crm.errors import Conflict, Forbidden, Invalid, NotFound
 from crm.models import User
 
 R = TypeVar("R", bound=Model)
@@ -20,10 +19,10 @@ R = TypeVar("R", bound=Model)
 def check_owner_assignable(*, actor: User, owner: User | None) -> None:
     if owner is None:
         if not actor.is_admin:
-            raise PermissionDenied("Only admins can leave a record without an owner.")
+            raise Forbidden("Only admins can leave a record without an owner.", code="owner_required")
         return
     if not access.assignable_owners(actor).filter(pk=owner.pk).exists():
-        raise PermissionDenied("You cannot assign records to that person.")
+        raise Forbidden("You cannot assign records to that person.", code="owner_not_assignable")
 
 
 def apply_changes(record: Model, fields: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -37,9 +36,18 @@ def apply_changes(record: Model, fields: dict[str, Any]) -> dict[str, tuple[Any,
     return changes
 
 
+def validate(record: Model, **options: Any) -> None:
+    """The model's own validation (fields, constraints; `options` as full_clean's), refused as Invalid
+    with each field's messages: the one place a model's ValidationError becomes a domain error."""
+    try:
+        record.full_clean(**options)
+    except ValidationError as error:
+        raise Invalid.from_validation_error(error) from None
+
+
 def save_with_audit(record: R, *, actor: User) -> R:
     """Validates the model (constraints included) and saves it, naming the actor in its history."""
-    record.full_clean()
+    validate(record)
     record._history_user = actor  # type: ignore[attr-defined]
     record.save()
     return record
@@ -51,7 +59,7 @@ def lock_for_change(*, actor: User, model: type[R], pk: int) -> R:
         model._default_manager.select_for_update(of=("self",)).select_related("owner").filter(pk=pk).first()
     )
     if record is None:
-        raise Http404
+        raise NotFound
     access.ensure_can_change(actor, record)
     return record
 
@@ -69,7 +77,8 @@ def delete_with_audit(record: Model, *, actor: User) -> None:
             for model, count in counts.items()
         ]
         noun = record._meta.verbose_name
-        raise ConflictError(
+        raise Conflict(
             f"This {noun} still has {get_text_list(blockers, 'and')}: move them to another {noun} "
-            "or delete them first."
+            "or delete them first.",
+            code="still_referenced",
         ) from None

@@ -1,5 +1,7 @@
 """Who may see and change leads and web forms: the kernel's access policy, registered for their models."""
 
+from collections.abc import Mapping
+
 from crm import access
 from crm.access import Policy, Scope, register_policy, share_parent
 from crm.models import Role, User
@@ -7,14 +9,26 @@ from crm.timeline.rollup import register_account_rollup
 
 from .models import MARKETING_FIELDS, Lead, WebForm
 
+# Who works leads as their owner does: reps their own, managers their teams'.
+LEAD_WORKERS: Mapping[str, Scope] = {Role.SALES_MANAGER: Scope.TEAM, Role.SALES_REP: Scope.OWN}
 LEAD_POLICY = Policy(
-    view={Role.SALES_MANAGER: Scope.TEAM, Role.SALES_REP: Scope.OWN, Role.MARKETER: Scope.ALL},
-    change={Role.SALES_MANAGER: Scope.TEAM, Role.SALES_REP: Scope.OWN, Role.MARKETER: Scope.ALL},
+    view={**LEAD_WORKERS, Role.MARKETER: Scope.ALL},
+    # Marketers read every lead but change only what marketing owns: source, UTM fields and tags.
+    change={**LEAD_WORKERS, Role.MARKETER: Scope.ALL},
+    writable_fields={Role.MARKETER: MARKETING_FIELDS},
+    # Every act on a lead beyond those fields is its workers': marketers do none of them.
+    acts={
+        "create": LEAD_WORKERS,
+        "delete": LEAD_WORKERS,
+        "assign": LEAD_WORKERS,
+        "status": LEAD_WORKERS,
+        "convert": LEAD_WORKERS,
+        "merge": LEAD_WORKERS,
+        "complete": LEAD_WORKERS,  # the tasks on a lead
+    },
     team_field="team",
     # Reps and managers pick leads up from the unassigned queue (the default one and their teams').
     queue_roles=frozenset({Role.SALES_REP, Role.SALES_MANAGER}),
-    # Marketers read every lead but change only what marketing owns: source, UTM fields and tags.
-    writable_fields={Role.MARKETER: MARKETING_FIELDS},
 )
 
 

@@ -35,7 +35,7 @@ from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
 from crm.lists.api import CursorPagination
 from leads.services.leads import lead_change_status, lead_create, lead_delete, lead_update, leads_bulk_apply
 
-from .exporting.spreadsheet import csv_response
+from .exporting.views import csv_response
 from .filters import LeadFilter
 from .models import Lead, LeadSource
 from .selectors import lead_get, lead_list

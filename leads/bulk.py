@@ -16,17 +16,15 @@ from django.views.decorators.http import require_POST
 
 from crm import access
 from crm.errors import DomainError
-from crm.lists.bulk import BulkIdsField, BulkResult, bulk_delete_confirm, bulk_report, error_summary
+from crm.lists.bulk import BulkIdsField, BulkResult, bulk_report, error_summary
 from crm.models import User
-from crm.web.views import AuthenticatedRequest, safe_next
+from crm.web.views import AuthenticatedRequest, bulk_delete_confirm, page_refusal, safe_next
 from leads.services.leads import BULK_ACTIONS as SERVICE_BULK_ACTIONS
 from leads.services.leads import MAX_BULK_LEADS, leads_bulk_apply
 
-from .forms import may_queue
-from .models import Lead, LeadStatus
+from .models import LeadStatus
+from .rules import lead_bulk_actions, leads_may_be_queued
 from .selectors import lead_list
-
-BULK_ACTIONS = {"assign": "owner", "status": "status", "tag": "tags", "delete": None}
 
 
 class BulkActionForm(forms.Form):
@@ -51,19 +49,14 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "bulk_%s")  # the list's filter form has its own status and owner
         super().__init__(*args, **kwargs)
-        writable = access.writable_fields(user, Lead)
-        self.actions = {
-            action
-            for action, field in BULK_ACTIONS.items()
-            if writable is None or (field is not None and field in writable)
-        }
+        self.actions = lead_bulk_actions(user)
         self.owners = (
             {str(owner.pk): owner for owner in access.assignable_owners(user)}
             if ("assign" in self.actions)
             else {}
         )
         owner_choices = [("", "Choose an owner"), *((pk, str(owner)) for pk, owner in self.owners.items())]
-        if may_queue(user):
+        if leads_may_be_queued(user):
             owner_choices.append(("queue", "Unassigned queue"))
         cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices
         for name in ("owner", "status"):
@@ -135,7 +128,7 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
     try:
         result = _run(request.user, form)
     except DomainError as error:
-        messages.error(request, f"Nothing was changed: {error.message}")
+        messages.error(request, f"Nothing was changed: {page_refusal(error)}")
     else:
         bulk_report(request, action=action, result=result, noun="lead", names=partial(_names, request.user))
     return redirect(back)

@@ -14,10 +14,11 @@ from django.db.models.functions import Coalesce, Concat, Trim
 from django.http import QueryDict
 
 from crm import access
-from crm.models import Role, User
+from crm.models import User
 
 from .filters import LeadFilter
-from .models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, STATUS_TRANSITIONS, Lead, LeadStatus
+from .models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, Lead, LeadStatus
+from .rules import lead_next_statuses, leads_may_be_queued
 
 DEFAULT_SORT = "-created_at"
 # Query parameters that page through the list: a saved view or a new sort starts without them.
@@ -172,11 +173,6 @@ class TagsField(forms.CharField):
             raise ValidationError(f"Tags have at most 50 characters: {too_long[0][:50]}…", code="max_length")
 
 
-def may_queue(user: User) -> bool:
-    """Managers and admins may leave a lead in the queue without an owner, or put it back there."""
-    return user.is_admin or user.role == Role.SALES_MANAGER
-
-
 class LeadForm(forms.ModelForm):
     """Create and edit; fields the user's role may not change are shown disabled and never saved."""
 
@@ -196,7 +192,9 @@ class LeadForm(forms.ModelForm):
         if self.instance.owner_id is not None:
             owners = owners | User.objects.filter(pk=self.instance.owner_id)
         owner.queryset = owners
-        queue = may_queue(user) or (self.instance.pk is not None and self.instance.owner_id is None)
+        queue = bool(leads_may_be_queued(user)) or (
+            self.instance.pk is not None and self.instance.owner_id is None
+        )
         owner.required = not queue
         owner.empty_label = "Unassigned queue" if queue else None
         if self.instance.pk is None:
@@ -244,12 +242,6 @@ class LeadForm(forms.ModelForm):
         return sorted(sections, key=lambda section: all(field.name in self.locked for field in section[1]))
 
 
-def next_statuses(lead: Lead) -> list[tuple[str, str]]:
-    """Where the lead may move by hand, in lifecycle order: converting is the sales app's job."""
-    allowed = STATUS_TRANSITIONS[lead.status] - {LeadStatus.CONVERTED}
-    return [(value, label) for value, label in LeadStatus.choices if value in allowed]
-
-
 class LeadStatusForm(forms.Form):
     # Any status parses; the select offers only the allowed ones, and the service refuses the rest.
     status = forms.ChoiceField(label="New status", choices=[("", "Choose a status"), *LeadStatus.choices])
@@ -263,7 +255,7 @@ class LeadStatusForm(forms.Form):
     def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "status_%s")
         super().__init__(*args, **kwargs)
-        self.fields["status"].widget.choices = [("", "Choose a status"), *next_statuses(lead)]
+        self.fields["status"].widget.choices = [("", "Choose a status"), *lead_next_statuses(lead)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from crm import access
 from crm.models import User
 
-from .models import Lead, LeadSettings, SavedView
+from .models import LeadSettings, SavedView
+from .rules import works_leads
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class ListView:
 
 def builtin_views(user: User) -> list[ListView]:
     views = [ListView("All leads", "")]
-    if access.writable_fields(user, Lead) is None:  # people who own leads, not marketers
+    if works_leads(user):
         views.append(ListView("My new leads", f"owner={user.pk}&status=new"))
     hot = f"score_min={LeadSettings.current().sales_ready_score}&ordering=-score"  # the sales-ready ones
     views += [ListView("Hot leads", hot), ListView("Unassigned", "owner=null")]

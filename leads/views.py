@@ -7,15 +7,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import DomainError, NotFound
 from crm.models import User
 from crm.timeline.panels import record_panels
 from crm.timeline.views import record_sections
@@ -23,6 +22,7 @@ from crm.web.views import (
     AuthenticatedRequest,
     delete_page,
     is_paged,
+    page_refusal,
     requested_page,
     safe_next,
     service_error,
@@ -39,12 +39,12 @@ from .forms import (
     clean_list_query,
     is_filtered,
     list_query,
-    next_statuses,
 )
 from .models import Lead
+from .rules import lead_can_be_claimed, lead_can_be_deleted, lead_can_be_edited, lead_can_change_status
 from .saved_views import builtin_views, own_views, same_query
 from .scoring.selectors import score_breakdown
-from .selectors import lead_get, lead_list, saved_views
+from .selectors import lead_get, lead_rows, saved_views
 from .services.saved_views import saved_view_create, saved_view_delete
 
 PAGE_SIZE = 50
@@ -53,7 +53,7 @@ CONVERTED_NOTE = "A converted lead is kept as it was; work with its contact and 
 
 @dataclass(frozen=True)
 class LeadPermissions:
-    """What the detail page offers the user; the services check every one of these again."""
+    """What the detail page offers the user: the answers of the rules the services ensure (leads.rules)."""
 
     can_edit: bool
     can_change_status: bool
@@ -62,22 +62,18 @@ class LeadPermissions:
 
 
 def lead_permissions(user: User, lead: Lead) -> LeadPermissions:
-    writable = access.writable_fields(user, Lead)
-    may_change = access.can(user, "change", lead) and not lead.is_converted
     return LeadPermissions(
-        can_edit=may_change,
-        can_change_status=may_change
-        and (writable is None or "status" in writable)
-        and bool(next_statuses(lead)),
-        can_assign_to_me=may_change and lead.owner_id is None and (writable is None or "owner" in writable),
-        can_delete=may_change and writable is None,
+        can_edit=bool(lead_can_be_edited(user, lead)),
+        can_change_status=bool(lead_can_change_status(user, lead)),
+        can_assign_to_me=bool(lead_can_be_claimed(user, lead)),
+        can_delete=bool(lead_can_be_deleted(user, lead)),
     )
 
 
 @login_required
 def index(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    filterset = LeadListFilter(request.GET, queryset=lead_list(user=user))
+    filterset = LeadListFilter(request.GET, queryset=lead_rows(user=user))
     page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     query = list_query(request.GET)
     views = [*builtin_views(user), *own_views(saved_views(user=user))]
@@ -140,7 +136,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lead = lead_create(actor=request.user, fields=form.editable_data)
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             messages.success(request, f"Created lead {lead}.")
@@ -167,7 +163,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lead_update(actor=request.user, lead_id=pk, fields=form.editable_data)
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             return _after_save(request, pk)
@@ -181,7 +177,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         lead = lead_get(user=request.user, pk=pk)
-    except Http404:  # e.g. put back in another team's queue: saved, and out of the user's sight
+    except NotFound:  # e.g. put back in another team's queue: saved, and out of the user's sight
         messages.success(request, "Saved the lead; it is no longer in your lists.")
         url = reverse("leads:index")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -194,8 +190,8 @@ def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _assign_to_me(request: AuthenticatedRequest, lead: Lead) -> HttpResponse:
     try:
         lead_update(actor=request.user, lead_id=lead.pk, fields={"owner": request.user})
-    except (DomainError, ValidationError) as error:
-        messages.error(request, error.message if isinstance(error, DomainError) else " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, page_refusal(error))
     else:
         messages.success(request, f"You own {lead} now.")
     return redirect(lead)
@@ -214,7 +210,7 @@ def status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
             )
-        except (DomainError, ValidationError) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             messages.success(request, f"{changed} is {changed.get_status_display().lower()} now.")
@@ -231,8 +227,7 @@ def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         lead,
         noun="lead",
         delete=lambda: lead_delete(actor=request.user, lead_id=pk),
-        may_delete=lambda: lead_permissions(request.user, lead).can_delete,
-        refusal="Your role cannot delete this lead.",
+        may_delete=lambda: lead_can_be_deleted(request.user, lead),
         done_url=reverse("leads:index"),
     )
 
@@ -245,8 +240,8 @@ def view_save(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_valid():
         try:
             view = saved_view_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except DomainError as error:
+            messages.error(request, page_refusal(error))
         else:
             messages.success(request, f"Saved the view “{view.name}”.")
             query = view.query

@@ -151,7 +151,7 @@ class OpportunityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Opportunity]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no signed-in user
             return Opportunity.objects.none()
-        return opportunity_list(user=actor(self.request))
+        return opportunity_list(user=actor(self.request)).select_related("pipeline", "primary_contact")
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._detail(pk)

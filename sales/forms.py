@@ -10,14 +10,20 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from crm import access
 from crm.customers.selectors import ACCOUNT_SEARCH_MAX, account_list, account_suggestions, contact_list
 from crm.models import Account, Contact, User
-from sales.selectors import active_lost_reasons, sellable_products
+from crm.web.combobox import Combobox
+from sales.selectors import (
+    PRODUCT_SEARCH_MAX,
+    active_lost_reasons,
+    product_suggestions,
+    sellable_products,
+)
 from sales.services.deals import EDITABLE_FIELD_ORDER, EDITABLE_FIELDS, closed_on, reopen_stage
 
 from .models import (
@@ -31,18 +37,32 @@ from .models import (
 )
 
 DATE_INPUT = {"type": "date"}
-# Without JavaScript, a name that matches several accounts is refused with a few of them named, enough
-# to tell which one to type.
-ACCOUNT_CANDIDATES = 5
 
 
 def account_label(account: Account) -> str:
     return f"{account.name} ({account.domain})" if account.domain else account.name
 
 
-def _named(accounts: list[Account]) -> str:
-    listed = "; ".join(account_label(account) for account in accounts[:ACCOUNT_CANDIDATES])
-    return f"{listed} and more" if len(accounts) > ACCOUNT_CANDIDATES else listed
+ACCOUNT_PICK = Combobox[Account](
+    search="account_search",
+    picked="account",
+    noun="account",
+    scope="you can see",
+    lookups=("name", "domain"),
+    key="domain",
+    stale="Choose an account you can see.",
+    label=account_label,
+)
+PRODUCT_PICK = Combobox[Product](
+    search="product_search",
+    picked="product",
+    noun="product",
+    scope="on sale",
+    lookups=("name", "sku"),
+    key="SKU",
+    stale="That product is no longer on sale; choose another.",
+    css="form-control form-control-sm",
+)
 
 
 def grouped_stages(stages: Iterable[Stage]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -152,24 +172,7 @@ class OpportunityForm(forms.ModelForm):
             account = self.instance.account
         if isinstance(account, Account):
             self.initial.update(account=account.pk, account_search=account.name)
-        search = self.fields["account_search"]
-        search.help_text = "Type part of its name or domain and choose it from the suggestions."
-        listbox = f"{self['account_search'].auto_id}_listbox"
-        search.widget.attrs.update(
-            {
-                "class": "form-control",
-                "role": "combobox",
-                "autocomplete": "off",
-                "aria-autocomplete": "list",
-                "aria-expanded": "false",
-                "aria-controls": listbox,
-                "data-account-id-input": self["account"].auto_id,
-                "hx-get": reverse("sales:opportunity-account-options"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-target": f"#{listbox}",
-                "hx-sync": "this:replace",
-            }
-        )
+        ACCOUNT_PICK.attach(self, url=reverse("sales:opportunity-account-options"))
         self.fields["account"].widget.attrs.update(
             {
                 "hx-get": reverse("sales:opportunity-contact-options"),
@@ -219,58 +222,19 @@ class OpportunityForm(forms.ModelForm):
         return cleaned
 
     def _clean_account(self, cleaned: dict[str, Any]) -> None:
-        """The account a suggestion chose (its hidden id), else the one the typed name or domain names."""
-        raw_id = str(cleaned.pop("account", "") or "").strip()
-        text = str(cleaned.get("account_search") or "").strip()
-        if "account_search" in self.errors:  # too long to be a name: already said so
-            return
-        account: Account | None = None
-        if raw_id:
-            # A forged or stale id of an account the user cannot see is refused, never looked at further.
-            account = self._pickable_accounts().filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
-            if account is None:
-                self._refuse_account("Choose an account you can see.")
-                return
-            if text and text.casefold() not in {account.name.casefold(), account.domain.casefold()}:
-                account = None  # another name typed over the chosen one (without JavaScript)
-        if account is None and not text:
-            self._refuse_account("Choose an account: type its name or domain.")
-        elif account is None:
-            account = self._account_named(text)
+        visible = account_list(user=self.user).select_related(None)
+        pickable = visible
+        if self.instance.account_id is not None:
+            pickable = visible | Account.objects.filter(pk=self.instance.account_id)
+        account = ACCOUNT_PICK.clean(
+            self,
+            cleaned,
+            pickable=pickable,
+            named=visible.order_by("name", "id"),
+            suggest=lambda text, limit: account_suggestions(user=self.user, text=text, limit=limit),
+        )
         if account is not None:
             cleaned["account"] = account
-
-    def _pickable_accounts(self) -> QuerySet[Account]:
-        accounts = account_list(user=self.user).select_related(None)
-        if self.instance.account_id is not None:
-            accounts = accounts | Account.objects.filter(pk=self.instance.account_id)
-        return accounts
-
-    def _account_named(self, text: str) -> Account | None:
-        """The one visible account named `text` (or at that domain); else a field error naming a few."""
-        visible = account_list(user=self.user).select_related(None).order_by("name", "id")
-        exact = list(visible.filter(Q(name__iexact=text) | Q(domain__iexact=text))[: ACCOUNT_CANDIDATES + 1])
-        if len(exact) == 1:
-            return exact[0]
-        if exact:
-            self._refuse_account(
-                f'Several accounts you can see are named "{text}": {_named(exact)}. '
-                "Type the domain of the one you mean."
-            )
-            return None
-        similar = account_suggestions(user=self.user, text=text, limit=ACCOUNT_CANDIDATES + 1)
-        if similar:
-            self._refuse_account(
-                f'No account you can see is named "{text}". Did you mean {_named(similar)}? '
-                "Type its full name or domain."
-            )
-        else:
-            self._refuse_account(f'No account you can see matches "{text}".')
-        return None
-
-    def _refuse_account(self, message: str) -> None:
-        self.add_error("account_search", message)
-        self.fields["account_search"].widget.attrs["class"] = "form-control is-invalid"
 
     @property
     def moves(self) -> bool:
@@ -371,11 +335,6 @@ class ReopenForm(forms.Form):
         ].help_text = "When it is now expected to close; required when the old date has passed."
 
 
-class ProductField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Product) -> str:
-        return f"{obj.name} ({obj.sku}) · {obj.currency} {obj.unit_price}"
-
-
 def _positive_quantity(value: Decimal) -> None:
     if value <= 0:
         raise ValidationError("The quantity must be more than zero.", code="min_value")
@@ -394,16 +353,42 @@ class LineForm(forms.Form):
 
 
 class LineAddForm(LineForm):
-    """Add a product; its price defaults to the catalogue's list price."""
+    """Add a product to `deal`; its price defaults to the catalogue's list price."""
 
-    product = ProductField(label="Product", queryset=Product.objects.none(), empty_label="Choose a product")
-    field_order = ["product", "quantity", "unit_price", "discount"]
+    # The product is searched for by name or SKU, not chosen from a list of the whole catalogue: a
+    # suggestion fills the hidden id; without JavaScript the typed name or SKU is looked up on save.
+    product_search = forms.CharField(label="Product", max_length=PRODUCT_SEARCH_MAX, required=False)
+    product = forms.CharField(required=False, widget=forms.HiddenInput)
+    field_order = ["product_search", "product", "quantity", "unit_price", "discount"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, deal: Opportunity, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "line_new_%s")
         kwargs.setdefault("initial", {"quantity": Decimal(1), "discount": Decimal(0)})
         super().__init__(*args, **kwargs)
-        cast(ProductField, self.fields["product"]).queryset = sellable_products()
+        # Not the outerHTML its form swaps the lines section with.
+        PRODUCT_PICK.attach(
+            self, url=reverse("sales:opportunity-line-products", args=[deal.pk]), hx={"hx-swap": "innerHTML"}
+        )
         self.fields["unit_price"].required = False
         self.fields["unit_price"].help_text = "Leave empty for the list price."
         self.fields["discount"].required = False
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # A service names the product; the person chose it in the search box, where its error shows.
+        super().add_error("product_search" if field == "product" else field, error)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._clean_product(cleaned)
+        return cleaned
+
+    def _clean_product(self, cleaned: dict[str, Any]) -> None:
+        product = PRODUCT_PICK.clean(
+            self,
+            cleaned,
+            pickable=sellable_products(),
+            named=sellable_products(),
+            suggest=lambda text, limit: product_suggestions(text=text, limit=limit),
+        )
+        if product is not None:
+            cleaned["product"] = product

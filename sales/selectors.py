@@ -10,12 +10,13 @@ from decimal import Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from crm import access
+from crm.errors import NotFound
 from crm.lists.counting import COUNT_CAP, BoundedCount
+from crm.lists.filters import match_terms
 from crm.models import User
 from sales.models import (
     ExitCriterion,
@@ -31,25 +32,59 @@ from sales.models import (
 from sales.services.gates import is_met
 
 STAGE_HISTORY_LIMIT = 100
+# A picker shows a screenful; the typed text is bounded so that a pasted essay stays a cheap query.
+PRODUCT_SUGGESTIONS = 20
+PRODUCT_SEARCH_MAX = 200
 # Open stages in the pipeline's order, then the won and lost ones.
 KIND_ORDER: dict[str, int] = {StageKind.OPEN: 0, StageKind.WON: 1, StageKind.LOST: 2}
 
 
+# What a row of the deal list shows (sales/deals/deal_list.html), its sort keys among them: the rest of
+# a deal and of its owner and account stays in the database (50 rows: 8.1 -> 3.9 ms at small scale).
+DEAL_ROW_FIELDS = (
+    "name",
+    "amount",
+    "currency",
+    "status",
+    "type",
+    "close_date",
+    "closed_at",
+    "created_at",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "account__name",
+    "stage__name",
+)
+
+
 def opportunity_list(*, user: User) -> QuerySet[Opportunity]:
-    return access.visible(
-        user, Opportunity.objects.select_related("owner", "account", "stage", "pipeline", "primary_contact")
-    )
+    """Deals with what every list of them shows: the owner, the account and the stage."""
+    return access.visible(user, Opportunity.objects.select_related("owner", "account", "stage"))
+
+
+def opportunity_rows(*, user: User) -> QuerySet[Opportunity]:
+    """The deal list's rows: only the columns they show."""
+    return opportunity_list(user=user).only(*DEAL_ROW_FIELDS)
 
 
 def opportunity_get(*, user: User, pk: int) -> Opportunity:
     opportunity = (
         opportunity_list(user=user)
-        .select_related("owner__team", "lost_reason", "source_lead", "renewal_of__owner", "renewal__owner")
+        .select_related(
+            "pipeline",
+            "primary_contact",
+            "owner__team",
+            "lost_reason",
+            "source_lead",
+            "renewal_of__owner",
+            "renewal__owner",
+        )
         .filter(pk=pk)
         .first()
     )
     if opportunity is None:
-        raise Http404
+        raise NotFound
     return opportunity
 
 
@@ -160,6 +195,15 @@ def opportunity_lines(*, opportunity: Opportunity) -> list[OpportunityLine]:
 
 def sellable_products() -> QuerySet[Product]:
     return Product.objects.filter(is_active=True).order_by("name", "id")
+
+
+def product_suggestions(*, text: str, limit: int = PRODUCT_SUGGESTIONS) -> list[Product]:
+    """The products on sale whose name or SKU holds every word typed, by name: the line editor's
+    suggestions (its caller checked that the user may change the deal)."""
+    text = text.strip()[:PRODUCT_SEARCH_MAX]
+    if not text:
+        return []
+    return list(match_terms(sellable_products(), ["name", "sku"], text)[:limit])
 
 
 def active_lost_reasons() -> QuerySet[LostReason]:

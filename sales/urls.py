@@ -20,6 +20,7 @@ urlpatterns = [
     path("deals/<int:pk>/reopen/", deals.reopen, name="opportunity-reopen"),
     path("deals/<int:pk>/delete/", deals.delete, name="opportunity-delete"),
     path("deals/<int:pk>/lines/", lines.line_add, name="opportunity-line-add"),
+    path("deals/<int:pk>/lines/products/", lines.product_options, name="opportunity-line-products"),
     path("deals/<int:pk>/lines/<int:line_id>/", lines.line_update, name="opportunity-line-update"),
     path("deals/<int:pk>/lines/<int:line_id>/remove/", lines.line_remove, name="opportunity-line-remove"),
     path("forecast/", include("sales.forecast.urls")),

@@ -15,7 +15,14 @@ from drf_spectacular.plumbing import ComponentRegistry, ResolvedComponent
 
 ERROR = {
     "type": "object",
-    "properties": {"detail": {"type": "string", "description": "What went wrong, for a person to read."}},
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, for a person to read."},
+        "code": {
+            "type": "string",
+            "description": "What went wrong, for a program to match: a stable code such as `not_found`, "
+            "`read_only` or `still_referenced`, which a change of wording leaves as it is.",
+        },
+    },
     "required": ["detail"],
 }
 VALIDATION_ERROR = {

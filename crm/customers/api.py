@@ -3,7 +3,7 @@
 Lists are read from the same selectors and FilterSets as the HTML lists, so both show the same rows.
 Writes go through the same services, which check the access policy: a record the user may not see
 is a 404, one they may see but not change is a 403, and a broken model rule is a 400
-(crm.api.errors renders Django's ValidationError and DomainError).
+(crm.api.errors renders the domain's refusals, crm.errors).
 
 Ordering: every list is cursor-paginated newest first (`-id`, crm.lists.api). The HTML FilterSets
 also carry an `ordering` parameter; cursor pagination re-orders the queryset and needs a unique,

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpResponse
@@ -21,12 +20,13 @@ from crm.customers import selectors, services
 from crm.customers.account360 import contact_engagement
 from crm.customers.filters import AccountListFilter, ContactListFilter
 from crm.customers.forms import AccountForm, ContactForm
+from crm.errors import DomainError
 from crm.lists.counting import capped_count
 from crm.lists.sorting import KeysetSorting
 from crm.models import Account, Contact
 from crm.timeline.panels import record_panels
 from crm.timeline.views import account_timeline_context, record_sections
-from crm.web.views import AuthenticatedRequest, add_service_error, delete_page, is_paged, requested_page
+from crm.web.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
 
 PAGE_SIZE = 25
 
@@ -63,8 +63,8 @@ def _form_page(
     if request.method == "POST" and form.is_valid():
         try:
             record = save(form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
+        except DomainError as error:
+            service_error(form, error)
         else:
             messages.success(request, success.format(record=record))
             return redirect(record)
@@ -77,7 +77,7 @@ def _data(request: AuthenticatedRequest) -> Any:
 
 @login_required
 def account_list(request: AuthenticatedRequest) -> HttpResponse:
-    filterset = AccountListFilter(request.GET, queryset=selectors.account_list(user=request.user))
+    filterset = AccountListFilter(request.GET, queryset=selectors.account_rows(user=request.user))
     return _list_page(request, filterset, Account, "customers/account_list.html")
 
 
@@ -148,7 +148,7 @@ def account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contact_list(request: AuthenticatedRequest) -> HttpResponse:
-    filterset = ContactListFilter(request.GET, queryset=selectors.contact_list(user=request.user))
+    filterset = ContactListFilter(request.GET, queryset=selectors.contact_rows(user=request.user))
     return _list_page(request, filterset, Contact, "customers/contact_list.html")
 
 

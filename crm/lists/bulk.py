@@ -1,6 +1,6 @@
 """Bulk actions on a list's selection: each record in its own savepoint, every refusal reported; and
-what every list's bulk actions share on the page: the checked ids, the delete confirmation page, and the
-report of what was changed and why each refused record was not."""
+what every list's bulk actions share on the page: the checked ids and the report of what was changed
+and why each refused record was not (the delete confirmation page is crm.web.views.bulk_delete_confirm)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
 
-from crm.errors import DomainError
-from crm.web.views import AuthenticatedRequest
+from crm.errors import DomainError, Invalid, NotFound
+from crm.web.views import AuthenticatedRequest, Names
 
 
 @dataclass
@@ -34,25 +32,20 @@ def bulk_apply(ids: Iterable[int], action: Callable[[int], object]) -> BulkResul
         try:
             with transaction.atomic():
                 action(pk)
-        except Http404:
-            result.refused[pk] = "not found"
-        except (PermissionDenied, DomainError, ValidationError) as error:
-            result.refused[pk] = error_message(error)
+        except DomainError as error:
+            result.refused[pk] = (
+                "not found" if isinstance(error, NotFound) else "; ".join(refusal_messages(error))
+            )
         else:
             result.changed.append(pk)
     return result
 
 
-def error_message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    if isinstance(error, DomainError):
-        return error.message
-    return str(error) or "not allowed"
-
-
-Names = Callable[[list[int]], dict[int, str]]
-"""The names of the records (by id) the user may see, to say which ones an action could not change."""
+def refusal_messages(error: DomainError) -> list[str]:
+    """Every message of a refusal: each field's, for a model's validation."""
+    if isinstance(error, Invalid):
+        return [message for messages in error.errors.values() for message in messages]
+    return [error.message]
 
 
 class BulkIdsField(forms.Field):
@@ -96,27 +89,3 @@ def bulk_report(
             f"{shown.get(pk, f'{noun} #{pk}')}: {reason}" for pk, reason in sorted(result.refused.items())
         )
         messages.warning(request, f"{counted(len(result.refused), noun)} not changed. {reasons}")
-
-
-def bulk_delete_confirm(
-    request: AuthenticatedRequest,
-    template: str,
-    *,
-    ids: list[int],
-    names: Names,
-    back: str,
-    noun: str,
-    id_field: str,
-    action_url: str,
-) -> HttpResponse:
-    """The page that asks before a bulk delete; `template` extends includes/bulk_delete_confirm.html."""
-    context = {
-        "ids": ids,
-        "count": len(ids),
-        "names": names(ids).values(),
-        "back": back,
-        "noun": noun,
-        "id_field": id_field,
-        "action_url": action_url,
-    }
-    return render(request, template, context)

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A service's NotFound and Forbidden are the 404 and 403 pages (crm.errors, crm.web.errors).
+    "crm.web.errors.DomainErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into crm.people.security.lockout_response.
     "axes.middleware.AxesMiddleware",
@@ -173,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
     # The hourly pass recomputes every score and repairs any whose wake-up message was lost.
     "reconcile-lead-scores": {"task": "leads.reconcile_scores", "schedule": timedelta(hours=1)},
     "refresh-decayed-lead-scores": {"task": "leads.refresh_decayed_scores", "schedule": timedelta(days=1)},
+    # Checks the leads whose duplicate check is still due: a lost wake-up shows "Checking" minutes at most.
+    "reconcile-lead-duplicates": {"task": "leads.reconcile_duplicates", "schedule": timedelta(minutes=5)},
     "create-due-renewals": {"task": "sales.create_due_renewals", "schedule": timedelta(hours=6)},
     "send-queued-emails": {
         "task": "crm.tasks.send_queued_emails",

@@ -9,10 +9,10 @@ from typing import Literal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet, prefetch_related_objects
-from django.http import Http404
 from django.utils import timezone
 
 from crm import access
+from crm.errors import NotFound
 from crm.lists.counting import BoundedCount, capped_count, capped_counts
 from crm.lists.pagination import KeysetPage, keyset_page
 from crm.models import Activity, LifecycleEvent, Notification, Task, User
@@ -153,8 +153,8 @@ def timeline_target(*, user: User, label: str, pk: int) -> Model:
     models = {m._meta.label_lower: m for m in access.timeline_models()}
     model = models.get(label)
     if model is None:
-        raise Http404
+        raise NotFound
     record = access.visible(user, model._default_manager.select_related("owner")).filter(pk=pk).first()
     if record is None:
-        raise Http404
+        raise NotFound
     return record

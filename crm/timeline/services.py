@@ -6,21 +6,21 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from crm import access
+from crm.errors import Forbidden, NotFound
 from crm.models import Activity, NotificationKind, Task, User
 from crm.people.timezones import format_for
-from crm.records import save_with_audit
+from crm.records import save_with_audit, validate
 from crm.timeline import events
 from crm.timeline.events import event_record
 from crm.timeline.notifications import email_queue, notification_send
 from crm.timeline.rollup import rollup_account_id
+from crm.timeline.rules import task_can_be_completed
 from crm.timeline.selectors import task_list
 from crm.timeline.signals import activity_logged, task_completed
 
@@ -50,7 +50,7 @@ def activity_log(
         object_id=target.pk,
         account_id=rollup_account_id(target),
     )
-    activity.full_clean()
+    validate(activity)
     activity.save()
     activity_logged.send(sender=Activity, activity=activity)
     return activity
@@ -58,7 +58,7 @@ def activity_log(
 
 def _check_assignee(*, actor: User, assignee: User) -> None:
     if assignee != actor and not access.assignable_owners(actor).filter(pk=assignee.pk).exists():
-        raise PermissionDenied("You cannot assign tasks to that person.")
+        raise Forbidden("You cannot assign tasks to that person.", code="assignee_not_assignable")
 
 
 def task_target_url(task: Task) -> str:
@@ -110,7 +110,7 @@ def _task_add(
     if target is not None:
         task.content_type = ContentType.objects.get_for_model(target)
         task.object_id = target.pk
-    task.full_clean()
+    validate(task)
     task._history_user = created_by  # type: ignore[attr-defined]
     task.save()
     if target is not None:
@@ -130,23 +130,14 @@ def _task_add(
     return task
 
 
-def can_change_task(user: User, task: Task) -> bool:
-    """Its assignee and creator, and whoever works the record it is on (not a role limited to some of
-    the record's fields: a marketer reads a rep's lead and its tasks, and does not tick them off)."""
-    if user.pk in (task.assignee_id, task.created_by_id) or user.is_admin:
-        return True
-    target = task.target
-    return target is not None and access.can_work(user, target)
-
-
 def _lock_task(*, actor: User, task_id: int) -> Task:
     task = Task.objects.select_for_update().filter(pk=task_id).first()
     if task is None:
-        raise Http404
-    if not can_change_task(actor, task):
+        raise NotFound
+    if not (decision := task_can_be_completed(actor, task)):
         if not task_list(user=actor).filter(pk=task.pk).exists():
-            raise Http404
-        raise PermissionDenied("You can see this task but not change it.")
+            raise NotFound
+        decision.ensure()
     return task
 
 

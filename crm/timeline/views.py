@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.customers.account360 import account_timeline
+from crm.errors import DomainError
 from crm.models import Account, Task, User
 from crm.timeline.audit import record_changes
 from crm.timeline.forms import ActivityForm, TaskForm
 from crm.timeline.notifications import notifications_mark_read
+from crm.timeline.rules import task_can_be_completed
 from crm.timeline.selectors import (
     TASK_SECTIONS,
     my_tasks,
@@ -27,8 +28,8 @@ from crm.timeline.selectors import (
     record_timeline,
     timeline_target,
 )
-from crm.timeline.services import activity_log, can_change_task, task_complete, task_create, task_reopen
-from crm.web.views import AuthenticatedRequest, add_service_error, safe_next
+from crm.timeline.services import activity_log, task_complete, task_create, task_reopen
+from crm.web.views import AuthenticatedRequest, safe_next, service_error
 
 # The event a saved activity or task sends to the page (HX-Trigger), for the boxes that listen to it.
 TIMELINE_CHANGED = "timeline-changed"
@@ -56,7 +57,7 @@ def timeline_context(
         tasks = [entry.item for entry in entries if isinstance(entry.item, Task)]
         context = {
             "timeline": entries,
-            "changeable_task_ids": {task.pk for task in tasks if can_change_task(user, task)},
+            "changeable_task_ids": {task.pk for task in tasks if task_can_be_completed(user, task)},
         }
     return {
         **context,
@@ -73,7 +74,7 @@ def account_timeline_context(*, user: User, account: Account, older: str | None 
     return {
         "record": account,
         "account_timeline": page,
-        "changeable_task_ids": {task.pk for task in page.tasks if can_change_task(user, task)},
+        "changeable_task_ids": {task.pk for task in page.tasks if task_can_be_completed(user, task)},
     }
 
 
@@ -119,8 +120,8 @@ def activity_add(request: AuthenticatedRequest, label: str, pk: int) -> HttpResp
         try:
             activity_log(actor=request.user, target=record, **form.cleaned_data)
             saved = True
-        except ValidationError as error:
-            add_service_error(form, error)
+        except DomainError as error:
+            service_error(form, error)
     return _timeline_response(
         request, record, form, saved=saved, status="Activity logged.", activity_form=None if saved else form
     )
@@ -136,8 +137,8 @@ def task_add(request: AuthenticatedRequest, label: str, pk: int) -> HttpResponse
         try:
             task_create(actor=request.user, target=record, **form.cleaned_data)
             saved = True
-        except ValidationError as error:
-            add_service_error(form, error)
+        except DomainError as error:
+            service_error(form, error)
     return _timeline_response(
         request, record, form, saved=saved, status="Task added.", task_form=None if saved else form
     )
@@ -152,8 +153,8 @@ def my_tasks_page(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_valid():
         try:
             task = task_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
+        except DomainError as error:
+            service_error(form, error)
         else:
             messages.success(request, f"Added task {task.title}.")
             return redirect("my-tasks")

@@ -1,6 +1,6 @@
 """What every HTML page shares: each view parses input, calls a selector or a service, and renders; these
-helpers type its request, guard admin pages, show a service's refusal on a form, page a keyset list and
-ask before a delete."""
+helpers type its request, guard admin pages, show a service's refusal (crm.errors) on a form or the page,
+page a keyset list and ask before a delete or a bulk delete."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import ALLOWED, Decision, DomainError, Forbidden, Invalid, NotFound
 from crm.lists.pagination import KeysetPage, keyset_page
 from crm.models import User
 
@@ -60,28 +59,25 @@ def admin_only(view: View) -> View:
     return wrapped
 
 
-def add_service_error(form: BaseForm, error: ValidationError) -> None:
-    """Shows a service's ValidationError on the form: on its fields when the form has them."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
+def service_error(form: BaseForm, error: DomainError) -> None:
+    """Puts a service's refusal on the field it names (each field's, for Invalid), else above the form.
+
+    NotFound is raised again: a record that is gone, or not the user's to see, is the 404 page."""
+    if isinstance(error, NotFound):
+        raise error
+    if isinstance(error, Invalid):
+        for field, messages in error.errors.items():
+            form.add_error(field if field in form.fields else None, messages)
         return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, ValidationError(errors))
+    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def service_error(
-    form: BaseForm,
-    error: DomainError | ValidationError | PermissionDenied,
-    *,
-    refused: str = "Your role cannot do that.",
-) -> None:
-    """Puts a service's refusal on the field it names, else above the form."""
-    if isinstance(error, ValidationError):
-        add_service_error(form, error)
-    elif isinstance(error, DomainError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, str(error) or refused)
+def page_refusal(error: DomainError) -> str:
+    """The message a page shows in place (a flash message, a confirmation page) for a refusal of the
+    input or of the record's state; NotFound and Forbidden are raised again for the 404 and 403 pages."""
+    if isinstance(error, NotFound | Forbidden):
+        raise error
+    return error.message
 
 
 def requested_page(
@@ -109,23 +105,50 @@ def delete_page(
     noun: str,
     delete: Callable[[], object],
     done_url: str,
-    may_delete: Callable[[], bool] = lambda: True,
-    refusal: str = "",
+    may_delete: Callable[[], Decision] = lambda: ALLOWED,
 ) -> HttpResponse:
-    """A record's delete page: GET asks first (to those who may delete it), POST deletes through the
-    service, which checks the same again and may refuse with what blocks the deletion."""
+    """A record's delete page: GET asks first (to those the rule lets delete it), POST deletes through
+    the service, which asks the same rule again and may refuse with what blocks the deletion."""
     error = ""
     if request.method == "POST":
         try:
             delete()
         except DomainError as refused:
-            error = refused.message
+            error = page_refusal(refused)
         else:
             messages.success(request, f"Deleted {noun} {record}.")
             return redirect(done_url)
     access.ensure_can_change(request.user, record)
-    if not may_delete():
-        raise PermissionDenied(refusal)
+    if not error and not (decision := may_delete()) and decision.refusal is not None:
+        error = page_refusal(decision.refusal)
     cancel_url = record.get_absolute_url()  # type: ignore[attr-defined]
     context = {"record": record, "noun": noun, "cancel_url": cancel_url, "error": error}
     return render(request, "customers/confirm_delete.html", context, status=409 if error else 200)
+
+
+Names = Callable[[list[int]], dict[int, str]]
+"""The names of the records (by id) the user may see, to say which ones an action could not change."""
+
+
+def bulk_delete_confirm(
+    request: AuthenticatedRequest,
+    template: str,
+    *,
+    ids: list[int],
+    names: Names,
+    back: str,
+    noun: str,
+    id_field: str,
+    action_url: str,
+) -> HttpResponse:
+    """The page that asks before a bulk delete; `template` extends includes/bulk_delete_confirm.html."""
+    context = {
+        "ids": ids,
+        "count": len(ids),
+        "names": names(ids).values(),
+        "back": back,
+        "noun": noun,
+        "id_field": id_field,
+        "action_url": action_url,
+    }
+    return render(request, template, context)

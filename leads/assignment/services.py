@@ -15,12 +15,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
-from django.http import Http404
 from django.utils import timezone
 
 from crm import access
+from crm.errors import Invalid, NotFound
 from crm.models import Activity, NotificationKind, Role, Team, User
 from crm.people.timezones import format_for
+from crm.records import validate
 from crm.timeline.events import event_record
 from crm.timeline.notifications import email_queue, notification_send
 from leads import events
@@ -263,8 +264,8 @@ def user_set_away(*, actor: User, away: bool) -> User:
 def _checked_fields(
     *, name: str, criteria: object, assign_to_user: User | None, assign_to_team: Team | None
 ) -> dict[str, Any]:
-    """The rule's fields, validated and normalised, or one ValidationError naming every problem."""
-    errors: dict[str, list[str]] = {}
+    """The rule's fields, validated and normalised, or one Invalid naming every problem."""
+    errors: dict[str | None, list[str]] = {}
     name = name.strip()
     if not name:
         errors["name"] = ["Name the rule."]
@@ -274,11 +275,11 @@ def _checked_fields(
     except ValidationError as error:
         errors["criteria"] = error.messages
     if (assign_to_user is None) == (assign_to_team is None):
-        errors["__all__"] = ["Assign to a user or to a team, not both."]
+        errors[None] = ["Assign to a user or to a team, not both."]
     elif assign_to_user is not None and not assign_to_user.is_active:
         errors["assign_to_user"] = [f"{assign_to_user} is deactivated and cannot get leads."]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors=errors, code="rule_invalid")
     return {
         "name": name,
         "criteria": parsed,
@@ -306,7 +307,7 @@ def rule_create(
     list(AssignmentRule.objects.select_for_update().values_list("pk", flat=True))
     last = AssignmentRule.objects.aggregate(last=Max("position"))["last"]
     rule = AssignmentRule(**fields, is_active=is_active, position=0 if last is None else last + 1)
-    rule.full_clean()
+    validate(rule)
     rule.save()
     return rule
 
@@ -325,7 +326,7 @@ def rule_update(
     access.ensure_admin(actor, doing="manage assignment rules")
     rule = AssignmentRule.objects.select_for_update().filter(pk=rule_id).first()
     if rule is None:
-        raise Http404
+        raise NotFound
     fields = _checked_fields(
         name=name, criteria=criteria, assign_to_user=assign_to_user, assign_to_team=assign_to_team
     )
@@ -334,7 +335,7 @@ def rule_update(
     for field, value in fields.items():
         setattr(rule, field, value)
     rule.is_active = is_active
-    rule.full_clean()
+    validate(rule)
     rule.save()
     return rule
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.web.views import AuthenticatedRequest, add_service_error, admin_only, safe_next
+from crm.errors import DomainError
+from crm.web.views import AuthenticatedRequest, admin_only, safe_next, service_error
 from leads.models import AssignmentRule, LeadSettings
 
 from . import services
@@ -43,8 +43,8 @@ def _form_page(
     if data is not None and form.is_valid() and formset.is_valid():
         try:
             saved = save(form.cleaned_data, formset.criteria())
-        except ValidationError as error:
-            add_service_error(form, error)
+        except DomainError as error:
+            service_error(form, error)
         else:
             messages.success(request, success.format(rule=saved))
             return redirect(RULES_URL)

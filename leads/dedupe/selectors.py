@@ -6,21 +6,69 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Expression, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Expression, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
+from crm.errors import NotFound
 from crm.models import Activity, EngagementEvent, LifecycleEvent, Task, User
 from leads.models import Lead
 from leads.selectors import lead_list
+from leads.services.leads import normalize_email
 
 from .fields import MERGE_FIELDS, Side, field_display, field_label, field_value, is_empty, joined_tags
-from .matching import duplicate_candidates
+from .matching import (
+    CONTACT_LIMIT,
+    Candidate,
+    Likeness,
+    contact_candidates,
+    lead_candidate,
+    may_merge_into,
+)
+
+PANEL_LEADS = 10
 
 
 def duplicate_panel_context(*, user: User, lead: Lead) -> dict[str, Any]:
-    """The context of leads/dedupe/_panel.html for the lead's detail page (the caller checked access)."""
-    return {"duplicates": duplicate_candidates(user=user, lead=lead)}
+    """The context of leads/dedupe/_panel.html for the lead's detail page (the caller checked access).
+
+    The leads its last duplicate check stored, as `user` may see them; none while a check is due
+    (the panel says so), since the stored ones may no longer hold. Contacts with its email, live.
+    """
+    pending = lead.duplicates_checked_at is None
+    email = normalize_email(lead.email)
+    return {
+        "duplicates": [
+            *([] if pending else stored_duplicates(user=user, lead=lead)),
+            *(contact_candidates(user=user, email=email, limit=CONTACT_LIMIT) if email else []),
+        ],
+        "duplicates_pending": pending,
+    }
+
+
+def stored_duplicates(*, user: User, lead: Lead, limit: int = PANEL_LEADS) -> list[Candidate]:
+    """The stored candidates of `lead` that `user` may see, strongest first: one query, by the
+    lead_duplicate_panel index, the access policy applied to each candidate as it is read."""
+    rows = (
+        lead_list(user=user)
+        .filter(candidate_of__lead=lead.pk)
+        .annotate(
+            same_email=F("candidate_of__same_email"),
+            same_phone=F("candidate_of__same_phone"),
+            similar=F("candidate_of__similar_name_and_company"),
+            similarity=F("candidate_of__similarity"),
+        )
+        .order_by("-same_email", "-same_phone", "-similarity", "-id")[:limit]
+    )
+    may_merge = may_merge_into(user, lead)
+    return [
+        lead_candidate(
+            user,
+            row,
+            Likeness(row.same_email, row.same_phone, row.similar, row.similarity),
+            may_merge=may_merge,
+        )
+        for row in rows
+    ]
 
 
 # What the merged lead brings along, as merge_preview annotates it: {annotation: (one, many)}.
@@ -66,7 +114,7 @@ def merge_preview(*, user: User, kept_id: int, merged_id: int) -> MergePreview:
     leads = lead_list(user=user).filter(pk__in=[kept_id, merged_id]).annotate(**counts).in_bulk()
     kept, merged = leads.get(kept_id), leads.get(merged_id)
     if kept is None or merged is None:
-        raise Http404
+        raise NotFound
     return MergePreview(
         kept=kept,
         merged=merged,

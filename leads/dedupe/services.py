@@ -7,15 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Invalid, NotFound
 from crm.models import Activity, EngagementEvent, LifecycleEvent, Task, User
 from crm.timeline.events import event_record
 from leads.models import Lead, LeadMerge, WebFormSubmission
@@ -24,26 +22,16 @@ from leads.services.leads import lead_update
 
 from .events import LEAD_MERGED
 from .fields import MERGE_FIELDS, SIDES, field_value, joined_tags
+from .rules import SELF_MERGE, leads_can_be_merged
 
-SELF_MERGE = "A lead cannot be merged with itself; pick another lead."
 # Marks the history rows a lead brought into the one it was merged into (see _move_everything).
 MERGED_FROM = "Merged from lead #"
 TIMELINE_MODELS = (Activity, Task, LifecycleEvent, EngagementEvent)
 
 
 def check_merge(*, actor: User, kept: Lead, merged: Lead) -> None:
-    """Why `actor` may not merge `merged` into `kept`, if they may not: 404, 403 or a domain error."""
-    if kept.pk == merged.pk:
-        raise DomainError(SELF_MERGE)
-    access.ensure_can_change(actor, kept)
-    access.ensure_can_change(actor, merged)
-    if not (access.can_work(actor, kept) and access.can_work(actor, merged)):
-        raise PermissionDenied("Your role cannot merge leads.")
-    for lead in (kept, merged):
-        if lead.is_converted:
-            raise DomainError(
-                f"{lead} is converted: a converted lead is kept as it was, so it cannot be merged."
-            )
+    """Why `actor` may not merge `merged` into `kept`, if they may not: NotFound, Forbidden or Invalid."""
+    leads_can_be_merged(actor, kept, merged).ensure()
 
 
 @transaction.atomic
@@ -54,7 +42,7 @@ def lead_merge(*, actor: User, kept_id: int, merged_id: int, field_choices: Mapp
     "merged"); a field left out keeps the kept lead's value. Calling it again returns the same merge.
     """
     if kept_id == merged_id:
-        raise DomainError(SELF_MERGE)
+        raise Invalid(SELF_MERGE, code="self_merge")
     choices = _checked_choices(field_choices)
     # Both rows locked in id order, whichever is kept: two merges of the same pair never deadlock.
     leads = {
@@ -71,7 +59,7 @@ def lead_merge(*, actor: User, kept_id: int, merged_id: int, field_choices: Mapp
             access.ensure_can_change(actor, kept)
             return done
     if kept is None or merged is None:
-        raise Http404
+        raise NotFound
     check_merge(actor=actor, kept=kept, merged=merged)
 
     snapshot = _snapshot(merged)
@@ -101,10 +89,12 @@ def lead_merge(*, actor: User, kept_id: int, merged_id: int, field_choices: Mapp
 def _checked_choices(field_choices: Mapping[str, str]) -> dict[str, str]:
     unknown = sorted(set(field_choices) - set(MERGE_FIELDS))
     if unknown:
-        raise DomainError(f"A merge cannot pick {', '.join(unknown)}.")
+        raise Invalid(f"A merge cannot pick {', '.join(unknown)}.", code="unknown_field")
     for name, side in field_choices.items():
         if side not in SIDES:
-            raise DomainError(f"Pick the kept or the merged lead's {name.replace('_', ' ')}.")
+            raise Invalid(
+                f"Pick the kept or the merged lead's {name.replace('_', ' ')}.", code="side_required"
+            )
     return {name: field_choices.get(name, "kept") for name in MERGE_FIELDS}
 
 

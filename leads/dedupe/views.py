@@ -1,20 +1,32 @@
-"""The merge screen: compare two leads field by field, pick the values to keep, merge."""
+"""The duplicates panel on its own (it asks again while the lead's check is due), and the merge screen:
+compare two leads field by field, pick the values to keep, merge."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.errors import DomainError
-from crm.web.views import AuthenticatedRequest, add_service_error
+from crm.web.views import AuthenticatedRequest, page_refusal, service_error
+from leads.selectors import lead_get
 
 from .forms import MergeForm
-from .selectors import merge_preview
-from .services import SELF_MERGE, check_merge, lead_merge
+from .rules import SELF_MERGE
+from .selectors import duplicate_panel_context, merge_preview
+from .services import check_merge, lead_merge
+
+
+@login_required
+@require_GET
+def panel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The lead page's "Possible duplicates" panel, for the panel's own polling; 404 unless the user
+    sees the lead."""
+    lead = lead_get(user=request.user, pk=pk)
+    context = {"lead": lead, **duplicate_panel_context(user=request.user, lead=lead)}
+    return render(request, "leads/dedupe/_panel.html", context)
 
 
 @login_required
@@ -28,7 +40,7 @@ def merge(request: AuthenticatedRequest, kept: int, merged: int) -> HttpResponse
     try:
         check_merge(actor=request.user, kept=preview.kept, merged=preview.merged)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, page_refusal(error))
         return redirect(preview.kept)
     data = request.POST if request.method == "POST" else None
     form = MergeForm(data, differences=preview.differences)
@@ -36,9 +48,7 @@ def merge(request: AuthenticatedRequest, kept: int, merged: int) -> HttpResponse
         try:
             lead_merge(actor=request.user, kept_id=kept, merged_id=merged, field_choices=form.field_choices())
         except DomainError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_service_error(form, error)
+            service_error(form, error)
         else:
             messages.success(request, f"Merged {preview.merged} into {preview.kept}.")
             return redirect("leads:detail", kept)

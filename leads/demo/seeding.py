@@ -6,7 +6,8 @@ timer, older ones were touched, worked, nurtured, qualified or disqualified. Web
 integrations captured most of them and the assignment rules routed them by country; sellers typed in
 referrals, marketing imported trade-show lists. Their engagement (forms, pricing-page visits, email
 opens and clicks) is scored by the scoring engine itself, so each lead's breakdown and the sales-ready
-badge are what the rules say. Leads are keyed by email address: one that exists is left alone.
+badge are what the rules say; their possible duplicates are what the duplicate check finds. Leads are
+keyed by email address: one that exists is left alone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from crm.models import EngagementEvent, LifecycleEvent, Notification, Notificati
 from crm.timeline.engagement import EMAIL_OPENED, FORM_SUBMITTED, LINK_CLICKED, PAGE_VISITED
 
 from ..assignment.services import rule_create as assignment_rule_create
+from ..dedupe.checking import leads_duplicates_check_chunk
+from ..dedupe.pending import check_chunk_of
 from ..models import (
     AssignmentRule,
     Authority,
@@ -97,6 +100,9 @@ def seed_demo_leads(people: dict[str, User]) -> bool:
     timeline.save()
     _route_pointers(people, planned)
     _score(clock, [p.lead for p in planned])
+    # Checked here, chunk by chunk as a worker would, so that the book opens with its duplicates found.
+    for chunk in sorted({check_chunk_of(p.lead.pk) for p in planned}):
+        leads_duplicates_check_chunk(chunk=chunk)
     return True
 
 

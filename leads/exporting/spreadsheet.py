@@ -1,4 +1,4 @@
-"""The lead export's CSV: its columns, spreadsheet-safe cells, and the streamed response.
+"""The lead export's CSV: its columns, spreadsheet-safe cells, and the chunks a view streams.
 
 A cell a spreadsheet would read as a formula (starting with =, +, - or @, also after leading spaces or
 line breaks, or starting with a tab or carriage return) runs on whoever opens the file (CSV injection).
@@ -17,7 +17,6 @@ from operator import attrgetter
 from typing import Any, cast
 
 from django.db.models import Field, QuerySet
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -103,12 +102,10 @@ def csv_chunks(batches: Iterable[list[Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def csv_response(leads: QuerySet[Lead], *, ordering: list[str]) -> StreamingHttpResponse:
-    """`leads` (already scoped and filtered) in `ordering` as a CSV download, streamed batch by batch."""
-    filename = f"leads-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(
-        csv_chunks(lead_export_batches(leads, ordering=ordering)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"  # the user's own leads: no shared or stored copy
-    return response
+def lead_export_chunks(leads: QuerySet[Lead], *, ordering: list[str]) -> Iterator[str]:
+    """`leads` (already scoped and filtered) in `ordering` as CSV text, batch by batch."""
+    return csv_chunks(lead_export_batches(leads, ordering=ordering))
+
+
+def export_filename() -> str:
+    return f"leads-{timezone.localdate():%Y-%m-%d}.csv"

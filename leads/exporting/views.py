@@ -1,16 +1,29 @@
-"""The lead list as a CSV download: the same leads, filters, search and sort as the list page shows."""
+"""The lead list as a CSV download: the same leads, filters, search and sort as the list page shows.
+The API's export (leads.api) answers with the same streamed response."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from crm.web.views import AuthenticatedRequest
 from leads.forms import LeadListFilter
+from leads.models import Lead
 from leads.selectors import lead_list
 
-from .spreadsheet import csv_response
+from .spreadsheet import export_filename, lead_export_chunks
+
+
+def csv_response(leads: QuerySet[Lead], *, ordering: list[str]) -> StreamingHttpResponse:
+    """`leads` (already scoped and filtered) in `ordering` as a CSV download, streamed batch by batch."""
+    response = StreamingHttpResponse(
+        lead_export_chunks(leads, ordering=ordering), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+    response["Cache-Control"] = "private, no-store"  # the user's own leads: no shared or stored copy
+    return response
 
 
 @login_required

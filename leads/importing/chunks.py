@@ -20,6 +20,7 @@ from crm.models import LifecycleEvent, User
 from crm.timeline.events import event_type
 from leads import events
 from leads.assignment.services import lead_assign_by_rules
+from leads.dedupe.pending import duplicates_stale, leads_duplicates_check_soon
 from leads.models import AssignmentRule, DuplicatePolicy, Lead, LeadImportError, LeadSource
 from leads.scoring.receivers import leads_rescore_soon
 from leads.services.leads import normalize_email, normalize_phone
@@ -198,20 +199,28 @@ def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
             ],
             batch_size=WRITE_BATCH,
         )
+    # New leads are due a duplicate check as created; the updated ones when the chunk's updates change
+    # a field the match reads (one field list serves the whole bulk update).
+    recheck = duplicates_stale(plan.updated_fields)
     if plan.updates:
         now = timezone.now()
         for lead in plan.updates.values():
             lead.updated_at = now
+            if recheck:
+                lead.duplicates_checked_at = None
+        written = {"email_normalized", "phone_normalized", "updated_at"}
         bulk_update_with_history(
             list(plan.updates.values()),
             Lead,
-            fields=sorted(plan.updated_fields | {"email_normalized", "phone_normalized", "updated_at"}),
+            fields=sorted(plan.updated_fields | written | ({"duplicates_checked_at"} if recheck else set())),
             batch_size=WRITE_BATCH,
             default_user=context.actor,
         )
     LeadImportError.objects.bulk_create(plan.notes, batch_size=WRITE_BATCH)
     touched = [lead.pk for lead in plan.creates] + [lead.pk for lead in plan.updates.values()]
     leads_rescore_soon(touched)  # one set-based rescore per block of ids, after the chunk commits
+    # One check per block of ids as well, never one task per row.
+    leads_duplicates_check_soon(touched if recheck else [lead.pk for lead in plan.creates])
     queued = [lead.pk for lead in plan.creates if lead.owner_id is None and lead.team_id is None]
     if queued and context.run_assignment_rules and AssignmentRule.objects.filter(is_active=True).exists():
         for lead_id in queued:  # as for any new lead without an owner: the rules decide, or the queue

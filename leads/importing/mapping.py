@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from crm.errors import DomainError
+from crm.errors import Invalid
 from leads.models import LeadSource
 
 NOT_LETTERS_OR_DIGITS = re.compile(r"[^a-z0-9]")
@@ -179,20 +179,24 @@ def check_mapping(headers: Iterable[str], mapping: Mapping[str, str]) -> dict[st
     for header in headers:
         field = mapping.get(header, IGNORE) or IGNORE
         if field != IGNORE and field not in known:
-            raise DomainError(f'Column "{header}": "{field}" is not a lead field.', field="mapping")
+            raise Invalid(
+                f'Column "{header}": "{field}" is not a lead field.', field="mapping", code="unknown_field"
+            )
         if field != IGNORE and field in owners:
-            raise DomainError(
+            raise Invalid(
                 f'Columns "{owners[field]}" and "{header}" both fill {FIELD_LABELS[field]}; '
                 "choose one of them and set the other to “Do not import”.",
                 field="mapping",
+                code="field_mapped_twice",
             )
         if field != IGNORE:
             owners[field] = header
         result[header] = field
     if not IDENTITY_FIELDS & set(result.values()):
-        raise DomainError(
+        raise Invalid(
             "Map at least one column to a name, an email address or a company: a lead needs one of them.",
             field="mapping",
+            code="identity_unmapped",
         )
     return result
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from crm.errors import DomainError
+from crm.errors import Invalid
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -34,11 +34,11 @@ EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NUMBER_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 
 
-class FileProblem(DomainError):
+class FileProblem(Invalid):
     """The file as a whole cannot be imported: the message says why and, when known, on which line."""
 
     def __init__(self, message: str, *, line: int | None = None) -> None:
-        super().__init__(message, field="file")
+        super().__init__(message, field="file", code="file_unreadable")
         self.line = line
 
 

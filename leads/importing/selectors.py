@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from crm.errors import NotFound
 from crm.models import User
 from leads.models import ImportStatus, LeadImport, LeadImportError
 
@@ -17,7 +17,7 @@ def import_list(*, user: User) -> QuerySet[LeadImport]:
 def import_get(*, user: User, pk: int) -> LeadImport:
     lead_import = import_list(user=user).filter(pk=pk).first()
     if lead_import is None:
-        raise Http404
+        raise NotFound
     return lead_import
 
 

@@ -12,14 +12,12 @@ import os
 from dataclasses import dataclass
 from itertools import islice
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.jobs.services import job_create
 from crm.models import Role, User
 from leads.models import DuplicatePolicy, ImportStatus, Lead, LeadImport, LeadSettings
@@ -67,10 +65,11 @@ def import_upload(*, actor: User, file: UploadedFile) -> LeadImport:
     data = file.read(largest + 1)
     size = max(file.size or 0, len(data))
     if size > largest:
-        raise DomainError(
+        raise Invalid(
             f"The file is {size / MEGABYTE:.1f} MB; the largest import is {limits.import_max_megabytes} MB. "
             "Split it into smaller files.",
             field="file",
+            code="file_too_large",
         )
     table = read_table(data)
     total = _count_rows(table, largest=limits.import_max_rows)
@@ -96,14 +95,17 @@ def _count_rows(table: Table, *, largest: int) -> int:
     """Reads every row once, so that a file the parser chokes on is refused now, naming the line."""
     total = sum(1 for _ in islice(table.rows(), largest + 1))
     if total > largest:
-        raise DomainError(
+        raise Invalid(
             f"The file has more than {largest:,} rows; the largest import is {largest:,} rows. "
             "Split it into smaller files.",
             field="file",
+            code="too_many_rows",
         )
     if total == 0:
-        raise DomainError(
-            f"Line {table.header_line} names the columns, but no rows of data follow it.", field="file"
+        raise Invalid(
+            f"Line {table.header_line} names the columns, but no rows of data follow it.",
+            field="file",
+            code="no_rows",
         )
     return total
 
@@ -159,14 +161,14 @@ def import_confirm(
 
     lead_import = LeadImport.objects.select_for_update().filter(pk=import_id).first()
     if lead_import is None or not (actor.is_admin or lead_import.created_by_id == actor.pk):
-        raise Http404
+        raise NotFound
     if lead_import.status != ImportStatus.MAPPING:
         return lead_import
     if lead_import.created_by_id != actor.pk:
-        raise PermissionDenied("Only the person who uploaded the file can start its import.")
+        raise Forbidden("Only the person who uploaded the file can start its import.", code="not_uploader")
     access.ensure_can_create(actor, Lead)
     if duplicate_policy not in DuplicatePolicy.values:
-        raise DomainError("Choose what to do with duplicates.", field="duplicate_policy")
+        raise Invalid("Choose what to do with duplicates.", field="duplicate_policy", code="required")
     lead_import.mapping = check_mapping(stored_table(lead_import).headers, mapping)
     lead_import.owner = _owner(actor=actor, owner=owner)
     lead_import.run_assignment_rules = run_assignment_rules
@@ -186,5 +188,7 @@ def _owner(*, actor: User, owner: User | None) -> User | None:
     if owner is None:
         return actor if actor.role == Role.SALES_REP and not actor.is_admin else None
     if not access.assignable_owners(actor).filter(pk=owner.pk).exists():
-        raise DomainError(f"You cannot make {owner} the owner of leads.", field="owner")
+        raise Invalid(
+            f"You cannot make {owner} the owner of leads.", field="owner", code="owner_not_assignable"
+        )
     return owner

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import access
 from crm.errors import DomainError
 from crm.jobs.views import STOP_POLLING
-from crm.web.views import AuthenticatedRequest, is_paged, requested_page
+from crm.web.views import AuthenticatedRequest, is_paged, requested_page, service_error
 from leads.models import ImportStatus, Lead, LeadImport, LeadSettings
 
 from . import selectors, services
@@ -55,7 +55,7 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
         try:
             lead_import = services.import_upload(actor=request.user, file=form.cleaned_data["file"])
         except DomainError as error:
-            form.add_error("file", error.message)
+            service_error(form, error)
         else:
             return redirect("leads:import-mapping", pk=lead_import.pk)
     return render(request, "leads/importing/upload.html", {"form": form})
@@ -134,7 +134,7 @@ def _confirm(request: AuthenticatedRequest, lead_import: LeadImport) -> HttpResp
             run_assignment_rules=form.cleaned_data["run_assignment_rules"],
         )
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        service_error(form, error)
         return _mapping_page(request, lead_import, form, form.mapping())
     return redirect("leads:import-detail", pk=lead_import.pk)
 

@@ -12,7 +12,7 @@ from .lead import (
     PurchaseTimeline,
     SavedView,
 )
-from .merges import LeadMerge
+from .merges import LeadDuplicate, LeadMerge
 from .scoring import LeadScore, Operator, RuleKind, ScoringRule
 from .settings import LeadSettings
 from .webforms import WebForm, WebFormSubmission
@@ -27,6 +27,7 @@ __all__ = [
     "DuplicatePolicy",
     "ImportStatus",
     "Lead",
+    "LeadDuplicate",
     "LeadImport",
     "LeadImportError",
     "LeadMerge",

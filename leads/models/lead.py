@@ -150,6 +150,9 @@ class Lead(models.Model):
     # Normalised by the services for duplicate matching: lower-cased email, digits-only phone.
     email_normalized = models.CharField(max_length=254, blank=True, editable=False)
     phone_normalized = models.CharField(max_length=32, blank=True, editable=False)
+    # When a worker last stored the lead's likely duplicates (leads.dedupe.checking); empty while a
+    # check is due: a new lead, or a change to a field the match reads.
+    duplicates_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,6 +163,7 @@ class Lead(models.Model):
         excluded_fields=[
             "email_normalized",
             "phone_normalized",
+            "duplicates_checked_at",
             "updated_at",
             "first_touch_due_at",
             "first_touched_at",
@@ -203,6 +207,12 @@ class Lead(models.Model):
             ),
             models.Index(
                 fields=["phone_normalized"], name="lead_phone_normalized", condition=~Q(phone_normalized="")
+            ),
+            # The leads whose duplicate check is due, for the worker's periodic pass.
+            models.Index(
+                fields=["id"],
+                name="lead_duplicates_unchecked",
+                condition=Q(duplicates_checked_at__isnull=True),
             ),
             models.Index(
                 fields=["first_touch_due_at"],

@@ -16,10 +16,10 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from crm.errors import Invalid
 from crm.timeline.engagement import EMAIL_OPENED, FORM_SUBMITTED, LINK_CLICKED, PAGE_VISITED
 from leads.models import Authority, LeadSource, Operator, PurchaseTimeline, RuleKind
 
@@ -125,7 +125,9 @@ def _number(field: ScoringField, text: str) -> str:
         number = Decimal("NaN")
     if not number.is_finite() or number < 0 or (not field.decimal and number != number.to_integral_value()):
         kind = "a number" if field.decimal else "a whole number"
-        raise ValidationError({"value": f'{field.label} needs {kind} of zero or more, not "{text}".'})
+        raise Invalid(
+            f'{field.label} needs {kind} of zero or more, not "{text}".', field="value", code="value"
+        )
     return format(number, "f") if field.decimal else str(int(number))
 
 
@@ -135,30 +137,32 @@ def _choice_key(field: ScoringField, text: str) -> str:
         if text.casefold() in (key.casefold(), label.casefold()):
             return key
     labels = ", ".join(label for _, label in field.choices)
-    raise ValidationError({"value": f'"{text}" is not a {field.label.lower()}; use {labels}.'})
+    raise Invalid(f'"{text}" is not a {field.label.lower()}; use {labels}.', field="value", code="value")
 
 
 def check_attribute(field_name: str, operator: str, value: str) -> str:
-    """The rule's value normalised for its field, or a ValidationError that names the field."""
+    """The rule's value normalised for its field, or an Invalid that names the field."""
     field = FIELDS.get(field_name)
     if field is None:
         shown = f'"{field_name}"' if field_name else "The rule"
-        raise ValidationError({"field": f"{shown} is not a lead field scoring rules can use."})
+        raise Invalid(f"{shown} is not a lead field scoring rules can use.", field="field", code="field")
     allowed = OPERATORS_BY_KIND[field.kind]
     if operator not in allowed:
         choices = ", ".join(f'"{op.label}"' for op in allowed)
-        raise ValidationError(
-            {
-                "operator": f"{field.label} is a {field.kind.value} field, so {_operator_label(operator)} "
-                f"does not apply to it; use one of {choices}."
-            }
+        raise Invalid(
+            f"{field.label} is a {field.kind.value} field, so {_operator_label(operator)} "
+            f"does not apply to it; use one of {choices}.",
+            field="operator",
+            code="operator",
         )
     if operator in VALUELESS:
         return ""
     value = value.strip()
     parts = _split(value) if operator == Operator.IN else [value]
     if not value or not parts:
-        raise ValidationError({"value": f'"{field.label} {Operator(operator).label}" needs a value.'})
+        raise Invalid(
+            f'"{field.label} {Operator(operator).label}" needs a value.', field="value", code="value"
+        )
     if field.kind is FieldKind.NUMBER:
         return ", ".join(_number(field, part) for part in parts)
     if field.kind is FieldKind.CHOICE:
@@ -177,8 +181,8 @@ def check_rule(
     points: int,
     decay_days: int | None,
 ) -> dict[str, Any]:
-    """Every field of a rule, validated and normalised, or one ValidationError naming each problem."""
-    errors: dict[str, list[str]] = {}
+    """Every field of a rule, validated and normalised, or one Invalid naming each problem."""
+    errors: dict[str | None, list[str]] = {}
     checked: dict[str, Any] = {"name": name.strip(), "kind": kind, "points": points}
     if not checked["name"]:
         errors["name"] = ["Name the rule."]
@@ -188,8 +192,8 @@ def check_rule(
         checked.update(field=field, operator=operator, event_type="", decay_days=None)
         try:
             checked["value"] = check_attribute(field, operator, value)
-        except ValidationError as error:
-            errors.update(error.message_dict)
+        except Invalid as error:
+            errors.update(error.errors)
         if decay_days is not None:
             errors["decay_days"] = ["Only engagement points decay; leave it empty for an attribute rule."]
     elif kind == RuleKind.BEHAVIOUR:
@@ -204,7 +208,7 @@ def check_rule(
     else:
         errors["kind"] = ["Choose whether the rule scores a lead attribute or an engagement."]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors=errors, code="scoring_rule_invalid")
     return checked
 
 

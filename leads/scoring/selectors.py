@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404
-
+from crm.errors import NotFound
 from crm.models import BackgroundJob
 from leads.models import Lead, LeadScore, ScoringRule
 
@@ -57,7 +56,7 @@ def rule_list() -> list[RuleRow]:
 def rule_get(*, pk: int) -> ScoringRule:
     rule = ScoringRule.objects.filter(pk=pk).first()
     if rule is None:
-        raise Http404
+        raise NotFound
     return rule
 
 

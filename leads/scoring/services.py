@@ -15,13 +15,14 @@ from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from crm import access
+from crm.errors import NotFound
 from crm.jobs.services import job_advance, job_create, job_fail, job_finish, job_start
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind, User
+from crm.records import validate
 from crm.timeline.events import event_type
 from leads.models import Lead, LeadSettings, RuleKind, ScoringRule
 
@@ -75,7 +76,7 @@ def rule_create(
         decay_days=decay_days,
     )
     rule = ScoringRule(**checked, is_active=is_active)
-    rule.full_clean()
+    validate(rule)
     rule.save()
     return RuleSaved(rule, rescore_start(actor=actor, rule_ids=[rule.pk]) if is_active else None)
 
@@ -98,7 +99,7 @@ def rule_update(
     access.ensure_admin(actor, doing="manage scoring rules")
     rule = ScoringRule.objects.select_for_update().filter(pk=rule_id).first()
     if rule is None:
-        raise Http404
+        raise NotFound
     checked = check_rule(
         name=name,
         kind=kind,
@@ -112,7 +113,7 @@ def rule_update(
     before = [getattr(rule, attribute) for attribute in SCORING_FIELDS]
     for attribute, new in {**checked, "is_active": is_active}.items():
         setattr(rule, attribute, new)
-    rule.full_clean()
+    validate(rule)
     rule.save()
     changed = before != [getattr(rule, attribute) for attribute in SCORING_FIELDS]
     return RuleSaved(rule, rescore_start(actor=actor, rule_ids=[rule.pk]) if changed else None)

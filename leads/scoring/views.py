@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.web.views import AuthenticatedRequest, add_service_error, admin_only
+from crm.errors import DomainError
+from crm.web.views import AuthenticatedRequest, admin_only, service_error
 from leads.models import LeadSettings, ScoringRule
 
 from . import selectors, services
@@ -42,8 +42,8 @@ def _form_page(request: AuthenticatedRequest, rule: ScoringRule | None) -> HttpR
                 saved = services.rule_create(actor=request.user, **form.rule_fields())
             else:
                 saved = services.rule_update(actor=request.user, rule_id=rule.pk, **form.rule_fields())
-        except ValidationError as error:
-            add_service_error(form, error)
+        except DomainError as error:
+            service_error(form, error)
         else:
             return _saved(request, saved, "Saved" if rule else "Created")
     title = f"Edit {rule}" if rule else "New scoring rule"

@@ -6,11 +6,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Invalid
 from crm.lists.bulk import BulkResult, bulk_apply
 from crm.models import NotificationKind, Role, Team, User
 from crm.records import (
@@ -19,12 +18,23 @@ from crm.records import (
     delete_with_audit,
     lock_for_change,
     save_with_audit,
+    validate,
 )
 from crm.timeline.events import event_record
 from crm.timeline.notifications import notification_send
 from leads import events
 from leads.assignment.services import first_touch_start, lead_assign_by_rules
-from leads.models import STATUS_TRANSITIONS, Lead, LeadStatus
+from leads.dedupe.pending import duplicates_stale, lead_duplicates_check_soon
+from leads.models import Lead, LeadStatus
+from leads.rules import (
+    lead_can_be_assigned,
+    lead_can_be_deleted,
+    lead_can_be_edited,
+    lead_can_change_status,
+    lead_status_allowed,
+    lead_team_assignable,
+    leads_may_be_queued,
+)
 from leads.scoring.receivers import lead_rescore_soon
 
 NON_DIGITS = re.compile(r"\D")
@@ -59,24 +69,12 @@ def check_lead_owner_assignable(*, actor: User, owner: User | None) -> None:
     """Anyone the actor may assign to; back to the queue (no owner) only for managers and admins."""
     if owner is not None:
         check_owner_assignable(actor=actor, owner=owner)
-    elif not actor.is_admin and actor.role != Role.SALES_MANAGER:
-        raise PermissionDenied("Only managers can put a lead back in the queue.")
+    else:
+        leads_may_be_queued(actor).ensure()
 
 
 def check_team_assignable(*, actor: User, team: Team | None) -> None:
-    """A lead may go to the default queue, or to a team queue the actor reaches (admins: any)."""
-    if team is not None and not actor.is_admin and team.pk not in access.team_ids(actor):
-        raise PermissionDenied("You cannot put leads in that team's queue.")
-
-
-def check_status_change(old: str, new: str) -> None:
-    if new == LeadStatus.CONVERTED:
-        raise DomainError("A lead becomes converted only by converting it.", field="status")
-    if new not in STATUS_TRANSITIONS[old]:
-        raise DomainError(
-            f"A {LeadStatus(old).label.lower()} lead cannot move to {LeadStatus(new).label.lower()}.",
-            field="status",
-        )
+    lead_team_assignable(actor, team).ensure()
 
 
 @transaction.atomic
@@ -88,8 +86,7 @@ def lead_create(*, actor: User, fields: dict[str, Any]) -> Lead:
     if fields.get("owner") is not None:
         check_owner_assignable(actor=actor, owner=fields["owner"])
     check_team_assignable(actor=actor, team=fields.get("team"))
-    if fields.get("status", LeadStatus.NEW) == LeadStatus.CONVERTED:
-        raise DomainError("A lead becomes converted only by converting it.", field="status")
+    lead_status_allowed(None, fields.get("status", LeadStatus.NEW)).ensure()
     lead = Lead(**fields)
     _normalize(lead)
     save_with_audit(lead, actor=actor)
@@ -98,9 +95,10 @@ def lead_create(*, actor: User, fields: dict[str, Any]) -> Lead:
 
 
 def _after_create(*, actor: User | None, lead: Lead) -> Lead:
-    """A new lead is scored; without owner or team it goes through the assignment rules; an owner's
-    first-touch timer starts."""
+    """A new lead is scored and checked for duplicates; without owner or team it goes through the
+    assignment rules; an owner's first-touch timer starts."""
     lead_rescore_soon(lead.pk)
+    lead_duplicates_check_soon(lead.pk)
     if lead.owner_id is None and lead.team_id is None:
         if lead_assign_by_rules(lead_id=lead.pk):  # notifies the owner and starts the timer itself
             lead.refresh_from_db()
@@ -119,10 +117,9 @@ def lead_capture(*, fields: dict[str, Any]) -> Lead:
     own validation still runs.
     """
     lead = Lead(**fields)
-    if lead.status == LeadStatus.CONVERTED:
-        raise DomainError("A lead becomes converted only by converting it.", field="status")
+    lead_status_allowed(None, lead.status).ensure()
     _normalize(lead)
-    lead.full_clean()
+    validate(lead)
     lead.save()
     event_record(actor=None, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
     return _after_create(actor=None, lead=lead)
@@ -132,30 +129,39 @@ def lead_capture(*, fields: dict[str, Any]) -> Lead:
 def lead_update(*, actor: User, lead_id: int, fields: dict[str, Any]) -> Lead:
     """Changes a lead's fields; status, owner and team changes are checked and leave events."""
     lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
-    if lead.is_converted:
-        raise DomainError("A converted lead is kept as it was; change the contact or the deal instead.")
+    lead_can_be_edited(actor, lead).ensure()
     changed = {name: value for name, value in fields.items() if getattr(lead, name) != value}
     access.ensure_fields_writable(actor, lead, changed)
+    if "owner" in changed or "team" in changed:
+        lead_can_be_assigned(actor, lead).ensure()
     if "owner" in changed:
         check_lead_owner_assignable(actor=actor, owner=changed["owner"])
     if "team" in changed:
         check_team_assignable(actor=actor, team=changed["team"])
     if "status" in changed:
-        check_status_change(lead.status, changed["status"])
+        lead_can_change_status(actor, lead).ensure()
+        lead_status_allowed(lead.status, changed["status"]).ensure()
         if lead.status == LeadStatus.DISQUALIFIED:
             changed.setdefault("disqualified_reason", "")
         elif (
             changed["status"] == LeadStatus.DISQUALIFIED
             and not changed.get("disqualified_reason", "").strip()
         ):
-            raise DomainError("Say why the lead is disqualified.", field="disqualified_reason")
+            raise Invalid(
+                "Say why the lead is disqualified.", field="disqualified_reason", code="reason_required"
+            )
     changes = apply_changes(lead, changed)
     if not changes:
         return lead
     _normalize(lead)
+    recheck = duplicates_stale(changes)
+    if recheck:
+        lead.duplicates_checked_at = None
     save_with_audit(lead, actor=actor)
     _record_change_events(actor=actor, lead=lead, changes=changes)
     lead_rescore_soon(lead.pk)  # status, fields and owner all weigh in on the score and sales-readiness
+    if recheck:
+        lead_duplicates_check_soon(lead.pk)
     return lead
 
 
@@ -193,8 +199,7 @@ def lead_change_status(*, actor: User, lead_id: int, status: str, reason: str = 
 @transaction.atomic
 def lead_delete(*, actor: User, lead_id: int) -> None:
     lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
-    if not access.can_work(actor, lead):
-        raise PermissionDenied("Your role cannot delete leads.")
+    lead_can_be_deleted(actor, lead).ensure()
     delete_with_audit(lead, actor=actor)
 
 
@@ -220,7 +225,7 @@ def leads_bulk_apply(
 ) -> BulkResult:
     """The one entry for the list's bulk bar and the API's bulk endpoint."""
     if len(lead_ids) > MAX_BULK_LEADS:
-        raise DomainError(f"Select at most {MAX_BULK_LEADS} leads at a time.", field="ids")
+        raise Invalid(f"Select at most {MAX_BULK_LEADS} leads at a time.", field="ids", code="too_many")
     if action == "assign":
         return leads_bulk_assign(actor=actor, lead_ids=lead_ids, owner=owner)
     if action == "status":
@@ -229,7 +234,7 @@ def leads_bulk_apply(
         return leads_bulk_add_tag(actor=actor, lead_ids=lead_ids, tag=tag)
     if action == "delete":
         return leads_bulk_delete(actor=actor, lead_ids=lead_ids)
-    raise DomainError(f"Unknown bulk action {action!r}.", field="action")
+    raise Invalid(f"Unknown bulk action {action!r}.", field="action", code="unknown_action")
 
 
 def leads_bulk_assign(*, actor: User, lead_ids: Iterable[int], owner: User | None) -> BulkResult:
@@ -247,7 +252,7 @@ def leads_bulk_change_status(
 def leads_bulk_add_tag(*, actor: User, lead_ids: Iterable[int], tag: str) -> BulkResult:
     tag = tag.strip()
     if not tag:
-        raise DomainError("Name the tag to add.", field="tag")
+        raise Invalid("Name the tag to add.", field="tag", code="tag_required")
     return bulk_apply(lead_ids, lambda pk: lead_add_tag(actor=actor, lead_id=pk, tag=tag))
 
 

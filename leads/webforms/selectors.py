@@ -4,9 +4,9 @@ its slug."""
 from __future__ import annotations
 
 from django.db.models import Count, Max, QuerySet
-from django.shortcuts import get_object_or_404
 
 from crm import access
+from crm.errors import NotFound
 from crm.models import User
 from leads.models import WebForm, WebFormSubmission
 
@@ -22,7 +22,10 @@ def webform_list(*, user: User) -> QuerySet[WebForm]:
 
 
 def webform_get(*, user: User, pk: int) -> WebForm:
-    return get_object_or_404(webform_list(user=user), pk=pk)
+    webform = webform_list(user=user).filter(pk=pk).first()
+    if webform is None:
+        raise NotFound
+    return webform
 
 
 def webform_recent_submissions(*, form: WebForm) -> list[WebFormSubmission]:
@@ -31,4 +34,7 @@ def webform_recent_submissions(*, form: WebForm) -> list[WebFormSubmission]:
 
 def webform_public_get(*, slug: str) -> WebForm:
     """The form behind a public address; an inactive or unknown one is a 404."""
-    return get_object_or_404(WebForm.objects.select_related("owner"), slug=slug, is_active=True)
+    webform = WebForm.objects.select_related("owner").filter(slug=slug, is_active=True).first()
+    if webform is None:
+        raise NotFound
+    return webform

@@ -7,18 +7,17 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Conflict, Invalid, NotFound
 from crm.models import User
-from crm.records import apply_changes, check_owner_assignable, lock_for_change
+from crm.records import apply_changes, check_owner_assignable, lock_for_change, validate
 from crm.timeline.engagement import FORM_SUBMITTED, engagement_record
 from crm.timeline.events import event_record
+from leads.dedupe.pending import duplicates_stale, lead_duplicates_check_soon
 from leads.models import (
     IDENTITY_FIELDS,
     Lead,
@@ -69,13 +68,14 @@ SLUG_MAX_LENGTH = 50  # WebForm.slug's
 CLOSED_STATUSES = (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED)
 
 
-class SubmissionRateLimited(DomainError):
+class SubmissionRateLimited(Conflict):
     """One address has sent as many submissions as the lead settings allow in an hour."""
 
     def __init__(self) -> None:
         super().__init__(
             "We have received too many submissions from your network in the last hour. "
-            "Please try again later."
+            "Please try again later.",
+            code="rate_limited",
         )
 
 
@@ -110,7 +110,7 @@ def clean_field_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "every lead needs one."
         )
     if errors:
-        raise ValidationError({"fields": errors})
+        raise Invalid(errors={"fields": errors}, code="fields_invalid")
     return cleaned
 
 
@@ -134,8 +134,10 @@ def _free_slug(name: str, *, form_id: int | None) -> str:
     """The form's address made from its name ("Book a demo" -> "book-a-demo"), numbered when taken."""
     base = slugify(name)[:SLUG_MAX_LENGTH].strip("-_")
     if not base:
-        raise ValidationError(
-            {"slug": "The name has no letters or digits to make an address from; type the address."}
+        raise Invalid(
+            "The name has no letters or digits to make an address from; type the address.",
+            field="slug",
+            code="slug_required",
         )
     others = WebForm.objects.exclude(pk=form_id) if form_id is not None else WebForm.objects.all()
     slug, number = base, 2
@@ -156,7 +158,7 @@ def webform_create(*, actor: User, fields: Mapping[str, Any]) -> WebForm:
     if values.get("owner") is not None:
         check_owner_assignable(actor=actor, owner=values["owner"])
     webform = WebForm(created_by=actor, **values)
-    webform.full_clean(exclude=UNVALIDATED)
+    validate(webform, exclude=UNVALIDATED)
     webform.save()
     return webform
 
@@ -173,7 +175,7 @@ def webform_update(*, actor: User, form_id: int, fields: Mapping[str, Any]) -> W
         return webform
     if "owner" in changes and webform.owner is not None:
         check_owner_assignable(actor=actor, owner=webform.owner)
-    webform.full_clean(exclude=UNVALIDATED)
+    validate(webform, exclude=UNVALIDATED)
     webform.save()
     return webform
 
@@ -184,7 +186,7 @@ def webform_delete(*, actor: User, form_id: int) -> None:
     access.ensure_admin(actor, doing="delete web forms")
     webform = WebForm.objects.select_for_update().filter(pk=form_id).first()
     if webform is None:
-        raise Http404
+        raise NotFound
     webform.delete()
 
 
@@ -248,8 +250,13 @@ def _update_open_lead(lead: Lead, *, form: WebForm, answers: Mapping[str, Any]) 
     if changes:
         lead.phone_normalized = normalize_phone(lead.phone)
         # Only the new answers are checked: an old value the form never asked about is not the visitor's.
-        lead.full_clean(exclude=[field.name for field in Lead._meta.fields if field.name not in changes])
+        validate(lead, exclude=[field.name for field in Lead._meta.fields if field.name not in changes])
+        recheck = duplicates_stale(changes)
+        if recheck:
+            lead.duplicates_checked_at = None
         lead.save()
+        if recheck:
+            lead_duplicates_check_soon(lead.pk)
         data["updated"] = ", ".join(field_label(name).lower() for name in changes)
     # On the lead's timeline, so that its owner sees the visitor came back and what they said.
     event_record(actor=None, target=lead, type=LEAD_FORM_RESUBMITTED, data=data)
@@ -267,7 +274,7 @@ def webform_submit(
     (see `_update_open_lead`); otherwise, or when the form is set to create, a new lead is captured.
     """
     if not form.is_active:
-        raise DomainError("This form no longer takes submissions.")
+        raise Invalid("This form no longer takes submissions.", code="form_inactive")
     _lock_ip(ip_address)
     limit = LeadSettings.current().webform_submissions_per_hour
     recent = WebFormSubmission.objects.filter(

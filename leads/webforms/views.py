@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -21,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.errors import DomainError
-from crm.web.views import AuthenticatedRequest, add_service_error, admin_only, service_error
+from crm.web.views import AuthenticatedRequest, admin_only, service_error
 from leads.access import can_design_webforms
 from leads.models import WebForm
 
@@ -73,7 +72,7 @@ def _editor_page(request: AuthenticatedRequest, webform: WebForm | None) -> Http
                 saved = services.webform_create(actor=request.user, fields=fields)
             else:
                 saved = services.webform_update(actor=request.user, form_id=webform.pk, fields=fields)
-        except (ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             messages.success(request, f"Saved the web form {saved}.")
@@ -175,13 +174,10 @@ def webform_public(request: HttpRequest, slug: str) -> HttpResponse:
             services.webform_submit(
                 form=webform, data=form.answers(), ip_address=client_ip(request), utm=form.utm(request.GET)
             )
-        except services.SubmissionRateLimited as error:
-            form.add_error(None, error.message)
-            status = 429
         except DomainError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_service_error(form, error)
+            service_error(form, error)
+            if isinstance(error, services.SubmissionRateLimited):
+                status = 429
         else:
             return _thanked(webform)
     return _public_page("public_form.html", {"webform": webform, "form": form}, status=status)

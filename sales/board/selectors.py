@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 
+from crm.errors import NotFound
 from crm.lists.pagination import KeysetPage, keyset_page
 from crm.models import User
 from sales.models import Opportunity, OpportunityStatus, Pipeline, Stage, StageKind
@@ -93,14 +93,14 @@ def board_pipeline(*, pipeline_id: int | None, pipelines: list[Pipeline]) -> Pip
     if found is None:
         found = Pipeline.objects.filter(pk=pipeline_id).first()  # an inactive pipeline still shows
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 
 def board_stage(*, pipeline_id: int, stage_id: int) -> Stage:
     stage = Stage.objects.filter(pk=stage_id, pipeline_id=pipeline_id).order_by().first()
     if stage is None:
-        raise Http404
+        raise NotFound
     return stage
 
 

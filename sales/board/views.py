@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access
-from crm.errors import DomainError
-from crm.lists.bulk import error_message
+from crm.errors import Conflict, DomainError, Forbidden, NotFound
 from crm.models import User
 from crm.web.views import AuthenticatedRequest
 from sales.board.selectors import (
@@ -30,10 +28,11 @@ from sales.board.selectors import (
     column_page,
     column_totals,
 )
-from sales.errors import ExitCriteriaUnmet, StaleMove
+from sales.errors import ExitCriteriaUnmet
 from sales.filters import BOARD_FILTERS, BoardFilter, filter_query
 from sales.forms import MoveForm
 from sales.models import Opportunity, Stage, StageKind
+from sales.rules import deal_can_be_edited, deal_can_move
 from sales.selectors import active_lost_reasons, board_stages, opportunity_get
 from sales.services.deals import opportunity_move
 
@@ -42,19 +41,21 @@ from sales.services.deals import opportunity_move
 class Card:
     deal: Opportunity
     read_only: bool
+    # Dragged to another column: a won or lost deal stays put (reopening it is done on its page).
+    movable: bool
     overdue: bool
-
-    @property
-    def movable(self) -> bool:
-        """Dragged to another column: a won or lost deal stays put (reopening it is done on its page)."""
-        return self.deal.is_open and not self.read_only
 
 
 def card_for(user: User, deal: Opportunity, today: date) -> Card:
     overdue = (deal.next_step_due is not None and deal.next_step_due < today) or (
         deal.is_open and deal.close_date is not None and deal.close_date < today
     )
-    return Card(deal=deal, read_only=not access.can(user, "change", deal), overdue=overdue)
+    return Card(
+        deal=deal,
+        read_only=not deal_can_be_edited(user, deal),
+        movable=bool(deal_can_move(user, deal)),
+        overdue=overdue,
+    )
 
 
 @login_required
@@ -130,14 +131,14 @@ def move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             lost_note=data["lost_note"],
             closed_at=form.closed_at,
         )
-    except ExitCriteriaUnmet as error:
-        return _refused(request, deal, error.message, status=422, missing=error.missing)
-    except StaleMove as error:
-        return _refused(request, deal, error.message, status=409, stage_id=_current_stage_id(deal))
-    except (DomainError, ValidationError) as error:
-        return _refused(request, deal, error_message(error), status=422)
-    except PermissionDenied as error:
-        return _refused(request, deal, str(error) or "You cannot move this deal.", status=403)
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        if isinstance(error, ExitCriteriaUnmet):
+            return _refused(request, deal, error.message, status=422, missing=error.missing)
+        if isinstance(error, Conflict):
+            return _refused(request, deal, error.message, status=409, stage_id=_current_stage_id(deal))
+        return _refused(request, deal, error.message, status=403 if isinstance(error, Forbidden) else 422)
     if not request.htmx:
         messages.success(request, f"Moved {moved} to {moved.stage}.")
         return redirect(moved)

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Conflict, Invalid
 from crm.models import User
 from leads.importing.parsing import Row, read_table
 from sales.models import Product, SalesSettings
@@ -53,7 +52,7 @@ class ImportProblem:
         )
 
 
-class ProductImportRefused(DomainError):
+class ProductImportRefused(Invalid):
     """Nothing was imported; `problems` lists every one found, by row and column."""
 
     def __init__(self, problems: list[ImportProblem]) -> None:
@@ -62,6 +61,7 @@ class ProductImportRefused(DomainError):
             f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}. "
             "Correct them and upload the file again.",
             field="file",
+            code="file_has_problems",
         )
         self.problems = problems
 
@@ -83,10 +83,11 @@ def products_import(*, actor: User, data: bytes) -> ImportResult:
     """Creates or updates a product per row, all in one transaction, or refuses the whole file."""
     access.ensure_admin(actor, doing=PRODUCTS)
     if len(data) > MAX_BYTES:
-        raise DomainError(
+        raise Invalid(
             f"The file is {len(data) / MEGABYTE:.1f} MB; the largest import is {MAX_BYTES // MEGABYTE} MB. "
             "Split it into smaller files.",
             field="file",
+            code="file_too_large",
         )
     table = read_table(data)
     columns = _columns(table.headers, table.header_line)
@@ -108,14 +109,15 @@ def products_import(*, actor: User, data: bytes) -> ImportResult:
     if problems:
         raise ProductImportRefused(problems)
     if not parsed:
-        raise DomainError("The file has column names but no products under them.", field="file")
+        raise Invalid("The file has column names but no products under them.", field="file", code="no_rows")
     try:
         return _save(parsed)
     except IntegrityError:
-        raise DomainError(
+        raise Conflict(
             "Someone changed the catalogue while the file was imported; nothing was imported. "
             "Upload it again.",
             field="file",
+            code="catalogue_changed",
         ) from None
 
 
@@ -148,10 +150,11 @@ def _columns(headers: tuple[str, ...], line: int) -> dict[int, str]:
 def _bounded(rows: Iterator[Row]) -> Iterator[Row]:
     for count, row in enumerate(rows, start=1):
         if count > MAX_ROWS:
-            raise DomainError(
+            raise Invalid(
                 f"The file has more than {MAX_ROWS:,} products; the largest import is {MAX_ROWS:,}. "
                 "Split it into smaller files.",
                 field="file",
+                code="too_many_rows",
             )
         yield row
 
@@ -185,12 +188,12 @@ def _parse(line: int, cells: dict[str, str], problems: list[ImportProblem]) -> d
             found.append(ImportProblem(line, column, str(error)))
     try:
         cleaned = product_fields_check(fields)
-    except ValidationError as error:
+    except Invalid as error:
         found.extend(
-            ImportProblem(line, _column(field), message)
-            for field, messages in error.message_dict.items()
+            ImportProblem(line, _column(field or ""), message)
+            for field, messages in error.errors.items()
             for message in messages
-            if _column(field) not in {problem.column for problem in found}
+            if _column(field or "") not in {problem.column for problem in found}
         )
     problems.extend(sorted(found, key=lambda problem: COLUMNS.index(problem.column)))
     return None if found else cleaned

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from crm.errors import Forbidden, NotFound
 from crm.models import Role, User
 from sales.models import Product
 
@@ -19,7 +18,7 @@ def can_read_catalogue(user: User) -> bool:
 
 def ensure_can_read_catalogue(user: User) -> None:
     if not can_read_catalogue(user):
-        raise PermissionDenied("The product catalogue is for the sales team.")
+        raise Forbidden("The product catalogue is for the sales team.", code="catalogue_not_allowed")
 
 
 def product_list(*, user: User, search: str = "", active: bool | None = True) -> QuerySet[Product]:
@@ -38,5 +37,5 @@ def product_get(*, user: User, pk: int) -> Product:
     ensure_can_read_catalogue(user)
     product = Product.objects.filter(pk=pk).first()
     if product is None:
-        raise Http404
+        raise NotFound
     return product

@@ -9,13 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 
 from crm import access
+from crm.errors import Invalid, NotFound
 from crm.models import User
 from crm.money import currency_problem
+from crm.records import validate
 from sales.models import Product, SalesSettings
 
 PRODUCTS = "manage the product catalogue"
@@ -42,9 +42,9 @@ def _decimal_problem(value: Decimal) -> str | None:
 
 
 def product_fields_check(fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields present in `fields`, tidied (spaces, upper-case currency), or one ValidationError
-    naming every problem by field. Uniqueness of the SKU is the caller's to check."""
-    errors: dict[str, list[str]] = {}
+    """The fields present in `fields`, tidied (spaces, upper-case currency), or one Invalid naming
+    every problem by field. Uniqueness of the SKU is the caller's to check."""
+    errors: dict[str | None, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for field, limit in TEXT_LIMITS.items():
         if field in fields:
@@ -87,14 +87,14 @@ def product_fields_check(fields: dict[str, Any]) -> dict[str, Any]:
     if "is_active" in fields:
         cleaned["is_active"] = bool(fields["is_active"])
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors=errors, code="product_invalid")
     return cleaned
 
 
 def _check_sku_free(sku: str, *, exclude: int | None = None) -> None:
     taken = Product.objects.filter(sku=sku).exclude(pk=exclude or 0).first()
     if taken is not None:
-        raise ValidationError({"sku": [f"{sku} is already the SKU of {taken.name}."]})
+        raise Invalid(f"{sku} is already the SKU of {taken.name}.", field="sku", code="sku_taken")
 
 
 @transaction.atomic
@@ -105,7 +105,7 @@ def product_create(*, actor: User, fields: dict[str, Any]) -> Product:
     cleaned = product_fields_check({name: fields.get(name) for name in PRODUCT_FIELDS if name in fields})
     _check_sku_free(cleaned["sku"])
     product = Product(**cleaned)
-    product.full_clean()
+    validate(product)
     product.save()
     return product
 
@@ -116,13 +116,13 @@ def product_update(*, actor: User, product_id: int, fields: dict[str, Any]) -> P
     access.ensure_admin(actor, doing=PRODUCTS)
     product = Product.objects.select_for_update().filter(pk=product_id).first()
     if product is None:
-        raise Http404
+        raise NotFound
     cleaned = product_fields_check({name: fields[name] for name in PRODUCT_FIELDS if name in fields})
     if "sku" in cleaned:
         _check_sku_free(cleaned["sku"], exclude=product.pk)
     for name, value in cleaned.items():
         setattr(product, name, value)
-    product.full_clean()
+    validate(product)
     product.save()
     return product
 
@@ -133,7 +133,7 @@ def product_set_active(*, actor: User, product_id: int, active: bool) -> Product
     access.ensure_admin(actor, doing=PRODUCTS)
     product = Product.objects.select_for_update().filter(pk=product_id).first()
     if product is None:
-        raise Http404
+        raise NotFound
     if product.is_active != active:
         product.is_active = active
         product.save(update_fields=["is_active", "updated_at"])

@@ -8,10 +8,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.errors import DomainError
-from crm.web.views import AuthenticatedRequest, requested_page
+from crm.errors import DomainError, Invalid
+from crm.web.views import AuthenticatedRequest, requested_page, service_error
 from sales.configuration.admin_pages import admin_page, posted_active, submitted
-from sales.configuration.forms import show_service_error
 from sales.models import SalesSettings
 
 from .forms import ProductFilterForm, ProductForm, ProductImportForm
@@ -80,18 +79,18 @@ def product_import(request: AuthenticatedRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             if upload.size > MAX_BYTES:  # refused before the file is read into memory
-                raise DomainError(
+                raise Invalid(
                     f"The file is {upload.size / MEGABYTE:.1f} MB; the largest import is "
                     f"{MAX_BYTES // MEGABYTE} MB. Split it into smaller files.",
                     field="file",
+                    code="file_too_large",
                 )
             result = products_import(actor=request.user, data=upload.read())
-        except ProductImportRefused as refusal:
-            form.add_error("file", refusal.message)
-            problems = [str(problem) for problem in refusal.problems[:MAX_PROBLEMS_SHOWN]]
-            hidden = len(refusal.problems) - len(problems)
         except DomainError as error:
-            show_service_error(form, error)
+            service_error(form, error)
+            if isinstance(error, ProductImportRefused):
+                problems = [str(problem) for problem in error.problems[:MAX_PROBLEMS_SHOWN]]
+                hidden = len(error.problems) - len(problems)
         else:
             messages.success(
                 request,

@@ -9,19 +9,16 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from crm.errors import DomainError
-from crm.web.views import AuthenticatedRequest
-
-from .forms import show_service_error
+from crm.web.views import AuthenticatedRequest, page_refusal, service_error
 
 T = TypeVar("T")
 View = Callable[..., HttpResponse]
-REFUSALS = (DomainError, ValidationError)
 
 
 def admin_page(view: View) -> View:
@@ -61,8 +58,8 @@ def submitted(request: AuthenticatedRequest, form: BaseForm, save: Callable[[dic
         return None
     try:
         return save(form.cleaned_data)
-    except REFUSALS as error:
-        show_service_error(form, error)
+    except DomainError as error:
+        service_error(form, error)
         return None
 
 
@@ -81,7 +78,7 @@ def reorder_answer(
     try:
         reorder()
     except DomainError as refusal:
-        error = refusal.message
+        error = page_refusal(refusal)
     if not request.htmx:
         if error:
             messages.error(request, error)

@@ -1,18 +1,17 @@
 """Admins' writes to exit criteria: what a deal needs before it may move past an open stage.
 
-Every service is for active admins only (crm.access.ensure_admin). Field problems are raised as a
-ValidationError keyed by field; refusals of the process's rules as a DomainError with a readable
-message.
+Every service is for active admins only (crm.access.ensure_admin). Field problems and refusals of the
+process's rules are raised as Invalid, naming the field when there is one.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Invalid
 from crm.models import ActivityKind, User
+from crm.records import validate
 from sales.models import CriterionKind, ExitCriterion, RequiredField, RequiredRecord, StageKind
 
 from .pipelines import PIPELINES, locked_stage
@@ -46,7 +45,9 @@ def criterion_add(
     access.ensure_admin(actor, doing=PIPELINES)
     stage, _ = locked_stage(stage_id)
     if stage.kind != StageKind.OPEN:
-        raise DomainError("Only open stages have exit criteria: a won or lost deal moves no further.")
+        raise Invalid(
+            "Only open stages have exit criteria: a won or lost deal moves no further.", code="stage_not_open"
+        )
     activity_subject = " ".join(activity_subject.split())
     required = {
         CriterionKind.FIELD: ("field_name", field_name, RequiredField.values, "Choose the field to fill in."),
@@ -59,17 +60,17 @@ def criterion_add(
         CriterionKind.RELATED: ("related", related, RequiredRecord.values, "Choose the related record."),
     }
     if kind not in required:
-        raise ValidationError({"kind": ["Choose what the stage requires."]})
+        raise Invalid("Choose what the stage requires.", field="kind", code="required")
     field, value, allowed, message = required[CriterionKind(kind)]
     if value not in allowed:
-        raise ValidationError({field: [message]})
+        raise Invalid(message, field=field, code="required")
     # Only the chosen kind's detail is kept: a stale value from another choice would confuse the list.
     fields = {"field_name": "", "activity_kind": "", "activity_subject": "", "related": "", field: value}
     if kind == CriterionKind.ACTIVITY:
         fields["activity_subject"] = activity_subject
     label = " ".join(label.split()) or criterion_label(kind=kind, **fields)
     criterion = ExitCriterion(stage=stage, kind=kind, label=label, **fields)
-    criterion.full_clean()
+    validate(criterion)
     criterion.save()
     return criterion
 

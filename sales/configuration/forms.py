@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 
-from crm.errors import DomainError
 from crm.models import ActivityKind
-from crm.web.views import service_error
 from sales.models import (
     CriterionKind,
     OnboardingRole,
@@ -22,16 +19,6 @@ from sales.models import (
 )
 
 from .onboarding_templates import MAX_DUE_OFFSET_DAYS
-
-
-def show_service_error(form: forms.BaseForm, error: DomainError | ValidationError | PermissionDenied) -> None:
-    """Puts a service's refusal on the form: on the field it names when the form has it."""
-    service_error(form, error, refused="Only admins can do that.")
-
-
-def error_text(error: DomainError | ValidationError) -> str:
-    """One line for a flash message."""
-    return error.message if isinstance(error, DomainError) else " ".join(error.messages)
 
 
 class NameForm(forms.Form):

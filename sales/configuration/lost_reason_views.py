@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.web.views import AuthenticatedRequest
+from crm.web.views import AuthenticatedRequest, page_refusal
 
 from . import lost_reasons as services
 from .admin_pages import (
-    REFUSALS,
     admin_page,
     posted_active,
     posted_ids,
@@ -23,7 +22,7 @@ from .admin_pages import (
     reorder_answer,
     submitted,
 )
-from .forms import LostReasonForm, error_text
+from .forms import LostReasonForm
 from .selectors import lost_reason_get, lost_reason_rows
 
 
@@ -93,7 +92,7 @@ def lost_reason_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         reason = services.lost_reason_set_active(actor=request.user, reason_id=pk, active=active)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, page_refusal(error))
     else:
         state = "offered again" if reason.is_active else "no longer offered; the deals lost for it keep it"
         messages.success(request, f"{reason} is {state}.")
@@ -105,8 +104,8 @@ def lost_reason_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def lost_reason_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         result = services.lost_reason_delete(actor=request.user, reason_id=pk)
-    except REFUSALS as error:
-        messages.error(request, error_text(error))
+    except DomainError as error:
+        messages.error(request, page_refusal(error))
     else:
         if result.deleted:
             messages.success(request, f"Deleted the lost reason {result.name}.")

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Invalid, NotFound
 from crm.models import User
+from crm.records import validate
 from sales.models import LostReason, Opportunity
 
 from .ordering import changed_positions, in_new_order, moved
@@ -32,14 +31,14 @@ def _locked_reasons() -> list[LostReason]:
 def _reason(reasons: list[LostReason], reason_id: int) -> LostReason:
     reason = next((r for r in reasons if r.pk == reason_id), None)
     if reason is None:
-        raise Http404
+        raise NotFound
     return reason
 
 
 def _check_reason_name(reasons: list[LostReason], name: str, *, exclude: int | None = None) -> str:
     name = clean_name(name, what="lost reason")
     if any(r.name.casefold() == name.casefold() and r.pk != exclude for r in reasons):
-        raise ValidationError({"name": [f"There is already a lost reason named {name}."]})
+        raise Invalid(f"There is already a lost reason named {name}.", field="name", code="name_taken")
     return name
 
 
@@ -50,7 +49,7 @@ def lost_reason_create(*, actor: User, name: str) -> LostReason:
     reasons = _locked_reasons()
     last = LostReason.objects.aggregate(last=Max("position"))["last"]
     reason = LostReason(name=_check_reason_name(reasons, name), position=0 if last is None else last + 1)
-    reason.full_clean()
+    validate(reason)
     reason.save()
     return reason
 
@@ -73,7 +72,7 @@ def lost_reason_set_active(*, actor: User, reason_id: int, active: bool) -> Lost
     reasons = _locked_reasons()
     reason = _reason(reasons, reason_id)
     if not active and not any(r.is_active for r in reasons if r.pk != reason.pk):
-        raise DomainError(_ONLY_REASON.format(reason=reason))
+        raise Invalid(_ONLY_REASON.format(reason=reason), code="last_active_reason")
     if reason.is_active != active:
         reason.is_active = active
         reason.save(update_fields=["is_active"])
@@ -112,6 +111,6 @@ def lost_reason_delete(*, actor: User, reason_id: int) -> LostReasonRemoval:
         lost_reason_set_active(actor=actor, reason_id=reason.pk, active=False)
         return LostReasonRemoval(name=reason.name, deleted=False, deals=deals)
     if reason.is_active and not any(r.is_active for r in reasons if r.pk != reason.pk):
-        raise DomainError(_ONLY_REASON.format(reason=reason))
+        raise Invalid(_ONLY_REASON.format(reason=reason), code="last_active_reason")
     reason.delete()
     return LostReasonRemoval(name=reason.name, deleted=True, deals=0)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 
 from crm import access
+from crm.errors import Invalid, NotFound
 from crm.models import User
+from crm.records import validate
 from sales.models import OnboardingRole, OnboardingTemplate, OnboardingTemplateItem
 
 from .ordering import changed_positions, in_new_order, moved
@@ -27,11 +27,11 @@ MAX_DUE_OFFSET_DAYS = 365
 def _template_fields(
     *, name: str, product_line: str, is_active: bool, exclude: int | None = None
 ) -> dict[str, object]:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     try:
         name = clean_name(name, what="template")
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    except Invalid as error:
+        errors.update(error.errors)
     else:
         if OnboardingTemplate.objects.filter(name__iexact=name).exclude(pk=exclude or 0).exists():
             errors["name"] = [f"There is already a template named {name}."]
@@ -51,7 +51,7 @@ def _template_fields(
                 "deactivate it first, or save this one inactive."
             ]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors=errors, code="template_invalid")
     return {"name": name, "product_line": product_line, "is_active": is_active}
 
 
@@ -68,7 +68,7 @@ def onboarding_template_create(
     _lock_templates()
     fields = _template_fields(name=name, product_line=product_line, is_active=is_active)
     template = OnboardingTemplate(**fields)
-    template.full_clean()
+    validate(template)
     template.save()
     return template
 
@@ -82,11 +82,11 @@ def onboarding_template_update(
     _lock_templates()
     template = OnboardingTemplate.objects.filter(pk=template_id).first()
     if template is None:
-        raise Http404
+        raise NotFound
     fields = _template_fields(name=name, product_line=product_line, is_active=is_active, exclude=template.pk)
     for field, value in fields.items():
         setattr(template, field, value)
-    template.full_clean()
+    validate(template)
     template.save()
     return template
 
@@ -98,7 +98,7 @@ def _locked_items(template_id: int) -> list[OnboardingTemplateItem]:
     if not list(
         OnboardingTemplate.objects.select_for_update().filter(pk=template_id).values_list("pk", flat=True)
     ):
-        raise Http404
+        raise NotFound
     return list(
         OnboardingTemplateItem.objects.select_for_update()
         .filter(template_id=template_id)
@@ -111,16 +111,16 @@ def _locked_item(item_id: int) -> tuple[OnboardingTemplateItem, list[OnboardingT
         OnboardingTemplateItem.objects.filter(pk=item_id).values_list("template_id", flat=True).first()
     )
     if template_id is None:
-        raise Http404
+        raise NotFound
     items = _locked_items(template_id)
     item = next((i for i in items if i.pk == item_id), None)
     if item is None:
-        raise Http404
+        raise NotFound
     return item, items
 
 
 def _item_fields(*, title: str, role: str, due_offset_days: int | None) -> dict[str, object]:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     title = " ".join(title.split())
     if not title:
         errors["title"] = ["Say what is to be done."]
@@ -133,7 +133,7 @@ def _item_fields(*, title: str, role: str, due_offset_days: int | None) -> dict[
             f"Enter how many days after the win it is due, from 0 to {MAX_DUE_OFFSET_DAYS}."
         ]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors=errors, code="item_invalid")
     return {"title": title, "role": role, "due_offset_days": due_offset_days}
 
 
@@ -147,7 +147,7 @@ def onboarding_template_item_add(
     fields = _item_fields(title=title, role=role, due_offset_days=due_offset_days)
     position = max((i.position for i in items), default=-1) + 1
     item = OnboardingTemplateItem(template_id=template_id, position=position, **fields)
-    item.full_clean()
+    validate(item)
     item.save()
     return item
 
@@ -160,7 +160,7 @@ def onboarding_template_item_update(
     item, _ = _locked_item(item_id)
     for field, value in _item_fields(title=title, role=role, due_offset_days=due_offset_days).items():
         setattr(item, field, value)
-    item.full_clean()
+    validate(item)
     item.save()
     return item
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-from crm.errors import DomainError
+from crm.errors import Conflict
 
 
 class Positioned(Protocol):
@@ -20,7 +20,9 @@ def in_new_order(rows: Sequence[P], ids: Sequence[int], *, what: str) -> list[P]
     """`rows` in the order of `ids`, which must name each of them exactly once."""
     by_id = {row.pk: row for row in rows}
     if len(ids) != len(by_id) or set(ids) != set(by_id):
-        raise DomainError(f"The {what} changed since this page was loaded; reload it and try again.")
+        raise Conflict(
+            f"The {what} changed since this page was loaded; reload it and try again.", code="stale_order"
+        )
     return [by_id[pk] for pk in ids]
 
 

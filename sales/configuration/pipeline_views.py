@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.web.views import AuthenticatedRequest
+from crm.web.views import AuthenticatedRequest, page_refusal, service_error
 from sales.models import Pipeline, Stage
 
 from . import criteria, pipelines
@@ -25,7 +25,6 @@ from .forms import (
     NameForm,
     StageDeleteForm,
     StageForm,
-    show_service_error,
 )
 from .selectors import (
     pipeline_get,
@@ -115,7 +114,7 @@ def pipeline_default(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         pipeline = pipelines.pipeline_set_default(actor=request.user, pipeline_id=pk)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, page_refusal(error))
     else:
         messages.success(request, f"New deals now go to {pipeline} unless told otherwise.")
     return redirect("sales:pipeline-list")
@@ -130,7 +129,7 @@ def pipeline_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         pipeline = pipelines.pipeline_set_active(actor=request.user, pipeline_id=pk, active=active)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, page_refusal(error))
     else:
         if pipeline.is_active:
             messages.success(request, f"{pipeline} is active again.")
@@ -182,7 +181,7 @@ def stage_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 actor=request.user, stage_id=pk, move_to_id=target.pk if target else None
             )
         except DomainError as error:
-            show_service_error(form, error)
+            service_error(form, error)
         else:
             message = f"Deleted the stage {result.stage}."
             if result.moved_to is not None:
@@ -205,7 +204,7 @@ def stage_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         pipelines.stage_move(actor=request.user, stage_id=pk, to=to)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, page_refusal(error))
     else:
         messages.success(request, f"Moved the stage {stage} to place {to + 1}.")
     return redirect(f"{reverse('sales:pipeline-detail', args=[stage.pipeline_id])}#stage-{pk}")

@@ -6,15 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Invalid, NotFound
 from crm.models import LifecycleEvent, User
+from crm.records import validate
 from sales import events
 from sales.models import (
     Opportunity,
@@ -39,9 +38,9 @@ KIND_NAMES = {StageKind.OPEN: "open", StageKind.WON: "won", StageKind.LOST: "los
 def clean_name(name: str, *, what: str, max_length: int = 100) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": [f"Name the {what}."]})
+        raise Invalid(f"Name the {what}.", field="name", code="required")
     if len(name) > max_length:
-        raise ValidationError({"name": [f"Keep the name to {max_length} characters."]})
+        raise Invalid(f"Keep the name to {max_length} characters.", field="name", code="max_length")
     return name
 
 
@@ -53,14 +52,14 @@ def _locked_pipelines() -> list[Pipeline]:
 def _pipeline(pipelines: list[Pipeline], pipeline_id: int) -> Pipeline:
     pipeline = next((p for p in pipelines if p.pk == pipeline_id), None)
     if pipeline is None:
-        raise Http404
+        raise NotFound
     return pipeline
 
 
 def _check_pipeline_name(name: str, *, exclude: int | None = None) -> str:
     name = clean_name(name, what="pipeline")
     if Pipeline.objects.filter(name__iexact=name).exclude(pk=exclude or 0).exists():
-        raise ValidationError({"name": [f"There is already a pipeline named {name}."]})
+        raise Invalid(f"There is already a pipeline named {name}.", field="name", code="name_taken")
     return name
 
 
@@ -70,7 +69,7 @@ def pipeline_create(*, actor: User, name: str) -> Pipeline:
     access.ensure_admin(actor, doing=PIPELINES)
     _locked_pipelines()
     pipeline = Pipeline(name=_check_pipeline_name(name))
-    pipeline.full_clean()
+    validate(pipeline)
     pipeline.save()
     Stage.objects.bulk_create(
         Stage(pipeline=pipeline, name=stage, probability=probability, kind=kind, position=position)
@@ -95,7 +94,9 @@ def pipeline_set_default(*, actor: User, pipeline_id: int) -> Pipeline:
     pipelines = _locked_pipelines()
     pipeline = _pipeline(pipelines, pipeline_id)
     if not pipeline.is_active:
-        raise DomainError(f"{pipeline} is inactive; activate it before making it the default.")
+        raise Invalid(
+            f"{pipeline} is inactive; activate it before making it the default.", code="pipeline_inactive"
+        )
     if pipeline.is_default:
         return pipeline
     # The old default is unset first: one default at a time is a (non-deferred) unique constraint.
@@ -112,9 +113,15 @@ def pipeline_set_active(*, actor: User, pipeline_id: int, active: bool) -> Pipel
     pipelines = _locked_pipelines()
     pipeline = _pipeline(pipelines, pipeline_id)
     if not active and pipeline.is_default:
-        raise DomainError(f"{pipeline} is the default pipeline; make another one the default first.")
+        raise Invalid(
+            f"{pipeline} is the default pipeline; make another one the default first.",
+            code="pipeline_default",
+        )
     if not active and not any(p.is_active for p in pipelines if p.pk != pipeline.pk):
-        raise DomainError(f"{pipeline} is the only active pipeline; deals need one to start in.")
+        raise Invalid(
+            f"{pipeline} is the only active pipeline; deals need one to start in.",
+            code="last_active_pipeline",
+        )
     if pipeline.is_active != active:
         pipeline.is_active = active
         pipeline.save(update_fields=["is_active"])
@@ -126,18 +133,18 @@ def pipeline_set_active(*, actor: User, pipeline_id: int, active: bool) -> Pipel
 
 def _locked_stages(pipeline_id: int) -> list[Stage]:
     if not list(Pipeline.objects.select_for_update().filter(pk=pipeline_id).values_list("pk", flat=True)):
-        raise Http404
+        raise NotFound
     return list(Stage.objects.select_for_update().filter(pipeline_id=pipeline_id).order_by("position", "id"))
 
 
 def locked_stage(stage_id: int) -> tuple[Stage, list[Stage]]:
     pipeline_id = Stage.objects.filter(pk=stage_id).values_list("pipeline_id", flat=True).first()
     if pipeline_id is None:
-        raise Http404
+        raise NotFound
     stages = _locked_stages(pipeline_id)
     stage = next((s for s in stages if s.pk == stage_id), None)
     if stage is None:  # moved or deleted meanwhile
-        raise Http404
+        raise NotFound
     return stage, stages
 
 
@@ -145,16 +152,18 @@ def check_stage_order(stages: Sequence[Stage]) -> None:
     """A pipeline has an open, a won and a lost stage, and its won and lost stages follow the open ones."""
     missing = [KIND_NAMES[kind] for kind in StageKind if not any(s.kind == kind for s in stages)]
     if missing:
-        raise DomainError(
+        raise Invalid(
             f"A pipeline needs at least one open, one won and one lost stage; this would leave it "
-            f"without a{'n' if missing[0] == 'open' else ''} {' or '.join(missing)} stage."
+            f"without a{'n' if missing[0] == 'open' else ''} {' or '.join(missing)} stage.",
+            code="stage_kind_missing",
         )
     first_closed = next((i for i, s in enumerate(stages) if s.kind != StageKind.OPEN), len(stages))
     late_open = [s for s in stages[first_closed:] if s.kind == StageKind.OPEN]
     if late_open:
-        raise DomainError(
+        raise Invalid(
             f"Won and lost stages come after the open ones: {late_open[0].name} is open, so it must "
-            f"come before {stages[first_closed].name}."
+            f"come before {stages[first_closed].name}.",
+            code="stage_order",
         )
 
 
@@ -175,11 +184,11 @@ def _placed(stages: list[Stage], stage: Stage) -> list[Stage]:
 def _stage_fields(
     stages: Sequence[Stage], *, name: str, probability: int | None, kind: str, exclude: int | None = None
 ) -> tuple[str, int, str]:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     try:
         name = clean_name(name, what="stage")
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    except Invalid as error:
+        errors.update(error.errors)
     else:
         if any(s.name.casefold() == name.casefold() and s.pk != exclude for s in stages):
             errors["name"] = [f"This pipeline already has a stage named {name}."]
@@ -188,7 +197,7 @@ def _stage_fields(
     if kind not in StageKind.values:
         errors["kind"] = ["Choose whether the stage is open, won or lost."]
     if errors or probability is None:
-        raise ValidationError(errors)
+        raise Invalid(errors=errors, code="stage_invalid")
     return name, probability, kind
 
 
@@ -201,7 +210,7 @@ def stage_create(*, actor: User, pipeline_id: int, name: str, probability: int |
     stage = Stage(
         pipeline_id=pipeline_id, name=name, probability=probability, kind=kind, position=len(stages)
     )
-    stage.full_clean()
+    validate(stage)
     stage.save()
     _save_order(_placed([*stages, stage], stage))
     return stage
@@ -225,18 +234,21 @@ def stage_update(*, actor: User, stage_id: int, name: str, probability: int | No
     if kind != stage.kind:
         count = _deal_count(stage)
         if count:
-            raise DomainError(
+            raise Invalid(
                 f"{_deals(count)} in {stage.name}, and a deal's status follows its stage's kind; move "
                 "them to another stage before changing this one's kind.",
                 field="kind",
+                code="stage_has_deals",
             )
         if kind != StageKind.OPEN and stage.exit_criteria.exists():
-            raise DomainError(
-                f"Only open stages have exit criteria; remove those of {stage.name} first.", field="kind"
+            raise Invalid(
+                f"Only open stages have exit criteria; remove those of {stage.name} first.",
+                field="kind",
+                code="stage_has_criteria",
             )
     kind_changed = kind != stage.kind
     stage.name, stage.probability, stage.kind = name, probability, kind
-    stage.full_clean()
+    validate(stage)
     stage.save()
     if kind_changed:
         _save_order(_placed(stages, stage))
@@ -282,27 +294,32 @@ def stage_delete(*, actor: User, stage_id: int, move_to_id: int | None = None) -
     stage, stages = locked_stage(stage_id)
     remaining = [s for s in stages if s.pk != stage.pk]
     if not any(s.kind == stage.kind for s in remaining):
-        raise DomainError(
+        raise Invalid(
             f"{stage.name} is the pipeline's only {KIND_NAMES[StageKind(stage.kind)]} stage; a pipeline "
-            "needs at least one open, one won and one lost stage."
+            "needs at least one open, one won and one lost stage.",
+            code="stage_kind_missing",
         )
     count = _deal_count(stage)
     if move_to_id is None:
         if count:
-            raise DomainError(f"{_deals(count)} in this stage; move them first.", field="move_to")
+            raise Invalid(
+                f"{_deals(count)} in this stage; move them first.", field="move_to", code="stage_has_deals"
+            )
         if stage.visits.exists():
-            raise DomainError(
+            raise Invalid(
                 "Deals have passed through this stage; choose the stage that takes over its history.",
                 field="move_to",
+                code="stage_has_history",
             )
         stage.delete()
         _save_order(remaining)
         return StageDeletion(stage=stage.name, moved_to=None, deals_moved=0)
     target = next((s for s in remaining if s.pk == move_to_id), None)
     if target is None or target.kind != stage.kind:
-        raise DomainError(
+        raise Invalid(
             f"Choose another {KIND_NAMES[StageKind(stage.kind)]} stage of this pipeline for its deals.",
             field="move_to",
+            code="move_to_invalid",
         )
     moved_count = _move_deals(actor=actor, source=stage, target=target)
     StageVisit.objects.filter(stage=stage).update(stage=target)

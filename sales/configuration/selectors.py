@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Model, OuterRef, Prefetch, QuerySet
-from django.http import Http404
 
+from crm.errors import NotFound
 from crm.lists.counting import CappedCountSubquery
 from sales.models import (
     ExitCriterion,
@@ -33,7 +33,7 @@ def pipeline_rows() -> QuerySet[Pipeline]:
 def pipeline_get(*, pk: int) -> Pipeline:
     pipeline = Pipeline.objects.filter(pk=pk).first()
     if pipeline is None:
-        raise Http404
+        raise NotFound
     return pipeline
 
 
@@ -55,7 +55,7 @@ def stage_get(*, pk: int) -> Stage:
         .first()
     )
     if stage is None:
-        raise Http404
+        raise NotFound
     return stage
 
 
@@ -73,7 +73,7 @@ def lost_reason_rows() -> QuerySet[LostReason]:
 def lost_reason_get(*, pk: int) -> LostReason:
     reason = lost_reason_rows().filter(pk=pk).first()
     if reason is None:
-        raise Http404
+        raise NotFound
     return reason
 
 
@@ -86,7 +86,7 @@ def onboarding_template_rows() -> QuerySet[OnboardingTemplate]:
 def onboarding_template_get(*, pk: int) -> OnboardingTemplate:
     template = OnboardingTemplate.objects.filter(pk=pk).first()
     if template is None:
-        raise Http404
+        raise NotFound
     return template
 
 
@@ -97,5 +97,5 @@ def onboarding_template_items(*, template: OnboardingTemplate) -> list[Onboardin
 def onboarding_item_get(*, pk: int) -> OnboardingTemplateItem:
     item = OnboardingTemplateItem.objects.select_related("template").filter(pk=pk).first()
     if item is None:
-        raise Http404
+        raise NotFound
     return item

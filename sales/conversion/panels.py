@@ -7,12 +7,13 @@ from typing import Any
 
 from crm.models import User
 from crm.timeline.panels import register_record_panel
-from leads.models import Lead, LeadStatus
-from sales.conversion.selectors import can_convert, lead_opportunity
+from leads.models import Lead
+from sales.conversion.rules import lead_can_be_converted
+from sales.conversion.selectors import lead_opportunity
 
 
 def _lead_convert_button(user: User, lead: Lead) -> dict[str, Any] | None:
-    if lead.status != LeadStatus.QUALIFIED or not can_convert(user, lead):
+    if not lead_can_be_converted(user, lead):
         return None
     return {"lead": lead}
 

@@ -1,4 +1,4 @@
-"""Reads of lead conversion: who may convert a lead, the existing accounts and contacts it would link to,
+"""Reads of lead conversion: the existing accounts and contacts a lead would link to,
 the accounts the conversion page offers, and the deal a converted lead became."""
 
 from __future__ import annotations
@@ -66,16 +66,6 @@ def matching_contact(*, account: Account, lead: Lead) -> Contact | None:
     if not lead.email:
         return None
     return account.contacts.filter(email__iexact=lead.email.strip()).order_by("id").first()
-
-
-def can_convert(user: User, lead: Lead) -> bool:
-    """Who may turn a lead into a customer: those who may change all of it (marketers change only their
-    fields) and create contacts; the service checks each write again."""
-    return (
-        access.can(user, "change", lead)
-        and access.writable_fields(user, Lead) is None
-        and access.can_create(user, Contact)
-    )
 
 
 def lead_opportunity(*, lead: Lead) -> Opportunity | None:

@@ -7,13 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from crm import access
 from crm.customers.services import account_create, contact_create
-from crm.errors import DomainError
 from crm.models import Account, Activity, Contact, EngagementEvent, NotificationKind, Role, Task, User
 from crm.records import lock_for_change, save_with_audit
 from crm.timeline.events import event_record
@@ -21,6 +19,7 @@ from crm.timeline.notifications import notification_send
 from crm.timeline.rollup import rollup_reassign
 from leads.models import Lead, LeadStatus
 from sales import events
+from sales.conversion.rules import lead_can_be_converted
 from sales.conversion.selectors import lead_domain, matching_account, matching_contact
 from sales.models import Opportunity, OpportunityType, Pipeline
 from sales.services.deals import opportunity_create
@@ -55,12 +54,7 @@ def lead_convert(
     on the lead and roll up to the account's timeline.
     """
     lead = lock_for_change(actor=actor, model=Lead, pk=lead_id)
-    if not access.can_work(actor, lead):
-        raise PermissionDenied("Your role cannot convert leads.")
-    if lead.is_converted:
-        raise DomainError("This lead was already converted; open its contact or deal instead.")
-    if lead.status != LeadStatus.QUALIFIED:
-        raise DomainError("Qualify the lead before converting it.", field="status")
+    lead_can_be_converted(actor, lead).ensure()
     if account is not None:
         access.ensure_can_view(actor, account)
     account = account or matching_account(user=actor, lead=lead)

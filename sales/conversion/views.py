@@ -6,21 +6,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import DomainError, Forbidden
 from crm.models import Account
 from crm.web.views import AuthenticatedRequest, service_error
-from leads.models import Lead, LeadStatus
+from leads.models import Lead
 from leads.selectors import lead_get
 from sales.conversion import services
 from sales.conversion.forms import NEW_ACCOUNT, LeadConvertForm
+from sales.conversion.rules import lead_can_be_converted
 from sales.conversion.selectors import (
-    can_convert,
     conversion_account_choices,
     lead_domain,
     lead_opportunity,
@@ -75,9 +74,10 @@ def lead_convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     lead = lead_get(user=user, pk=pk)
     if lead.is_converted:
         return _converted_page(request, lead)
-    if not can_convert(user, lead):
-        raise PermissionDenied("Your role cannot convert leads.")
-    if lead.status != LeadStatus.QUALIFIED:
+    decision = lead_can_be_converted(user, lead)
+    if isinstance(decision.refusal, Forbidden):
+        raise decision.refusal
+    if not decision:  # not qualified yet: the page says what to do first
         return render(request, TEMPLATE, {"lead": lead, "not_qualified": True})
     match = matching_account(user=user, lead=lead)
     chosen = _chosen_account(request, match)
@@ -92,7 +92,7 @@ def lead_convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             conversion = services.lead_convert(actor=user, lead_id=lead.pk, **form.service_arguments())
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             messages.success(request, _success_message(conversion))

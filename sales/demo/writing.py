@@ -300,9 +300,18 @@ def _plan_onboardings(
         (d for d in book.deals if d.deal.status == OpportunityStatus.WON),
         key=lambda d: d.deal.closed_at or clock.now,
     )
-    overdue_one = next(
-        (d for d in reversed(wins) if (d.deal.closed_at or clock.now) < clock.now - timedelta(days=8)), None
-    )
+
+    def support_item_overdue(planned: PlannedDeal) -> bool:
+        started = planned.deal.closed_at or clock.now
+        template = templates.get(_main_line(planned)) or templates.get("")
+        items = template.items.all() if template else []
+        return any(
+            i.role == OnboardingRole.SUPPORT_AGENT and started + timedelta(days=i.due_offset_days) < clock.now
+            for i in items
+        )
+
+    # The latest win whose support item is already past due (which one depends on today's date).
+    overdue_one = next((d for d in reversed(wins) if support_item_overdue(d)), None)
     result: list[tuple[Onboarding, list[tuple[Task, str]]]] = []
     onboardings = []
     for planned in wins:

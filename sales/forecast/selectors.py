@@ -24,7 +24,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Invalid
 from crm.models import Role, Team, User
 from sales.models import ForecastCategory, Opportunity, OpportunityStatus, Quota, SalesSettings
 
@@ -51,7 +51,9 @@ def parse_month(value: str, *, field: str) -> date:
     """A month written as YYYY-MM (what <input type="month"> sends), as the first day of that month."""
     match = MONTH_FORMAT.match(value.strip())
     if match is None or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 9998:
-        raise DomainError(f"Give the month as YYYY-MM, e.g. 2025-04 (not “{value}”).", field=field)
+        raise Invalid(
+            f"Give the month as YYYY-MM, e.g. 2025-04 (not “{value}”).", field=field, code="month_format"
+        )
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -81,9 +83,11 @@ class MonthRange:
         first = first or month_add(last or date.min, -2)
         last = last or month_add(first, 2)
         if last < first:
-            raise DomainError("The last month comes before the first; swap them.", field="end")
+            raise Invalid(
+                "The last month comes before the first; swap them.", field="end", code="months_reversed"
+            )
         if month_add(first, limit - 1) < last:
-            raise DomainError(f"Show at most {limit} months at a time.", field="end")
+            raise Invalid(f"Show at most {limit} months at a time.", field="end", code="too_many_months")
         return cls(first, last)
 
     @property
@@ -238,7 +242,7 @@ def _resolve_team(user: User, team_id: int | None) -> Team | None:
         return None
     team = forecast_teams(user).filter(pk=team_id).first()
     if team is None:
-        raise DomainError("Choose one of your own teams.", field="team")
+        raise Invalid("Choose one of your own teams.", field="team", code="team_not_yours")
     return team
 
 
@@ -253,11 +257,13 @@ def forecast_get(
     """The forecast `user` may see, for close dates in `months`, narrowed to a team and/or a person."""
     chosen = ForecastScope(scope) if scope in ForecastScope.values else None
     if scope and chosen is None:
-        raise DomainError(f"Choose one of: {', '.join(ForecastScope.values)}.", field="scope")
+        raise Invalid(
+            f"Choose one of: {', '.join(ForecastScope.values)}.", field="scope", code="scope_unknown"
+        )
     chosen = chosen or default_scope(user)
     if chosen not in forecast_scopes(user):
         labels = ", ".join(str(option.label).lower() for option in forecast_scopes(user))
-        raise DomainError(f"You may see the forecast of: {labels}.", field="scope")
+        raise Invalid(f"You may see the forecast of: {labels}.", field="scope", code="scope_not_allowed")
     team = _resolve_team(user, team_id)
     people = _people_condition(user, chosen, team, owner_id)
     currency = SalesSettings.current().default_currency

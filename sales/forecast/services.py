@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid
 from crm.models import User
 from sales.forecast.selectors import may_set_quotas, quota_people
 from sales.models import Quota
@@ -37,23 +36,26 @@ class QuotaChanges:
 
 def _check_entry(entry: QuotaEntry) -> None:
     if entry.period.day != 1:
-        raise DomainError(
+        raise Invalid(
             f"A quota is for a whole month: give the first day of the month, not {entry.period:%d %B %Y}.",
             field="period",
+            code="period_not_month",
         )
     if entry.amount is None:
         return
     if not entry.amount.is_finite() or entry.amount < 0:
-        raise DomainError(f"{entry.user}'s quota cannot be negative.", field="amount")
+        raise Invalid(f"{entry.user}'s quota cannot be negative.", field="amount", code="quota_negative")
     if entry.amount > MAX_QUOTA or entry.amount != entry.amount.quantize(Decimal("0.01")):
-        raise DomainError(
-            f"{entry.user}'s quota must be at most {MAX_QUOTA:,} with at most two decimals.", field="amount"
+        raise Invalid(
+            f"{entry.user}'s quota must be at most {MAX_QUOTA:,} with at most two decimals.",
+            field="amount",
+            code="quota_too_large",
         )
 
 
 def _ensure_may_set(actor: User, people: set[User]) -> None:
     if not may_set_quotas(actor):
-        raise PermissionDenied("Only sales managers and admins set quotas.")
+        raise Forbidden("Only sales managers and admins set quotas.", code="quotas_not_allowed")
     if actor.is_admin:
         return
     reachable = set(
@@ -61,8 +63,9 @@ def _ensure_may_set(actor: User, people: set[User]) -> None:
     )
     refused = sorted(str(person) for person in people if person.pk not in reachable)
     if refused:
-        raise PermissionDenied(
-            f"You set quotas only for the people in the teams you manage, not for {', '.join(refused)}."
+        raise Forbidden(
+            f"You set quotas only for the people in the teams you manage, not for {', '.join(refused)}.",
+            code="quota_person_not_yours",
         )
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.errors import DomainError
 from crm.models import Role, Team
-from crm.web.views import AuthenticatedRequest
+from crm.web.views import AuthenticatedRequest, service_error
 from sales.forecast.forms import ForecastForm, QuotaGridForm, RangeForm
 from sales.forecast.selectors import (
     Figures,
@@ -108,7 +108,7 @@ def forecast(request: AuthenticatedRequest) -> HttpResponse:
                 user=user, months=data["months"], scope=data.get("scope"), team_id=team.pk if team else None
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            service_error(form, error)
     context = {
         "form": form,
         "forecast": result,
@@ -148,7 +148,7 @@ def quotas(request: AuthenticatedRequest) -> HttpResponse:
         try:
             changes = quotas_set_many(actor=user, entries=grid.entries())
         except DomainError as error:
-            grid.add_error(None, error.message)
+            service_error(grid, error)
         else:
             messages.success(request, f"Saved the quotas: {changes.set} set, {changes.cleared} cleared.")
             query = QueryDict(mutable=True)

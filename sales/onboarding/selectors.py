@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from crm.models import Account, User
-from crm.timeline.services import can_change_task
+from crm.timeline.rules import task_can_be_completed
 from sales.models import Onboarding, OnboardingStep
 
 ONBOARDINGS_SHOWN = 5
@@ -54,4 +54,6 @@ def account_onboardings(*, account: Account, limit: int = ONBOARDINGS_SHOWN) -> 
 
 
 def changeable_step_task_ids(user: User, progress: list[OnboardingProgress]) -> set[int]:
-    return {step.task_id for item in progress for step in item.steps if can_change_task(user, step.task)}
+    return {
+        step.task_id for item in progress for step in item.steps if task_can_be_completed(user, step.task)
+    }

@@ -11,13 +11,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from crm import access
-from crm.errors import DomainError
+from crm.errors import Invalid
 from crm.lists.bulk import BulkResult, bulk_apply
 from crm.models import Account, Contact, LifecycleStage, NotificationKind, User
 from crm.money import currency_problem
@@ -45,14 +43,17 @@ from sales.models import (
     StageVisit,
 )
 from sales.onboarding.services import onboarding_start
+from sales.rules import deal_can_be_deleted, deal_can_be_reopened, deal_can_move, deal_is_closed
 from sales.services.gates import ensure_may_enter
 
 
 def default_pipeline() -> Pipeline:
     pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "id").first()
     if pipeline is None:
-        raise DomainError(
-            "There is no active pipeline; an admin needs to create one first.", field="pipeline"
+        raise Invalid(
+            "There is no active pipeline; an admin needs to create one first.",
+            field="pipeline",
+            code="no_pipeline",
         )
     return pipeline
 
@@ -60,15 +61,16 @@ def default_pipeline() -> Pipeline:
 def first_open_stage(pipeline: Pipeline) -> Stage:
     stage = pipeline.stages.filter(kind=StageKind.OPEN).order_by("position", "id").first()
     if stage is None:
-        raise DomainError(f"The pipeline {pipeline} has no open stage.", field="stage")
+        raise Invalid(f"The pipeline {pipeline} has no open stage.", field="stage", code="no_open_stage")
     return stage
 
 
 def _check_close_date(close_date: date | None) -> None:
     if close_date is not None and close_date < timezone.localdate():
-        raise DomainError(
+        raise Invalid(
             "The expected close date is in the past; give an open deal a date from today on.",
             field="close_date",
+            code="close_date_past",
         )
 
 
@@ -76,15 +78,16 @@ def _check_currency(fields: dict[str, Any]) -> None:
     """Refuses a currency that is not a 3-letter code; upper-cases the one given."""
     if "currency" in fields:
         if problem := currency_problem(fields["currency"]):
-            raise DomainError(problem, field="currency")
+            raise Invalid(problem, field="currency", code="currency_invalid")
         fields["currency"] = str(fields["currency"]).strip().upper()
 
 
 def _check_closed_at(closed_at: datetime) -> None:
     if closed_at > timezone.now():
-        raise DomainError(
+        raise Invalid(
             "A deal cannot be closed in the future; give the day it was won or lost, today at the latest.",
             field="closed_at",
+            code="closed_in_future",
         )
 
 
@@ -95,21 +98,13 @@ def closed_on(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
-def _refuse_closed(opportunity: Opportunity) -> None:
-    closed = timezone.localdate(opportunity.closed_at) if opportunity.closed_at else None
-    when = f" on {date_format(closed, 'j M Y')}" if closed else ""
-    raise DomainError(
-        f"This deal was {opportunity.get_status_display().lower()}{when}; reopen it before moving it "
-        "to another stage.",
-        field="stage",
-    )
-
-
 def _check_account_and_contact(*, actor: User, account: Account, contact: Contact | None) -> None:
     access.ensure_can_view(actor, account)
     if contact is not None and contact.account_id != account.pk:
-        raise DomainError(
-            f"{contact} does not work at {account}; choose one of its contacts.", field="primary_contact"
+        raise Invalid(
+            f"{contact} does not work at {account}; choose one of its contacts.",
+            field="primary_contact",
+            code="contact_not_at_account",
         )
 
 
@@ -134,7 +129,11 @@ def opportunity_create(*, actor: User, fields: dict[str, Any]) -> Opportunity:
     pipeline: Pipeline = stage.pipeline if stage else fields.get("pipeline") or default_pipeline()
     stage = stage or first_open_stage(pipeline)
     if stage.kind != StageKind.OPEN:
-        raise DomainError("A new deal starts in an open stage; win or lose it afterwards.", field="stage")
+        raise Invalid(
+            "A new deal starts in an open stage; win or lose it afterwards.",
+            field="stage",
+            code="stage_not_open",
+        )
     _check_close_date(fields.get("close_date"))
     _check_currency(fields)
     fields.setdefault("currency", SalesSettings.current().default_currency)
@@ -194,7 +193,9 @@ def opportunity_update(
     lost_reason: LostReason | None = fields.pop("lost_reason", None)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise Invalid(
+            f"These fields cannot be changed here: {', '.join(sorted(unknown))}.", code="field_not_editable"
+        )
     _check_currency(fields)
     changed = {name: value for name, value in fields.items() if getattr(opportunity, name) != value}
     if "owner" in changed:
@@ -206,11 +207,15 @@ def opportunity_update(
             contact=changed.get("primary_contact", opportunity.primary_contact),
         )
     if "amount" in changed and opportunity.lines.exists():
-        raise DomainError(
-            "The amount is the sum of the product lines; change the lines instead.", field="amount"
+        raise Invalid(
+            "The amount is the sum of the product lines; change the lines instead.",
+            field="amount",
+            code="amount_from_lines",
         )
     if "currency" in changed and opportunity.lines.exists():
-        raise DomainError("Remove the product lines before changing the currency.", field="currency")
+        raise Invalid(
+            "Remove the product lines before changing the currency.", field="currency", code="deal_has_lines"
+        )
     stays_open = opportunity.is_open and (stage is None or stage.kind == StageKind.OPEN)
     if "close_date" in changed and stays_open:
         _check_close_date(changed["close_date"])
@@ -263,7 +268,7 @@ def opportunity_move(
     opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
     stage = Stage.objects.filter(pk=stage_id).select_related("pipeline").first()
     if stage is None:
-        raise DomainError("That stage no longer exists; reload the board.", field="stage")
+        raise Invalid("That stage no longer exists; reload the board.", field="stage", code="stage_gone")
     lost_reason = (
         LostReason.objects.filter(pk=lost_reason_id, is_active=True).first() if lost_reason_id else None
     )
@@ -308,8 +313,9 @@ def opportunity_reopen(
     """Reopens a won or lost deal in an open stage of its pipeline (the last one it was in unless told),
     with a new expected close date when the old one has passed. Reopening an open deal changes nothing."""
     opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
-    if opportunity.is_open:
+    if not deal_is_closed(opportunity):
         return opportunity
+    deal_can_be_reopened(actor, opportunity).ensure()
     if stage_id is None:
         stage = reopen_stage(opportunity)
     else:
@@ -317,9 +323,10 @@ def opportunity_reopen(
             pk=stage_id, pipeline_id=opportunity.pipeline_id, kind=StageKind.OPEN
         ).first()
         if found is None:
-            raise DomainError(
+            raise Invalid(
                 f"Choose an open stage of the pipeline {opportunity.pipeline} to reopen the deal in.",
                 field="stage",
+                code="reopen_stage_invalid",
             )
         stage = found
     if close_date is not None:
@@ -352,10 +359,9 @@ def _move(
         )
     if stage.pk == current.pk:
         return
-    if not opportunity.is_open:
-        _refuse_closed(opportunity)
+    deal_can_move(actor, opportunity).ensure()
     if stage.kind == StageKind.LOST and lost_reason is None:
-        raise DomainError("Choose why the deal was lost.", field="lost_reason")
+        raise Invalid("Choose why the deal was lost.", field="lost_reason", code="lost_reason_required")
     _enter(actor=actor, opportunity=opportunity, stage=stage, lost_reason=lost_reason, closed_at=closed_at)
 
 
@@ -430,8 +436,7 @@ def _after_win(*, actor: User, opportunity: Opportunity) -> None:
 @transaction.atomic
 def opportunity_delete(*, actor: User, opportunity_id: int) -> None:
     opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
-    if not actor.is_admin and opportunity.status == OpportunityStatus.WON:
-        raise PermissionDenied("Only admins can delete a won deal.")
+    deal_can_be_deleted(actor, opportunity).ensure()
     delete_with_audit(opportunity, actor=actor)
 
 
@@ -457,16 +462,18 @@ def opportunities_bulk_apply(
     """The one entry for the deal list's bulk bar and the API's bulk endpoint."""
     ids = list(opportunity_ids)
     if len(ids) > MAX_BULK_OPPORTUNITIES:
-        raise DomainError(f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", field="ids")
+        raise Invalid(
+            f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", field="ids", code="too_many"
+        )
     if action == "assign":
         if owner is None:
-            raise DomainError("Choose the new owner.", field="owner")
+            raise Invalid("Choose the new owner.", field="owner", code="required")
         return bulk_apply(
             ids, lambda pk: opportunity_update(actor=actor, opportunity_id=pk, fields={"owner": owner})
         )
     if action == "move":
         if stage is None:
-            raise DomainError("Choose the stage.", field="stage")
+            raise Invalid("Choose the stage.", field="stage", code="required")
         return bulk_apply(
             ids,
             lambda pk: opportunity_move(
@@ -485,4 +492,4 @@ def opportunities_bulk_apply(
         )
     if action == "delete":
         return bulk_apply(ids, lambda pk: opportunity_delete(actor=actor, opportunity_id=pk))
-    raise DomainError(f"Unknown bulk action {action!r}.", field="action")
+    raise Invalid(f"Unknown bulk action {action!r}.", field="action", code="unknown_action")

@@ -7,18 +7,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import QuerySet
 
-from crm.errors import DomainError
+from crm.errors import Invalid
 from crm.models import User
-from crm.records import lock_for_change, save_with_audit
+from crm.records import lock_for_change, save_with_audit, validate
 from sales.models import Opportunity, OpportunityLine, Product, line_total
+from sales.rules import deal_lines_editable
 
 
 def _lock_open(*, actor: User, opportunity_id: int) -> Opportunity:
     opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
-    if not opportunity.is_open:
-        raise DomainError(
-            "A closed deal's products are fixed; reopen the deal to change them.", field="lines"
-        )
+    deal_lines_editable(actor, opportunity).ensure()
     return opportunity
 
 
@@ -43,11 +41,12 @@ def opportunity_line_add(
     """Adds a product at its catalogue price unless told another; the deal's amount follows."""
     opportunity = _lock_open(actor=actor, opportunity_id=opportunity_id)
     if not product.is_active:
-        raise DomainError(f"{product} is no longer sold.", field="product")
+        raise Invalid(f"{product} is no longer sold.", field="product", code="product_inactive")
     if product.currency != opportunity.currency:
-        raise DomainError(
+        raise Invalid(
             f"{product} is priced in {product.currency} and this deal is in {opportunity.currency}.",
             field="product",
+            code="product_currency",
         )
     line = OpportunityLine(
         opportunity=opportunity,
@@ -57,7 +56,7 @@ def opportunity_line_add(
         discount=discount,
         position=opportunity.lines.count(),
     )
-    line.full_clean()
+    validate(line)
     line.save()
     _recompute_amount(actor=actor, opportunity=opportunity)
     return line
@@ -69,10 +68,10 @@ def opportunity_line_update(
 ) -> OpportunityLine:
     line = OpportunityLine.objects.filter(pk=line_id).first()
     if line is None:
-        raise DomainError("That product line no longer exists.", field="lines")
+        raise Invalid("That product line no longer exists.", field="lines", code="line_gone")
     opportunity = _lock_open(actor=actor, opportunity_id=line.opportunity_id)
     line.quantity, line.unit_price, line.discount = quantity, unit_price, discount
-    line.full_clean()
+    validate(line)
     line.save()
     _recompute_amount(actor=actor, opportunity=opportunity)
     return line

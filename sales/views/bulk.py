@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from crm import access
 from crm.errors import DomainError
-from crm.lists.bulk import BulkIdsField, bulk_delete_confirm, bulk_report, error_summary
+from crm.lists.bulk import BulkIdsField, bulk_report, error_summary
 from crm.models import User
-from crm.web.views import AuthenticatedRequest, safe_next
+from crm.web.views import AuthenticatedRequest, bulk_delete_confirm, page_refusal, safe_next
 from sales.forms import StageField, stage_queryset
 from sales.models import ForecastCategory, LostReason, StageKind
 from sales.selectors import active_lost_reasons, opportunity_list
@@ -121,7 +121,7 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
             forecast_category=data.get("forecast_category") or "",
         )
     except DomainError as error:
-        messages.error(request, f"Nothing was changed: {error.message}")
+        messages.error(request, f"Nothing was changed: {page_refusal(error)}")
     else:
         bulk_report(
             request, action=data["action"], result=result, noun="deal", names=partial(_names, request.user)

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,19 +17,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm import access
 from crm.customers.selectors import account_list, account_suggestions, contact_list
-from crm.errors import DomainError
+from crm.errors import DomainError, NotFound
 from crm.models import User
 from crm.timeline.views import record_sections
 from crm.web.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
 from sales.filters import DealListFilter
 from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm, ReopenForm
-from sales.models import Opportunity, OpportunityLine, OpportunityStatus, OpportunityType, StageKind
+from sales.models import Opportunity, OpportunityLine, OpportunityType, StageKind
+from sales.rules import (
+    deal_can_be_deleted,
+    deal_can_be_edited,
+    deal_can_be_reopened,
+    deal_can_move,
+    deal_lines_editable,
+)
 from sales.selectors import (
     current_criteria,
     deal_list_totals,
     opportunity_get,
     opportunity_lines,
-    opportunity_list,
+    opportunity_rows,
     pipeline_stages,
     renewals,
     stage_history,
@@ -52,17 +58,20 @@ DEAL_CHANGED = "deal-changed"
 
 @dataclass(frozen=True)
 class DealPermissions:
-    """What the detail page offers the user; the services check every one of these again."""
+    """What the detail page offers the user: the answers of the rules the services ensure (sales.rules)."""
 
     can_edit: bool
+    can_move: bool
+    can_reopen: bool
     can_delete: bool
 
 
 def deal_permissions(user: User, deal: Opportunity) -> DealPermissions:
-    may_change = access.can(user, "change", deal)
     return DealPermissions(
-        can_edit=may_change,
-        can_delete=may_change and (user.is_admin or deal.status != OpportunityStatus.WON),
+        can_edit=bool(deal_can_be_edited(user, deal)),
+        can_move=bool(deal_can_move(user, deal)),
+        can_reopen=bool(deal_can_be_reopened(user, deal)),
+        can_delete=bool(deal_can_be_deleted(user, deal)),
     )
 
 
@@ -88,13 +97,13 @@ def _mark_invalid(form: BaseForm) -> BaseForm:
 def lines_context(
     *,
     deal: Opportunity,
-    can_edit: bool,
+    user: User,
     add_form: LineAddForm | None = None,
     bound_line: tuple[int, LineForm] | None = None,
     lines_status: str = "",
 ) -> dict[str, Any]:
     """What sales/deals/_lines.html needs; a bound form shows again with its errors."""
-    editable = can_edit and deal.is_open
+    editable = bool(deal_lines_editable(user, deal))
     rows = []
     for line in opportunity_lines(opportunity=deal):
         bound = bound_line is not None and bound_line[0] == line.pk
@@ -102,7 +111,7 @@ def lines_context(
     return {
         "line_rows": rows,
         "lines_editable": editable,
-        "line_add_form": (add_form or LineAddForm()) if editable else None,
+        "line_add_form": (add_form or LineAddForm(deal=deal)) if editable else None,
         "lines_status": lines_status,
     }
 
@@ -111,7 +120,7 @@ def lines_context(
 @require_GET
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    filterset = DealListFilter(request.GET, queryset=opportunity_list(user=user))
+    filterset = DealListFilter(request.GET, queryset=opportunity_rows(user=user))
     page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     may_change = access.can_create(user, Opportunity)
     context = {
@@ -141,15 +150,15 @@ def detail_page(request: AuthenticatedRequest, deal: Opportunity, **forms: Any) 
         "history": stage_history(opportunity=deal),
         # An open deal moves; a won or lost one is reopened first, on purpose.
         "move_form": (forms.pop("move_form", None) or MoveForm(opportunity=deal, stages=stages))
-        if deal.is_open and permissions.can_edit
+        if permissions.can_move
         else None,
         "reopen_form": (forms.pop("reopen_form", None) or ReopenForm(opportunity=deal, stages=stages))
-        if not deal.is_open and permissions.can_edit
+        if permissions.can_reopen
         else None,
         "lost_stage_id": next((stage.pk for stage in stages if stage.kind == StageKind.LOST), None),
         "renewals": renewals(user=user, opportunity=deal),
         "today": timezone.localdate(),
-        **lines_context(deal=deal, can_edit=permissions.can_edit, **forms),
+        **lines_context(deal=deal, user=user, **forms),
         **record_sections(user=user, record=deal),
     }
     return render(request, "sales/deals/deal_detail.html", context)
@@ -175,7 +184,7 @@ def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 stage_id=form.cleaned_data["stage"].pk,
                 close_date=form.cleaned_data["close_date"],
             )
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             messages.success(request, f"Reopened {reopened} in {reopened.stage}.")
@@ -217,7 +226,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             deal = opportunity_create(actor=request.user, fields=form.service_fields())
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             messages.success(request, f"Created deal {deal}.")
@@ -247,7 +256,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 fields=form.service_fields(),
                 expected_stage_id=form.expected_stage_id,
             )
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             return _after_save(request, pk)
@@ -258,7 +267,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         deal = opportunity_get(user=request.user, pk=pk)
-    except Http404:  # given to someone in another team: saved, and out of the user's sight
+    except NotFound:  # given to someone in another team: saved, and out of the user's sight
         messages.success(request, "Saved the deal; it is no longer in your lists.")
         return redirect("sales:opportunity-list")
     messages.success(request, f"Saved deal {deal}.")
@@ -274,8 +283,7 @@ def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         deal,
         noun="deal",
         delete=lambda: opportunity_delete(actor=request.user, opportunity_id=pk),
-        may_delete=lambda: deal_permissions(request.user, deal).can_delete,
-        refusal="Only admins can delete a won deal.",
+        may_delete=lambda: deal_can_be_deleted(request.user, deal),
         done_url=reverse("sales:opportunity-list"),
     )
 

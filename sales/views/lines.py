@@ -11,17 +11,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm import access
 from crm.errors import DomainError
 from crm.web.views import AuthenticatedRequest, service_error
 from sales.forms import LineAddForm
 from sales.models import Opportunity, OpportunityLine
-from sales.selectors import opportunity_get
+from sales.selectors import opportunity_get, product_suggestions
 from sales.services.lines import opportunity_line_add, opportunity_line_remove, opportunity_line_update
 
 from .deals import DEAL_CHANGED, detail_page, line_form, lines_context
@@ -48,7 +47,7 @@ def _respond(
         context = {
             "deal": deal,
             "oob_amount": True,
-            **lines_context(deal=deal, can_edit=True, lines_status=status, **forms),
+            **lines_context(deal=deal, user=request.user, lines_status=status, **forms),
         }
         response = render(request, "sales/deals/_lines.html", context)
         if not failed:
@@ -64,7 +63,7 @@ def _respond(
 @require_POST
 def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
-    form = LineAddForm(request.POST)
+    form = LineAddForm(request.POST, deal=deal)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -76,11 +75,22 @@ def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 unit_price=data["unit_price"],
                 discount=data["discount"] or Decimal(0),
             )
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             return _respond(request, pk, status=f"Added {line.product.name}.")
     return _respond(request, pk, failed=True, add_form=form)
+
+
+@login_required
+@require_GET
+def product_options(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The add-a-product box's suggestions: products on sale matching what was typed (swapped in by
+    HTMX); for those who may change the deal, as adding the line is."""
+    _changeable_deal(request, pk)
+    text = request.GET.get("product_search", "").strip()
+    products = product_suggestions(text=text)
+    return render(request, "sales/deals/_product_options.html", {"products": products, "text": text})
 
 
 @login_required
@@ -92,7 +102,7 @@ def line_update(request: AuthenticatedRequest, pk: int, line_id: int) -> HttpRes
     if form.is_valid():
         try:
             opportunity_line_update(actor=request.user, line_id=line.pk, **form.cleaned_data)
-        except (DomainError, ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             service_error(form, error)
         else:
             return _respond(request, pk, status=f"Saved {line.product.name}.")

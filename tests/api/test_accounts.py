@@ -145,7 +145,7 @@ def test_a_non_numeric_id_is_a_json_404(api_as, rep):
     response = api_as(rep).get("/api/v1/accounts/acme/")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_search_and_lifecycle_stage_filters_narrow_the_list(api_as, rep):

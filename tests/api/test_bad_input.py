@@ -139,7 +139,8 @@ def test_json_nested_a_thousand_levels_deep_is_a_400_not_a_crash(api_as, rep, si
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": f"JSON parse error - the body is nested deeper than {MAX_JSON_DEPTH} levels."
+        "detail": f"JSON parse error - the body is nested deeper than {MAX_JSON_DEPTH} levels.",
+        "code": "parse_error",
     }
 
 
@@ -165,7 +166,10 @@ def test_an_oversized_body_is_a_413_in_json(api_as, rep, content_type, body):
 
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "The request body is larger than the 2.5 MB limit."}
+    assert response.json() == {
+        "detail": "The request body is larger than the 2.5 MB limit.",
+        "code": "payload_too_large",
+    }
 
 
 def test_deleting_an_account_that_still_has_deals_is_a_409_saying_what_blocks_it(api_as, rep):
@@ -174,9 +178,8 @@ def test_deleting_an_account_that_still_has_deals_is_a_409_saying_what_blocks_it
     response = api_as(rep).delete(f"/api/v1/accounts/{deal.account_id}/")
 
     assert response.status_code == 409
-    assert response.json() == {
-        "detail": "This account still has 1 deal: move them to another account or delete them first."
-    }
+    assert response.json()["code"] == "still_referenced"
+    assert "1 deal" in response.json()["detail"]  # what blocks it
     assert Account.objects.filter(pk=deal.account_id).exists()
 
 

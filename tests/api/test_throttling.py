@@ -38,7 +38,10 @@ def test_a_signed_in_user_past_the_rate_gets_429_with_retry_after(api_as, rep, t
 
     assert statuses == [200, 200, 200]
     assert refused.status_code == 429
-    assert refused.json() == {"detail": "Request was throttled. Expected available in 60 seconds."}
+    assert refused.json() == {
+        "detail": "Request was throttled. Expected available in 60 seconds.",
+        "code": "throttled",
+    }
     assert refused["Retry-After"] == "60"
     # Counted per user: a colleague calling at the same time is not held up.
     assert api_as(teammate).get(ME).status_code == 200

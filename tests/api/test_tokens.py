@@ -65,7 +65,7 @@ def test_changing_the_password_on_its_page_revokes_the_token(client, rep):
     )
 
     assert response.status_code == 302
-    assert _me(old).get(ME).json() == {"detail": "Invalid token."}
+    assert _me(old).get(ME).json() == {"detail": "Invalid token.", "code": "authentication_failed"}
     new = _sign_in(password=NEW_PASSWORD)
     assert new != old
     assert _works(new)
@@ -106,7 +106,7 @@ def test_deactivating_a_user_revokes_the_token_for_good(rep):
     rep.is_active = True
     rep.save()
 
-    assert _me(old).get(ME).json() == {"detail": "Invalid token."}
+    assert _me(old).get(ME).json() == {"detail": "Invalid token.", "code": "authentication_failed"}
     assert _works(_sign_in())
 
 
@@ -132,7 +132,10 @@ def test_a_token_past_its_expiry_is_refused_and_the_next_sign_in_issues_a_new_on
 
     refused = _me(response["token"]).get(ME)
     assert refused.status_code == 401
-    assert refused.json() == {"detail": "Token has expired; ask for a new one at /api/v1/auth/token/."}
+    assert refused.json() == {
+        "detail": "Token has expired; ask for a new one at /api/v1/auth/token/.",
+        "code": "authentication_failed",
+    }
     fresh = _sign_in()
     assert fresh != response["token"]
     assert _works(fresh)

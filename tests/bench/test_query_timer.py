@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from bench.load_targets import QueryTimer
+from bench.load_targets import QueryTimer, explain
 from crm.models import Account, User
 
 
@@ -23,3 +23,16 @@ def test_each_timed_query_keeps_its_own_sql_after_a_transaction():
         (True, False),
         (False, True),
     ]
+
+
+@pytest.mark.django_db
+def test_the_slowest_query_is_kept_with_its_parameters_so_that_it_can_be_explained():
+    timer = QueryTimer()
+
+    with connection.execute_wrapper(timer):
+        list(Account.objects.filter(name="Acme"))
+
+    ((sql, _),) = timer.queries
+    assert "'Acme'" in sql
+    assert "%s" not in sql
+    assert "Scan" in explain(sql)

@@ -21,6 +21,7 @@ from tests.factories import (
 )
 
 OWNERS = ["self", "teammate", "other_team", "nobody"]
+ACTS: tuple[access.Action, ...] = ("delete", "assign", "complete")
 
 # (role, owner) -> (may view, may change); the same for accounts and contacts.
 MATRIX = {
@@ -73,6 +74,21 @@ def test_access_matrix(model, role, owner_kind, may_view, may_change):
     assert access.can(user, "change", record) is may_change
     assert access.visible(user, model.objects.all()).filter(pk=record.pk).exists() is may_view
     assert access.changeable(user, model.objects.all()).filter(pk=record.pk).exists() is may_change
+    # Accounts and contacts name no act of their own: deleting or assigning one is as wide as changing it.
+    for act in ACTS:
+        assert access.can(user, act, record) is may_change, act
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "may"),
+    [(Role.ADMIN, True), (Role.SALES_MANAGER, True), (Role.SALES_REP, True), (Role.MARKETER, False)],
+)
+def test_whether_a_role_may_act_on_any_record_of_a_type_follows_its_scope(role, may):
+    user = UserFactory(role=role)
+
+    assert access.allows(user, "delete", Account) is may
+    assert access.can_create(user, Account) is may
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Account, Contact, Notification, NotificationKind, Role
+from tests.conftest import count_queries
 from tests.factories import AccountFactory, ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,24 @@ def test_the_bell_says_99_plus_past_ninety_nine_unread_notifications(as_user, re
     bell = client.get(reverse("notification-bell")).content.decode()
     assert "Notifications, 99+ unread" in bell
     assert '<span class="badge rounded-pill text-bg-danger">99+</span>' in bell
+
+
+# What the lists read
+
+
+def test_the_account_and_contact_lists_read_only_what_their_rows_show(as_user, rep):
+    account = AccountFactory(owner=rep, name="Acme", billing_street="1 Main Street")
+    ContactFactory(owner=rep, account=account, last_name="Lovelace", phone="555 0100")
+    client = as_user(rep)
+
+    with count_queries() as accounts:
+        assert "Acme" in client.get(reverse("account-list")).content.decode()
+    with count_queries() as contacts:
+        assert "Lovelace" in client.get(reverse("contact-list")).content.decode()
+
+    [account_page] = [q["sql"] for q in accounts.captured_queries if '"crm_account"."domain"' in q["sql"]]
+    [contact_page] = [q["sql"] for q in contacts.captured_queries if '"crm_contact"."title"' in q["sql"]]
+    assert '"billing_street"' not in account_page
+    assert '"crm_contact"."phone"' not in contact_page
+    assert '"billing_street"' not in contact_page  # the contact's account shows by its name only
+    assert '"password"' not in account_page + contact_page

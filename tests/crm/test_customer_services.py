@@ -1,8 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.utils import timezone
 
 from crm.customers.services import (
@@ -12,6 +10,7 @@ from crm.customers.services import (
     contact_create,
     contact_update,
 )
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.models import (
     Account,
     Activity,
@@ -47,8 +46,10 @@ def test_creating_an_account_makes_the_creator_its_owner_and_writes_a_created_ev
 
 
 def test_a_rep_cannot_give_a_new_account_to_someone_outside_their_reach(rep, outsider):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         account_create(actor=rep, fields={"name": "Acme", "owner": outsider})
+
+    assert refused.value.code == "owner_not_assignable"
 
     assert not Account.objects.exists()
 
@@ -56,8 +57,10 @@ def test_a_rep_cannot_give_a_new_account_to_someone_outside_their_reach(rep, out
 def test_two_accounts_cannot_share_a_domain_whatever_its_case(rep):
     account_create(actor=rep, fields={"name": "Acme", "domain": "acme.example"})
 
-    with pytest.raises(ValidationError, match="already uses this domain"):
+    with pytest.raises(Invalid, match="already uses this domain") as refused:  # the model's constraint
         account_create(actor=rep, fields={"name": "Acme again", "domain": "ACME.example"})
+
+    assert refused.value.field is None
 
 
 def test_reassigning_an_account_notifies_the_new_owner_and_records_the_assignment(manager, rep):
@@ -128,14 +131,16 @@ def test_deleting_keeps_a_history_row_naming_who_deleted(rep):
 def test_a_marketer_may_read_but_not_change_an_account(marketer, rep):
     account = AccountFactory(owner=rep)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         account_update(actor=marketer, account_id=account.pk, fields={"name": "Hacked"})
+
+    assert refused.value.code == "read_only"
 
 
 def test_changing_another_reps_account_is_not_found_rather_than_forbidden(rep, outsider):
     account = AccountFactory(owner=outsider)
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         account_update(actor=rep, account_id=account.pk, fields={"name": "Mine now"})
     account.refresh_from_db()
     assert account.name != "Mine now"
@@ -144,7 +149,7 @@ def test_changing_another_reps_account_is_not_found_rather_than_forbidden(rep, o
 def test_a_contact_cannot_be_attached_to_an_account_the_user_cannot_see(rep, outsider):
     hidden = AccountFactory(owner=outsider)
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         contact_create(actor=rep, fields={"last_name": "Doe", "account": hidden})
     assert not Contact.objects.exists()
 

@@ -85,7 +85,7 @@ def test_fifty_wrong_passwords_then_the_right_one_get_no_api_token(rep):
     )
 
     assert response.status_code == 429
-    assert response.json() == {"detail": LOCKED}
+    assert response.json() == {"detail": LOCKED, "code": "locked_out"}
     assert response["Retry-After"] == "900"
     assert not Token.objects.filter(user=rep).exists()
     assert User.objects.get(pk=rep.pk).last_login is None

@@ -21,6 +21,8 @@ from django.utils import timezone
 from crm.celery import app as celery_app
 from crm.models import Notification, NotificationKind, OutboundEmail
 from crm.timeline.tasks import send_due_task_reminders
+from leads.models import Lead, LeadDuplicate
+from leads.services.leads import lead_create
 from tests.factories import TaskFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -101,3 +103,12 @@ def test_a_separate_worker_process_sends_a_due_reminder_through_the_broker(worke
     _wait_for(lambda: Notification.objects.filter(task=task, kind=NotificationKind.TASK_DUE).exists(), worker)
     # The reminder's email was queued in the same transaction and sent by the worker after commit.
     _wait_for(lambda: OutboundEmail.objects.filter(to=rep.email, sent_at__isnull=False).exists(), worker)
+
+
+def test_a_separate_worker_checks_a_new_leads_duplicates_after_it_is_saved(worker, rep):
+    first = lead_create(actor=rep, fields={"last_name": "Doe", "email": "jane@example.com"})
+    second = lead_create(actor=rep, fields={"last_name": "Doe", "email": "JANE@example.com"})
+
+    _wait_for(lambda: not Lead.objects.filter(duplicates_checked_at=None).exists(), worker)
+    pairs = set(LeadDuplicate.objects.values_list("lead_id", "candidate_id", "same_email"))
+    assert pairs == {(first.pk, second.pk, True), (second.pk, first.pk, True)}

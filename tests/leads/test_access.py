@@ -9,6 +9,7 @@ from leads.models import MARKETING_FIELDS, Lead, LeadStatus
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, TeamFactory, UserFactory
 
 OWNERS = ["self", "teammate", "other_team", "default_queue", "own_team_queue", "other_team_queue"]
+ACTS: tuple[access.Action, ...] = ("delete", "assign", "status", "convert", "merge", "complete")
 ALL = dict.fromkeys(OWNERS, (1, 1))
 NOTHING = dict.fromkeys(OWNERS, (0, 0))
 # (role, owner) -> (may view, may change); a marketer's "change" is limited to the marketing fields.
@@ -51,6 +52,9 @@ def test_lead_access_matrix(role, owner_kind, may_view, may_change):
     assert access.can(user, "change", lead) is may_change
     assert access.visible(user, Lead.objects.all()).filter(pk=lead.pk).exists() is may_view
     assert access.changeable(user, Lead.objects.all()).filter(pk=lead.pk).exists() is may_change
+    # Every act beyond the marketing fields is the workers': a marketer's change stops at those fields.
+    for act in ACTS:
+        assert access.can(user, act, lead) is (may_change and role != Role.MARKETER), act
 
 
 @pytest.mark.django_db
@@ -65,6 +69,36 @@ def test_lead_access_matrix(role, owner_kind, may_view, may_change):
 )
 def test_only_marketers_are_limited_to_the_marketing_fields(role, writable):
     assert access.writable_fields(UserFactory(role=role), Lead) == writable
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "acts"),
+    [
+        (Role.ADMIN, {"create", "delete", "assign", "status", "convert", "merge", "complete", "change"}),
+        (
+            Role.SALES_MANAGER,
+            {"create", "delete", "assign", "status", "convert", "merge", "complete", "change"},
+        ),
+        (Role.SALES_REP, {"create", "delete", "assign", "status", "convert", "merge", "complete", "change"}),
+        (Role.MARKETER, {"change"}),
+        (Role.SUPPORT_AGENT, set()),
+    ],
+)
+def test_what_each_role_may_do_to_leads_at_all(role, acts):
+    user = UserFactory(role=role)
+    every: tuple[access.Action, ...] = (
+        "create",
+        "delete",
+        "assign",
+        "status",
+        "convert",
+        "merge",
+        "complete",
+        "change",
+    )
+
+    assert {act for act in every if access.allows(user, act, Lead)} == acts
 
 
 @pytest.mark.django_db

@@ -4,10 +4,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from crm.errors import Forbidden, Invalid
 from crm.models import ActivityKind, LifecycleEvent, Notification, NotificationKind, OutboundEmail, Role
 from crm.timeline.services import activity_log
 from leads import events
@@ -172,10 +172,10 @@ def test_assigning_an_already_owned_lead_again_changes_nothing(admin_user, rep, 
 def test_an_invalid_criterion_is_refused_naming_it_and_nothing_is_saved(admin_user, rep, criterion, message):
     criteria = [{"field": "industry", "operator": "eq", "value": "Retail"}, criterion]
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         rule_create(actor=admin_user, name="Broken", criteria=criteria, assign_to_user=rep)
 
-    [error] = refused.value.message_dict["criteria"]
+    [error] = refused.value.errors["criteria"]  # the message is the point: which criterion, and why
     assert error.startswith("Criterion 2:")
     assert message in error
     assert not AssignmentRule.objects.exists()
@@ -194,13 +194,17 @@ def test_criteria_are_stored_normalised_and_a_source_may_be_named_by_its_label(a
 
 
 def test_only_admins_manage_rules(manager, rep):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         rule_create(actor=manager, name="Mine", criteria=[], assign_to_user=manager)
+
+    assert refused.value.code == "admin_only"
 
 
 def test_a_rule_names_a_user_or_a_team_not_both(admin_user, rep, team):
-    with pytest.raises(ValidationError, match="not both"):
+    with pytest.raises(Invalid) as refused:
         rule_create(actor=admin_user, name="Both", criteria=[], assign_to_user=rep, assign_to_team=team)
+
+    assert (refused.value.code, refused.value.field) == ("rule_invalid", None)
 
 
 def test_assignment_starts_the_first_touch_timer(admin_user, rep):

@@ -2,11 +2,9 @@
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils import timezone
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.models import Activity, EngagementEvent, LifecycleEvent, Task
 from crm.timeline.audit import record_changes
 from leads import events
@@ -172,8 +170,10 @@ def test_merging_a_lead_with_itself_is_refused(rep, pair):
     kept, _ = pair
     before = _state()
 
-    with pytest.raises(DomainError, match="cannot be merged with itself"):
+    with pytest.raises(Invalid) as refused:
         lead_merge(actor=rep, kept_id=kept.pk, merged_id=kept.pk, field_choices={})
+
+    assert refused.value.code == "self_merge"
 
     assert _state() == before
 
@@ -183,9 +183,9 @@ def test_a_rep_cannot_merge_another_reps_lead(rep, outsider, pair):
     theirs = _lead(outsider, first_name="John", last_name="Smith", email="john@acme.example")
     before = _state()
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         lead_merge(actor=rep, kept_id=kept.pk, merged_id=theirs.pk, field_choices={})
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         lead_merge(actor=rep, kept_id=theirs.pk, merged_id=kept.pk, field_choices={})
 
     assert _state() == before
@@ -195,8 +195,10 @@ def test_a_marketer_who_sees_both_leads_cannot_merge_them(marketer, pair):
     kept, merged = pair
     before = _state()
 
-    with pytest.raises(PermissionDenied, match="cannot merge leads"):
+    with pytest.raises(Forbidden) as refused:
         lead_merge(actor=marketer, kept_id=kept.pk, merged_id=merged.pk, field_choices={})
+
+    assert refused.value.code == "merge_not_allowed"
 
     assert _state() == before
 
@@ -209,8 +211,10 @@ def test_a_converted_lead_cannot_be_merged_on_either_side(rep, pair, converted):
     )
     before = _state()
 
-    with pytest.raises(DomainError, match="is converted"):
+    with pytest.raises(Invalid) as refused:
         lead_merge(actor=rep, kept_id=kept.pk, merged_id=merged.pk, field_choices={})
+
+    assert refused.value.code == "lead_converted"
 
     assert _state() == before
 
@@ -223,8 +227,10 @@ def test_a_status_the_transition_table_forbids_is_refused(rep, pair):
     lead_update(actor=rep, lead_id=merged.pk, fields={"status": LeadStatus.QUALIFIED})
     before = _state()
 
-    with pytest.raises(DomainError, match="cannot move to qualified"):
+    with pytest.raises(Invalid) as refused:
         lead_merge(actor=rep, kept_id=kept.pk, merged_id=merged.pk, field_choices={"status": "merged"})
+
+    assert (refused.value.code, refused.value.field) == ("status_transition_not_allowed", "status")
 
     assert _state() == before
 
@@ -234,7 +240,8 @@ def test_a_choice_the_merge_screen_does_not_offer_is_refused(rep, pair, choices)
     kept, merged = pair
     before = _state()
 
-    with pytest.raises(DomainError):
+    with pytest.raises(Invalid) as refused:
         lead_merge(actor=rep, kept_id=kept.pk, merged_id=merged.pk, field_choices=choices)
+    assert refused.value.code in {"unknown_field", "side_required"}
 
     assert _state() == before

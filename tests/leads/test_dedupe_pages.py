@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Activity, Task
+from leads.dedupe.checking import duplicates_reconcile
 from leads.dedupe.selectors import duplicate_panel_context
 from leads.models import Lead, LeadMerge, LeadStatus
 from leads.services.leads import lead_create, lead_update
@@ -43,6 +44,7 @@ def _merge_url(kept: Lead, merged: Lead) -> str:
 
 
 def _panel(user, lead: Lead) -> str:
+    lead = Lead.objects.select_related("owner", "team").get(pk=lead.pk)  # as the page loads it
     return render_to_string(
         "leads/dedupe/_panel.html", {"lead": lead, **duplicate_panel_context(user=user, lead=lead)}
     )
@@ -56,6 +58,7 @@ def pair(rep):
     )
     ActivityFactory.create_batch(2, target=merged, author=rep)
     TaskFactory(target=merged, assignee=rep)
+    duplicates_reconcile()  # as the worker does after they are created
     return kept, merged
 
 
@@ -90,6 +93,7 @@ def test_the_panel_lists_each_duplicate_with_its_reasons_and_a_compare_link(rep,
 def test_the_panel_says_so_when_there_are_no_likely_duplicates(rep):
     lead = _lead(rep, first_name="Maria", last_name="Garcia", company="Globex", email="maria@globex.example")
     _lead(rep, first_name="Jon", last_name="Smith", company="Acme Inc", email="jon@acme.example")
+    duplicates_reconcile()
 
     html = _panel(rep, lead)
 
@@ -115,6 +119,7 @@ def test_the_panel_costs_the_same_queries_however_many_duplicates(rep, pair, ass
                 rep, first_name="John", last_name="Smith", company="Acme Inc", email=f"j{index}@acme.example"
             )
         ContactFactory.create_batch(4, email="john@acme.example", owner=rep)
+        duplicates_reconcile()
 
     assert_same_query_count(lambda: _panel(rep, kept), grow=grow)
 

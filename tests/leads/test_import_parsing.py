@@ -79,17 +79,21 @@ def test_a_phone_column_wins_over_a_mobile_column_for_the_phone_field():
 
 
 def test_two_columns_cannot_fill_the_same_field():
-    from crm.errors import DomainError
+    from crm.errors import Invalid
 
-    with pytest.raises(DomainError, match='"Email" and "Work Email" both fill Email'):
+    with pytest.raises(Invalid, match='"Email" and "Work Email" both fill Email') as refused:
         check_mapping(["Email", "Work Email"], {"Email": "email", "Work Email": "email"})
+
+    assert (refused.value.code, refused.value.field) == ("field_mapped_twice", "mapping")
 
 
 def test_a_mapping_without_a_name_email_or_company_is_refused():
-    from crm.errors import DomainError
+    from crm.errors import Invalid
 
-    with pytest.raises(DomainError, match="at least one column to a name, an email address or a company"):
+    with pytest.raises(Invalid) as refused:
         check_mapping(["Phone"], {"Phone": "phone"})
+
+    assert (refused.value.code, refused.value.field) == ("identity_unmapped", "mapping")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification
 from leads import events
 from leads.assignment.services import rule_create
@@ -261,8 +261,9 @@ def test_an_xlsx_workbook_imports(run, rep):
 def test_a_file_over_the_row_limit_is_refused_up_front_with_the_limit(rep):
     LeadSettings.objects.update_or_create(id=1, defaults={"import_max_rows": 2})
 
-    with pytest.raises(DomainError, match="more than 2 rows; the largest import is 2 rows"):
+    with pytest.raises(Invalid, match="more than 2 rows; the largest import is 2 rows") as refused:
         import_upload(actor=rep, file=SimpleUploadedFile("big.csv", _csv("A,,,,", "B,,,,", "C,,,,")))
+    assert (refused.value.code, refused.value.field) == ("too_many_rows", "file")
     assert not LeadImport.objects.exists()
 
 
@@ -270,8 +271,9 @@ def test_a_file_over_the_size_limit_is_refused_up_front_with_the_limit(rep):
     LeadSettings.objects.update_or_create(id=1, defaults={"import_max_megabytes": 1})
     data = _csv(*[f"Name{n},,,," for n in range(120_000)])
 
-    with pytest.raises(DomainError, match=r"The file is 1\.\d MB; the largest import is 1 MB"):
+    with pytest.raises(Invalid, match=r"The file is 1\.\d MB; the largest import is 1 MB") as refused:
         import_upload(actor=rep, file=SimpleUploadedFile("big.csv", data))
+    assert (refused.value.code, refused.value.field) == ("file_too_large", "file")
     assert not LeadImport.objects.exists()
 
 
@@ -285,8 +287,9 @@ def test_a_file_over_the_size_limit_is_refused_up_front_with_the_limit(rep):
     ],
 )
 def test_a_malformed_file_is_refused_with_a_clear_message_and_nothing_is_kept(rep, data, message):
-    with pytest.raises(DomainError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(Invalid, match=message.replace("(", r"\(").replace(".", r"\.")) as refused:
         import_upload(actor=rep, file=SimpleUploadedFile("bad.csv", data))
+    assert refused.value.field == "file"
     assert not LeadImport.objects.exists()
 
 
@@ -332,7 +335,7 @@ def test_a_manager_leaves_imported_leads_in_the_queue_or_gives_them_to_a_team_me
 def test_a_rep_cannot_give_imported_leads_to_someone_else(rep, teammate):
     lead_import = import_upload(actor=rep, file=SimpleUploadedFile("a.csv", _csv("Ann,,,,")))
 
-    with pytest.raises(DomainError, match="cannot make .* the owner"):
+    with pytest.raises(Invalid) as refused:
         import_confirm(
             actor=rep,
             import_id=lead_import.pk,
@@ -342,12 +345,14 @@ def test_a_rep_cannot_give_imported_leads_to_someone_else(rep, teammate):
             owner=teammate,
         )
 
+    assert (refused.value.code, refused.value.field) == ("owner_not_assignable", "owner")
+
 
 def test_a_marketer_cannot_import(marketer):
-    from django.core.exceptions import PermissionDenied
-
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         import_upload(actor=marketer, file=SimpleUploadedFile("a.csv", _csv("Ann,,,,")))
+
+    assert refused.value.code == "create_not_allowed"
 
 
 def test_confirming_twice_queues_one_job(run, rep, django_capture_on_commit_callbacks):

@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from leads.models import Lead, LeadStatus, SavedView
+from tests.conftest import count_queries
 from tests.factories import LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,19 @@ def test_the_empty_list_says_how_leads_arrive(as_user, rep):
     assert "No leads yet." in html
     assert "web forms" in html
     assert reverse("leads:create") in html
+
+
+# What the list reads
+
+
+def test_the_lead_list_reads_only_what_its_rows_show(as_user, rep):
+    LeadFactory(owner=rep, first_name="Ada", last_name="Lovelace", need="A demo", utm_source="google")
+
+    with count_queries() as queries:
+        response = as_user(rep).get(reverse("leads:index"))
+
+    assert "Ada Lovelace" in response.content.decode()
+    [page] = [q["sql"] for q in queries.captured_queries if '"leads_lead"."first_name"' in q["sql"]]
+    assert '"need"' not in page
+    assert '"utm_source"' not in page
+    assert '"password"' not in page  # nor the owner's password hash, for the owner's name

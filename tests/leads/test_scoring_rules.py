@@ -3,8 +3,8 @@
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from crm.errors import Invalid
 from leads.models import Lead, LeadSource, Operator, RuleKind
 from leads.scoring.rules import attribute_condition, check_attribute, check_rule
 from tests.factories import LeadFactory
@@ -27,9 +27,10 @@ def _rule(**fields: Any) -> dict[str, Any]:
 
 
 def _errors(**fields) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         _rule(**fields)
-    return caught.value.message_dict
+    assert caught.value.code == "scoring_rule_invalid"
+    return {field: messages for field, messages in caught.value.errors.items() if field}
 
 
 def _matching(field, operator, value="") -> set[str]:

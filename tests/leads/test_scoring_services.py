@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from crm.errors import Forbidden, Invalid
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind
 from crm.timeline.engagement import EMAIL_OPENED, PAGE_VISITED, engagement_record
 from leads.models import Lead, LeadScore, LeadSettings, Operator, RuleKind, ScoringRule
@@ -281,7 +281,7 @@ def test_a_lead_that_drops_below_the_threshold_is_told_about_again_when_it_climb
 
 
 def test_an_impossible_operator_is_refused_and_nothing_is_saved(admin_user, run_on_commit):
-    with pytest.raises(ValidationError) as caught, run_on_commit():
+    with pytest.raises(Invalid) as caught, run_on_commit():
         rule_create(
             actor=admin_user,
             name="Big company",
@@ -292,16 +292,18 @@ def test_an_impossible_operator_is_refused_and_nothing_is_saved(admin_user, run_
             points=10,
         )
 
-    assert "Company" in caught.value.message_dict["operator"][0]
+    assert list(caught.value.errors) == ["operator"]
     assert not ScoringRule.objects.exists()
     assert not BackgroundJob.objects.exists()
 
 
 def test_only_admins_write_scoring_rules(manager):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         rule_create(
             actor=manager, name="Software", kind="attribute", field="industry", operator="eq", points=1
         )
+
+    assert refused.value.code == "admin_only"
 
 
 def test_a_changed_lead_is_rescored_after_its_transaction_commits(attribute_rule, run_on_commit):

@@ -1,10 +1,8 @@
 """Lead services: the rules a lead lives by, whichever page or API call asks."""
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.models import LifecycleEvent, Notification, Role
 from leads import events
 from leads.models import Lead, LeadStatus
@@ -50,22 +48,27 @@ def test_a_manager_may_create_a_lead_in_the_unassigned_queue(manager):
 
 
 def test_a_lead_without_a_name_email_or_company_is_refused(rep):
-    with pytest.raises(ValidationError, match="at least a name"):
+    with pytest.raises(Invalid, match="at least a name") as refused:  # the model's constraint says so
         lead_create(actor=rep, fields={"title": "CTO"})
+
+    assert refused.value.field is None
 
     assert not Lead.objects.exists()
 
 
 def test_a_marketer_cannot_create_leads_by_hand(marketer):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         lead_create(actor=marketer, fields={"company": "Initech"})
+
+    assert refused.value.code == "create_not_allowed"
 
 
 def test_disqualifying_needs_a_reason_and_records_it_in_the_event(rep):
     lead = LeadFactory(owner=rep)
 
-    with pytest.raises(DomainError, match="Say why"):
+    with pytest.raises(Invalid) as refused:
         lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.DISQUALIFIED, reason="  ")
+    assert (refused.value.code, refused.value.field) == ("reason_required", "disqualified_reason")
     lead_change_status(actor=rep, lead_id=lead.pk, status=LeadStatus.DISQUALIFIED, reason="No budget")
 
     event = LifecycleEvent.objects.get(type=events.LEAD_DISQUALIFIED)
@@ -93,10 +96,11 @@ def test_reviving_a_disqualified_lead_clears_the_reason(rep):
 def test_moves_outside_the_transition_table_are_refused_with_a_message(rep, start, target):
     lead = LeadFactory(owner=rep, status=start, disqualified_reason="x" if start == "disqualified" else "")
 
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         lead_change_status(actor=rep, lead_id=lead.pk, status=target)
 
     assert refused.value.field == "status"
+    assert refused.value.code in {"converted_by_conversion", "status_transition_not_allowed"}
     lead.refresh_from_db()
     assert lead.status == start
 
@@ -112,8 +116,10 @@ def test_qualifying_writes_a_qualified_event(rep):
 def test_a_converted_lead_cannot_be_edited(rep):
     lead = LeadFactory(owner=rep, status=LeadStatus.CONVERTED)
 
-    with pytest.raises(DomainError, match="converted"):
+    with pytest.raises(Invalid) as refused:
         lead_update(actor=rep, lead_id=lead.pk, fields={"company": "Other"})
+
+    assert refused.value.code == "lead_converted"
 
 
 def test_a_rep_picks_a_lead_from_the_queue_and_the_assignment_is_recorded(rep):
@@ -138,8 +144,9 @@ def test_a_marketer_changes_marketing_fields_but_nothing_else(marketer, rep):
     lead = LeadFactory(owner=rep, company="Initech")
 
     lead_update(actor=marketer, lead_id=lead.pk, fields={"utm_campaign": "spring", "tags": ["webinar"]})
-    with pytest.raises(PermissionDenied, match="company"):
+    with pytest.raises(Forbidden, match="company") as refused:  # the message names the field refused
         lead_update(actor=marketer, lead_id=lead.pk, fields={"company": "Hacked", "utm_campaign": "spring"})
+    assert refused.value.code == "field_not_writable"
 
     lead.refresh_from_db()
     assert (lead.utm_campaign, lead.tags, lead.company) == ("spring", ["webinar"], "Initech")
@@ -158,8 +165,19 @@ def test_submitting_unchanged_non_marketing_fields_is_fine_for_a_marketer(market
 def test_a_marketer_cannot_delete_leads(marketer, rep):
     lead = LeadFactory(owner=rep)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         lead_delete(actor=marketer, lead_id=lead.pk)
+    assert refused.value.code == "delete_not_allowed"
+    assert Lead.objects.filter(pk=lead.pk).exists()
+
+
+def test_a_converted_lead_cannot_be_deleted_it_is_kept_as_it_was(rep):
+    lead = LeadFactory(owner=rep, status=LeadStatus.CONVERTED)
+
+    with pytest.raises(Invalid) as refused:
+        lead_delete(actor=rep, lead_id=lead.pk)
+
+    assert refused.value.code == "lead_converted"
     assert Lead.objects.filter(pk=lead.pk).exists()
 
 
@@ -198,14 +216,16 @@ def test_bulk_status_change_reports_each_refused_transition(rep):
 
 
 def test_bulk_tagging_needs_a_tag(rep):
-    with pytest.raises(DomainError):
+    with pytest.raises(Invalid) as refused:
         leads_bulk_add_tag(actor=rep, lead_ids=[LeadFactory(owner=rep).pk], tag=" ")
+
+    assert (refused.value.code, refused.value.field) == ("tag_required", "tag")
 
 
 def test_deleting_another_reps_lead_is_not_found(rep, outsider):
     lead = LeadFactory(owner=outsider)
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         lead_delete(actor=rep, lead_id=lead.pk)
 
 
@@ -224,15 +244,18 @@ def test_a_captured_lead_needs_no_signed_in_user_but_still_passes_validation():
     lead = lead_capture(fields={"email": "visitor@example.com", "source": "web_form"})
 
     assert (lead.owner, lead.source, lead.email_normalized) == (None, "web_form", "visitor@example.com")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid) as refused:
         lead_capture(fields={"email": "not-an-email", "source": "web_form"})
+    assert refused.value.field == "email"
 
 
 def test_a_rep_cannot_push_a_lead_into_another_teams_queue(rep, other_team):
     lead = LeadFactory(owner=None)
 
-    with pytest.raises(PermissionDenied, match="queue"):
+    with pytest.raises(Forbidden) as refused:
         lead_update(actor=rep, lead_id=lead.pk, fields={"team": other_team})
+
+    assert refused.value.code == "team_not_assignable"
 
     assert Lead.objects.get(pk=lead.pk).team is None
 
@@ -240,8 +263,9 @@ def test_a_rep_cannot_push_a_lead_into_another_teams_queue(rep, other_team):
 def test_only_managers_put_a_lead_back_in_the_queue(rep, manager):
     lead = LeadFactory(owner=rep)
 
-    with pytest.raises(PermissionDenied, match="queue"):
+    with pytest.raises(Forbidden) as refused:
         lead_update(actor=rep, lead_id=lead.pk, fields={"owner": None})
+    assert refused.value.code == "queue_not_allowed"
     lead_update(actor=manager, lead_id=lead.pk, fields={"owner": None})
 
     assert Lead.objects.get(pk=lead.pk).owner is None

@@ -4,12 +4,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.models import EngagementEvent, LifecycleEvent, Notification, Role
 from crm.timeline.engagement import FORM_SUBMITTED
 from crm.timeline.selectors import record_timeline
@@ -114,8 +112,10 @@ def test_the_21st_submission_from_one_address_within_an_hour_is_refused_and_crea
     for number in range(20):
         submit(form, data={**ANSWERS, "email": f"person{number}@example.com"})
 
-    with pytest.raises(SubmissionRateLimited, match="too many submissions"):
+    with pytest.raises(SubmissionRateLimited) as refused:
         submit(form)
+
+    assert refused.value.code == "rate_limited"
 
     assert Lead.objects.count() == 20
     assert WebFormSubmission.objects.count() == 20
@@ -138,8 +138,10 @@ def test_the_limit_counts_every_form_and_only_the_last_hour():
 
 
 def test_an_inactive_form_takes_no_submissions():
-    with pytest.raises(DomainError, match="no longer takes submissions"):
+    with pytest.raises(Invalid) as refused:
         submit(make_form(is_active=False))
+
+    assert refused.value.code == "form_inactive"
 
     assert not Lead.objects.exists()
 
@@ -196,11 +198,11 @@ def test_sales_and_support_do_not_design_web_forms(request, role_fixture):
     user = request.getfixturevalue(role_fixture)
     form = make_form()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         webform_create(actor=user, fields={"name": "Mine", "slug": "mine", "fields": QUESTIONS})
-    with pytest.raises(Http404):  # to them, web forms do not exist
+    with pytest.raises(NotFound):  # to them, web forms do not exist
         webform_update(actor=user, form_id=form.pk, fields={"name": "Renamed"})
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         webform_delete(actor=user, form_id=form.pk)
     assert list(WebForm.objects.values_list("name", flat=True)) == ["Demo request"]
 
@@ -209,8 +211,9 @@ def test_marketers_design_and_edit_web_forms_but_leave_deleting_them_to_admins(m
     form = webform_create(actor=marketer, fields={"name": "Webinar", "slug": "webinar", "fields": QUESTIONS})
     webform_update(actor=marketer, form_id=form.pk, fields={"thank_you_message": "See you there."})
 
-    with pytest.raises(PermissionDenied, match="Only admins can delete web forms"):
+    with pytest.raises(Forbidden) as refused:
         webform_delete(actor=marketer, form_id=form.pk)
+    assert refused.value.code == "admin_only"
     form.refresh_from_db()
     assert (form.created_by, form.thank_you_message) == (marketer, "See you there.")
 
@@ -219,7 +222,7 @@ def test_an_inactive_marketer_designs_nothing(marketer):
     marketer.is_active = False
     marketer.save()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         webform_create(actor=marketer, fields={"name": "Webinar", "slug": "webinar", "fields": QUESTIONS})
 
 
@@ -241,8 +244,11 @@ def test_an_inactive_marketer_designs_nothing(marketer):
     ],
 )
 def test_a_form_design_the_leads_could_not_use_is_refused(admin_user, questions, message):
-    with pytest.raises(ValidationError, match=message):
+    # The message is the point: it says which question is wrong, and how.
+    with pytest.raises(Invalid, match=message) as refused:
         webform_create(actor=admin_user, fields={"name": "Broken", "slug": "broken", "fields": questions})
+
+    assert (refused.value.field, refused.value.code) == ("fields", "fields_invalid")
 
     assert not WebForm.objects.exists()
 
@@ -252,8 +258,9 @@ def test_updating_a_form_changes_its_questions_and_refuses_a_broken_design(admin
     new_questions = [{"field": "company", "label": "Company", "required": True}]
 
     webform_update(actor=admin_user, form_id=form.pk, fields={"fields": new_questions, "is_active": False})
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid) as refused:
         webform_update(actor=admin_user, form_id=form.pk, fields={"fields": []})
+    assert refused.value.field == "fields"
 
     form.refresh_from_db()
     assert (form.fields, form.is_active) == (new_questions, False)
@@ -262,10 +269,11 @@ def test_updating_a_form_changes_its_questions_and_refuses_a_broken_design(admin
 def test_an_inactive_user_cannot_become_the_owner_of_a_forms_leads(admin_user):
     former = UserFactory(username="former", is_active=False)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         webform_create(
             actor=admin_user, fields={"name": "Demo", "slug": "demo", "fields": QUESTIONS, "owner": former}
         )
+    assert refused.value.code == "owner_not_assignable"
 
 
 def test_deleting_a_form_keeps_the_leads_it_created(admin_user):
@@ -405,8 +413,10 @@ def test_a_slug_emptied_on_an_existing_form_is_made_again_from_its_name(admin_us
 
 
 def test_a_name_without_letters_or_digits_asks_for_the_address(admin_user):
-    with pytest.raises(ValidationError, match="type the address"):
+    with pytest.raises(Invalid) as refused:
         webform_create(actor=admin_user, fields={"name": "!!!", "slug": "", "fields": QUESTIONS})
+
+    assert (refused.value.field, refused.value.code) == ("slug", "slug_required")
 
 
 def test_a_long_name_makes_an_address_that_fits(admin_user):
@@ -419,7 +429,8 @@ def test_a_long_name_makes_an_address_that_fits(admin_user):
 
 def test_a_marketer_can_give_a_forms_leads_only_to_themself(marketer, rep):
     assert marketer.role == Role.MARKETER
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refused:
         webform_create(
             actor=marketer, fields={"name": "Demo", "slug": "demo", "fields": QUESTIONS, "owner": rep}
         )
+    assert refused.value.code == "owner_not_assignable"

@@ -59,6 +59,9 @@ def test_deal_access_matrix(team_board, role, owner_kind, may_view, may_change):
     assert access.can(user, "change", deal) is may_change
     assert access.visible(user, Opportunity.objects.all()).filter(pk=deal.pk).exists() is may_view
     assert access.changeable(user, Opportunity.objects.all()).filter(pk=deal.pk).exists() is may_change
+    # Moving, deleting, assigning a deal and completing its tasks are as wide as changing it.
+    for act in ("move", "delete", "assign", "complete"):
+        assert access.can(user, act, deal) is may_change, act
 
 
 @pytest.mark.parametrize("role", [Role.MARKETER, Role.SUPPORT_AGENT])

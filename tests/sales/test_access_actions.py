@@ -58,6 +58,18 @@ def _deal(rep: User, **fields: Any) -> Any:
     return OpportunityFactory(owner=rep, **fields)
 
 
+def _task_on_deal(rep: User) -> int:
+    return int(TaskFactory(assignee=rep, created_by=rep, target=_deal(rep)).pk)
+
+
+def _won_deal(rep: User) -> Any:
+    deal = _deal(rep)
+    deal.stage, deal.status = deal.pipeline.stages.get(kind=StageKind.WON), OpportunityStatus.WON
+    deal.closed_at = timezone.now()
+    deal.save()
+    return deal
+
+
 def _closed_deal(rep: User) -> Any:
     deal = _deal(rep)
     lost = deal.pipeline.stages.get(kind=StageKind.LOST)
@@ -127,6 +139,15 @@ ACTIONS = [
         _on_a_lead(200, marketer=200),
     ),
     Action(
+        "take a lead on (assign it to oneself)",
+        lambda c, rep: (
+            lambda lead: c.patch(
+                f"/api/v1/leads/{lead.pk}/", {"owner": c.session["_auth_user_id"]}, format="json"
+            )
+        )(LeadFactory(owner=rep, team=rep.team)),
+        _on_a_lead(200),
+    ),
+    Action(
         "delete a lead",
         lambda c, rep: c.delete(f"/api/v1/leads/{LeadFactory(owner=rep, team=rep.team).pk}/"),
         _on_a_lead(204),
@@ -168,6 +189,16 @@ ACTIONS = [
         "delete a deal",
         lambda c, rep: c.delete(f"/api/v1/opportunities/{_deal(rep).pk}/"),
         _on_a_deal(204),
+    ),
+    Action(
+        "delete a won deal (admins only)",
+        lambda c, rep: c.delete(f"/api/v1/opportunities/{_won_deal(rep).pk}/"),
+        {**_on_a_deal(403), "admin": 204},
+    ),
+    Action(
+        "complete a task on a deal",
+        lambda c, rep: c.post(f"/api/v1/tasks/{_task_on_deal(rep)}/complete/"),
+        _on_a_deal(200),
     ),
 ]
 

@@ -6,9 +6,8 @@ import codecs
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid
 from sales.catalog import importing
 from sales.catalog.importing import ProductImportRefused, products_import
 from sales.catalog.services import product_create, product_set_active, product_update
@@ -64,10 +63,10 @@ def test_an_admin_adds_a_product_in_the_default_currency(admin_user):
     ],
 )
 def test_product_fields_are_checked_with_messages_naming_the_value(admin_user, changes, errors):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         product_create(actor=admin_user, fields=fields(**changes))
 
-    assert refused.value.message_dict == errors
+    assert refused.value.errors == errors  # the messages name the value refused: they are the point
     assert not Product.objects.exists()
 
 
@@ -78,10 +77,11 @@ def test_a_lower_case_currency_is_stored_upper_case(admin_user):
 def test_a_sku_belongs_to_one_product(admin_user):
     ProductFactory(sku="PLT-1", name="Old platform")
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         product_create(actor=admin_user, fields=fields())
 
-    assert refused.value.message_dict == {"sku": ["PLT-1 is already the SKU of Old platform."]}
+    assert (refused.value.code, refused.value.field) == ("sku_taken", "sku")
+    assert "Old platform" in refused.value.message  # which product has it
 
 
 def test_editing_a_product_keeps_its_own_sku_free(admin_user):
@@ -98,16 +98,19 @@ def test_a_deactivated_product_can_no_longer_be_added_to_deals(admin_user, rep):
 
     product_set_active(actor=admin_user, product_id=product.pk, active=False)
 
-    with pytest.raises(DomainError, match="is no longer sold"):
+    with pytest.raises(Invalid) as refused:
         opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=Product.objects.get())
+
+    assert (refused.value.code, refused.value.field) == ("product_inactive", "product")
 
 
 def test_only_admins_change_the_catalogue(rep, manager):
     product = ProductFactory()
     for user in (rep, manager):
-        with pytest.raises(PermissionDenied, match="Only admins can manage the product catalogue"):
+        with pytest.raises(Forbidden) as refused:
             product_update(actor=user, product_id=product.pk, fields={"name": "Mine"})
-        with pytest.raises(PermissionDenied):
+        assert refused.value.code == "admin_only"
+        with pytest.raises(Forbidden):
             products_import(actor=user, data=(HEADER + "A,B,,,1,EUR,0,yes\n").encode())
 
 
@@ -232,19 +235,22 @@ def test_files_beyond_the_size_or_row_limit_are_refused(admin_user, monkeypatch)
     monkeypatch.setattr(importing, "MAX_ROWS", 2)
     rows = "".join(f"SKU-{n},Product {n},1\n" for n in range(3))
 
-    with pytest.raises(DomainError, match="more than 2 products"):
+    with pytest.raises(Invalid, match="more than 2 products") as too_many:  # the limit, said
         products_import(actor=admin_user, data=f"sku,name,unit_price\n{rows}".encode())
     monkeypatch.setattr(importing, "MAX_BYTES", 10)
-    with pytest.raises(DomainError, match="the largest import is 0 MB"):
+    with pytest.raises(Invalid, match="the largest import is 0 MB") as too_large:
         products_import(actor=admin_user, data=b"sku,name,unit_price\nA,B,1\n")
+    assert (too_many.value.code, too_large.value.code) == ("too_many_rows", "file_too_large")
     assert not Product.objects.exists()
 
 
 def test_an_empty_or_header_only_file_is_refused(admin_user):
-    with pytest.raises(DomainError, match="The file is empty"):
+    with pytest.raises(Invalid) as empty:
         products_import(actor=admin_user, data=b"")
-    with pytest.raises(DomainError, match="no products under them"):
+    with pytest.raises(Invalid) as header_only:
         products_import(actor=admin_user, data=b"sku,name,unit_price\n")
+    assert (empty.value.code, header_only.value.code) == ("file_unreadable", "no_rows")
+    assert (empty.value.field, header_only.value.field) == ("file", "file")
 
 
 def test_a_row_with_more_cells_than_columns_is_reported(admin_user):

@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.errors import DomainError
+from crm.errors import Invalid
 from crm.models import LifecycleEvent
 from sales.models import Opportunity, OpportunityStatus
 from sales.services.deals import opportunity_move, opportunity_reopen, opportunity_update
@@ -134,11 +134,11 @@ def test_the_move_form_takes_the_day_the_deal_was_won(as_user, rep, pipeline):
 def test_moving_a_won_deal_is_refused_with_how_to_reopen_it(rep, pipeline):
     deal = won_deal(pipeline, rep)
 
-    with pytest.raises(DomainError, match="reopen it before moving it") as refused:
+    with pytest.raises(Invalid) as refused:
         opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
 
-    assert refused.value.field == "stage"
-    assert "This deal was won on" in refused.value.message
+    assert (refused.value.code, refused.value.field) == ("deal_closed", "stage")
+    assert "This deal was won on" in refused.value.message  # when it closed, and what to do
     deal.refresh_from_db()
     assert deal.status == OpportunityStatus.WON
 
@@ -190,9 +190,9 @@ def test_reopening_after_the_expected_date_passed_asks_for_a_new_one(rep, pipeli
     deal = won_deal(pipeline, rep)
     Opportunity.objects.filter(pk=deal.pk).update(close_date=timezone.localdate() - timedelta(days=5))
 
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         opportunity_reopen(actor=rep, opportunity_id=deal.pk)
-    assert refused.value.field == "close_date"
+    assert (refused.value.code, refused.value.field) == ("close_date_past", "close_date")
 
     opportunity_reopen(
         actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk, close_date=in_a_month()
@@ -204,8 +204,9 @@ def test_reopening_after_the_expected_date_passed_asks_for_a_new_one(rep, pipeli
 def test_a_deal_reopens_only_in_an_open_stage_of_its_pipeline(rep, pipeline):
     deal = won_deal(pipeline, rep)
 
-    with pytest.raises(DomainError, match="Choose an open stage"):
+    with pytest.raises(Invalid) as refused:
         opportunity_reopen(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Lost").pk)
+    assert (refused.value.code, refused.value.field) == ("reopen_stage_invalid", "stage")
 
 
 def test_the_edit_form_of_a_closed_deal_does_not_move_it(as_user, rep, pipeline):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 
+from crm.errors import Forbidden, Invalid
 from sales.configuration.onboarding_templates import (
     onboarding_template_create,
     onboarding_template_item_add,
@@ -41,10 +41,10 @@ def test_a_template_with_a_product_line_is_chosen_for_deals_in_that_line(admin_u
 def test_two_active_templates_for_one_product_line_are_refused_with_a_clear_message(admin_user):
     onboarding_template_create(actor=admin_user, name="Platform rollout", product_line="Platform")
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         onboarding_template_create(actor=admin_user, name="Platform v2", product_line="platform")
 
-    assert refused.value.message_dict == {
+    assert refused.value.errors == {
         "is_active": [
             "Platform rollout is already the active template for Platform; "
             "deactivate it first, or save this one inactive."
@@ -55,8 +55,9 @@ def test_two_active_templates_for_one_product_line_are_refused_with_a_clear_mess
 def test_a_second_default_template_is_refused_but_may_be_kept_inactive(admin_user):
     onboarding_template_create(actor=admin_user, name="Standard")
 
-    with pytest.raises(ValidationError, match="Standard is already the active default template"):
+    with pytest.raises(Invalid) as refused:
         onboarding_template_create(actor=admin_user, name="Standard v2")
+    assert refused.value.field == "is_active"
     draft = onboarding_template_create(actor=admin_user, name="Standard v2", is_active=False)
 
     assert not draft.is_active
@@ -79,14 +80,17 @@ def test_switching_the_active_template_of_a_line(admin_user):
 def test_template_names_are_unique(admin_user):
     onboarding_template_create(actor=admin_user, name="Standard")
 
-    with pytest.raises(ValidationError, match="There is already a template named standard"):
+    with pytest.raises(Invalid) as refused:
         onboarding_template_create(actor=admin_user, name="standard", is_active=False)
+
+    assert (refused.value.field, refused.value.code) == ("name", "template_invalid")
 
 
 def test_only_admins_manage_templates(rep, manager):
     for user in (rep, manager):
-        with pytest.raises(PermissionDenied, match="Only admins can manage onboarding templates"):
+        with pytest.raises(Forbidden) as refused:
             onboarding_template_create(actor=user, name="Mine")
+        assert refused.value.code == "admin_only"
 
 
 def test_checklist_items_are_added_at_the_end_edited_and_removed(admin_user):
@@ -127,10 +131,11 @@ def test_checklist_items_are_added_at_the_end_edited_and_removed(admin_user):
 def test_checklist_items_are_checked(admin_user, fields, errors):
     template = onboarding_template_create(actor=admin_user, name="Standard")
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         onboarding_template_item_add(actor=admin_user, template_id=template.pk, **fields)
 
-    assert refused.value.message_dict == errors
+    assert list(refused.value.errors) == list(errors)
+    assert refused.value.code == "item_invalid"
     assert not OnboardingTemplateItem.objects.exists()
 
 

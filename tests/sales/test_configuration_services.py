@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid
 from crm.models import ActivityKind
 from sales.configuration.criteria import criterion_add, criterion_remove
 from sales.configuration.lost_reasons import (
@@ -25,6 +24,7 @@ from sales.configuration.pipelines import (
     pipeline_set_default,
     stage_delete,
 )
+from sales.errors import ExitCriteriaUnmet
 from sales.models import (
     CriterionKind,
     ExitCriterion,
@@ -60,19 +60,20 @@ def test_a_new_pipeline_starts_with_an_open_a_won_and_a_lost_stage(admin_user):
 
 
 def test_pipeline_names_are_unique_whatever_their_case(admin_user, pipeline):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         pipeline_create(actor=admin_user, name="enterprise")
 
-    assert refused.value.message_dict == {"name": ["There is already a pipeline named enterprise."]}
+    assert (refused.value.code, refused.value.field) == ("name_taken", "name")
 
 
 @pytest.mark.parametrize("role_fixture", ["rep", "manager", "marketer"])
 def test_only_admins_configure_pipelines(request, role_fixture, pipeline):
     user = request.getfixturevalue(role_fixture)
 
-    with pytest.raises(PermissionDenied, match="Only admins can configure pipelines"):
+    with pytest.raises(Forbidden) as refused:
         pipeline_create(actor=user, name="Mine")
-    with pytest.raises(PermissionDenied):
+    assert refused.value.code == "admin_only"
+    with pytest.raises(Forbidden):
         stage_delete(actor=user, stage_id=stage(pipeline, "Demo").pk)
 
     assert Stage.objects.filter(pk=stage(pipeline, "Demo").pk).exists()
@@ -92,15 +93,19 @@ def test_switching_the_default_pipeline_unsets_the_old_default(admin_user, pipel
 def test_an_inactive_pipeline_cannot_become_the_default(admin_user, pipeline):
     pipeline_set_active(actor=admin_user, pipeline_id=pipeline.pk, active=False)
 
-    with pytest.raises(DomainError, match="activate it before making it the default"):
+    with pytest.raises(Invalid) as refused:
         pipeline_set_default(actor=admin_user, pipeline_id=pipeline.pk)
+
+    assert refused.value.code == "pipeline_inactive"
 
 
 def test_the_default_pipeline_cannot_be_deactivated(admin_user):
     default = Pipeline.objects.get(is_default=True)
 
-    with pytest.raises(DomainError, match="make another one the default first"):
+    with pytest.raises(Invalid) as refused:
         pipeline_set_active(actor=admin_user, pipeline_id=default.pk, active=False)
+
+    assert refused.value.code == "pipeline_default"
 
 
 def test_deactivating_a_pipeline_leaves_its_deals_where_they_are(admin_user, pipeline):
@@ -162,15 +167,17 @@ def test_an_exit_criterion_keeps_only_the_detail_of_its_kind(admin_user, pipelin
 
 
 def test_an_exit_criterion_needs_its_detail(admin_user, pipeline):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         criterion_add(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, kind=CriterionKind.ACTIVITY)
 
-    assert refused.value.message_dict == {"activity_kind": ["Choose the kind of activity."]}
+    assert (refused.value.code, refused.value.field) == ("required", "activity_kind")
 
 
 def test_won_and_lost_stages_have_no_exit_criteria(admin_user, pipeline):
-    with pytest.raises(DomainError, match="Only open stages have exit criteria"):
+    with pytest.raises(Invalid) as refused:
         criterion_add(actor=admin_user, stage_id=stage(pipeline, "Won").pk, kind="field", field_name="amount")
+
+    assert refused.value.code == "stage_not_open"
 
 
 def test_an_added_criterion_gates_the_next_move_and_removing_it_lifts_the_gate(admin_user, rep, pipeline):
@@ -180,8 +187,9 @@ def test_an_added_criterion_gates_the_next_move_and_removing_it_lifts_the_gate(a
         actor=admin_user, stage_id=stage(pipeline, "Qualification").pk, kind="field", field_name="next_step"
     )
 
-    with pytest.raises(DomainError, match="it needs: Next step"):
+    with pytest.raises(ExitCriteriaUnmet) as refused:
         opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    assert refused.value.missing == ["Next step"]
     criterion_remove(actor=admin_user, criterion_id=criterion.pk)
     criterion_remove(actor=admin_user, criterion_id=criterion.pk)  # harmless twice
     opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
@@ -199,8 +207,10 @@ def test_a_new_lost_reason_goes_last(admin_user):
 
 
 def test_lost_reason_names_are_unique(admin_user):
-    with pytest.raises(ValidationError, match="There is already a lost reason named price"):
+    with pytest.raises(Invalid) as refused:
         lost_reason_create(actor=admin_user, name="price")
+
+    assert (refused.value.code, refused.value.field) == ("name_taken", "name")
 
 
 def test_renaming_a_lost_reason_renames_it_on_lost_deals(admin_user):
@@ -236,10 +246,11 @@ def test_the_last_active_lost_reason_stays_active(admin_user):
     *others, last = LostReason.objects.order_by("position")
     LostReason.objects.filter(pk__in=[r.pk for r in others]).update(is_active=False)
 
-    with pytest.raises(DomainError, match="a deal cannot be lost without one"):
+    with pytest.raises(Invalid) as deactivating:
         lost_reason_set_active(actor=admin_user, reason_id=last.pk, active=False)
-    with pytest.raises(DomainError, match="a deal cannot be lost without one"):
+    with pytest.raises(Invalid) as deleting:
         lost_reason_delete(actor=admin_user, reason_id=last.pk)
+    assert deactivating.value.code == deleting.value.code == "last_active_reason"
 
 
 def test_an_inactive_lost_reason_is_no_longer_accepted_for_losing_a_deal(admin_user, rep, pipeline):
@@ -248,10 +259,11 @@ def test_an_inactive_lost_reason_is_no_longer_accepted_for_losing_a_deal(admin_u
     account = AccountFactory(owner=rep)
     deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
 
-    with pytest.raises(DomainError, match="Choose why the deal was lost"):
+    with pytest.raises(Invalid) as refused:
         opportunity_move(
             actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Lost").pk, lost_reason_id=reason.pk
         )
+    assert (refused.value.code, refused.value.field) == ("lost_reason_required", "lost_reason")
 
 
 def test_lost_reasons_are_reordered_and_moved(admin_user):
@@ -268,5 +280,5 @@ def test_lost_reasons_are_reordered_and_moved(admin_user):
 
 def test_stage_kinds_are_named_in_the_rule_message(admin_user, pipeline):
     """Removing the only open stages by reorder is impossible, but a pipeline of closed stages says so."""
-    with pytest.raises(DomainError, match="without an open stage"):
+    with pytest.raises(Invalid, match="without an open stage"):
         check_stage_order([s for s in pipeline.stages.all() if s.kind != StageKind.OPEN])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 
-from crm.errors import DomainError
+from crm.errors import Conflict, Invalid
 from crm.models import LifecycleEvent
 from sales import events
 from sales.configuration.criteria import criterion_add
 from sales.configuration.pipelines import stage_create, stage_delete, stage_move, stage_update, stages_reorder
+from sales.errors import ExitCriteriaUnmet
 from sales.models import (
     Opportunity,
     OpportunityStatus,
@@ -47,19 +47,20 @@ def test_a_new_open_stage_goes_after_the_open_ones_and_a_closed_one_at_the_end(a
 
 @pytest.mark.parametrize("probability", [-1, 101, None])
 def test_a_stage_probability_is_a_percentage(admin_user, pipeline, probability):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         stage_create(
             actor=admin_user, pipeline_id=pipeline.pk, name="Legal", probability=probability, kind="open"
         )
 
-    assert refused.value.message_dict == {"probability": ["Enter a win probability from 0 to 100 (%)."]}
+    assert list(refused.value.errors) == ["probability"]
 
 
 def test_stage_names_are_unique_within_a_pipeline_only(admin_user, pipeline):
     other = PipelineFactory()
 
-    with pytest.raises(ValidationError, match="already has a stage named demo"):
+    with pytest.raises(Invalid) as refused:
         stage_create(actor=admin_user, pipeline_id=pipeline.pk, name="demo", probability=5, kind="open")
+    assert list(refused.value.errors) == ["name"]
     stage_create(actor=admin_user, pipeline_id=other.pk, name="Legal", probability=5, kind="open")
 
 
@@ -75,17 +76,19 @@ def test_reordering_saves_the_new_order_and_the_exit_criteria_follow_it(admin_us
     assert names(pipeline) == ["Qualification", "Demo", "Discovery", "Proposal", "Negotiation", "Lost", "Won"]
     assert list(pipeline.stages.order_by("position").values_list("position", flat=True)) == list(range(7))
     # Demo now comes before Discovery: reaching Discovery passes Demo and needs its criterion.
-    with pytest.raises(DomainError, match="Before this deal can move past Demo, it needs: Next step"):
+    with pytest.raises(ExitCriteriaUnmet, match="move past Demo") as refused:
         opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    assert refused.value.missing == ["Next step"]
 
 
 def test_an_open_stage_may_not_follow_a_won_or_lost_one(admin_user, pipeline):
     order = ids(pipeline, "Qualification", "Discovery", "Demo", "Proposal", "Won", "Negotiation", "Lost")
 
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
 
-    assert refused.value.message == (
+    assert refused.value.code == "stage_order"
+    assert refused.value.message == (  # it names the stage out of place, and where it must go
         "Won and lost stages come after the open ones: Negotiation is open, so it must come before Won."
     )
     assert names(pipeline)[4] == "Negotiation"
@@ -94,8 +97,10 @@ def test_an_open_stage_may_not_follow_a_won_or_lost_one(admin_user, pipeline):
 def test_a_reorder_naming_other_stages_than_the_pipelines_changes_nothing(admin_user, pipeline):
     order = ids(pipeline, "Discovery", "Qualification", "Demo")
 
-    with pytest.raises(DomainError, match="changed since this page was loaded"):
+    with pytest.raises(Conflict) as refused:
         stages_reorder(actor=admin_user, pipeline_id=pipeline.pk, stage_ids=order)
+
+    assert refused.value.code == "stale_order"
 
     assert names(pipeline)[:2] == ["Qualification", "Discovery"]
 
@@ -104,21 +109,23 @@ def test_moving_a_stage_up_with_the_keyboard_buttons(admin_user, pipeline):
     stage_move(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, to=1)
 
     assert names(pipeline)[:3] == ["Qualification", "Demo", "Discovery"]
-    with pytest.raises(DomainError, match="Won and lost stages come after the open ones"):
+    with pytest.raises(Invalid) as refused:
         stage_move(actor=admin_user, stage_id=stage(pipeline, "Lost").pk, to=0)
+    assert refused.value.code == "stage_order"
 
 
 def test_the_last_won_stage_cannot_become_open(admin_user, pipeline):
     won = stage(pipeline, "Won")
 
-    with pytest.raises(DomainError, match="without a won stage"):
+    with pytest.raises(Invalid, match="without a won stage") as refused:  # names the kind that would go
         stage_update(actor=admin_user, stage_id=won.pk, name="Won", probability=100, kind="open")
+    assert refused.value.code == "stage_kind_missing"
 
 
 def test_changing_a_stages_kind_is_refused_while_deals_are_in_it(admin_user, pipeline):
     OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, "Negotiation"))
 
-    with pytest.raises(DomainError, match="1 deal is in Negotiation"):
+    with pytest.raises(Invalid, match="1 deal is in Negotiation"):  # how many, and where
         stage_update(
             actor=admin_user,
             stage_id=stage(pipeline, "Negotiation").pk,
@@ -159,10 +166,11 @@ def test_deleting_a_stage_with_deals_and_no_target_is_refused_with_the_count(adm
     demo = stage(pipeline, "Demo")
     OpportunityFactory.create_batch(3, pipeline=pipeline, stage=demo)
 
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         stage_delete(actor=admin_user, stage_id=demo.pk)
 
-    assert refused.value.message == "3 deals are in this stage; move them first."
+    assert (refused.value.code, refused.value.field) == ("stage_has_deals", "move_to")
+    assert refused.value.message.startswith("3 deals")
     assert Stage.objects.filter(pk=demo.pk).exists()
 
 
@@ -203,8 +211,9 @@ def test_a_stage_deals_passed_through_needs_a_stage_to_take_over_its_history(adm
     opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
     qualification = stage(pipeline, "Qualification")
 
-    with pytest.raises(DomainError, match="Deals have passed through this stage"):
+    with pytest.raises(Invalid) as refused:
         stage_delete(actor=admin_user, stage_id=qualification.pk)
+    assert (refused.value.code, refused.value.field) == ("stage_has_history", "move_to")
     stage_delete(actor=admin_user, stage_id=qualification.pk, move_to_id=stage(pipeline, "Discovery").pk)
 
     assert [v.stage.name for v in deal.stage_visits.order_by("entered_at", "id")] == ["Discovery", "Demo"]
@@ -216,8 +225,9 @@ def test_deals_move_only_to_a_stage_of_the_same_pipeline_and_kind(admin_user, pi
     other = PipelineFactory()
 
     for target in (stage(pipeline, "Won"), stage(other, "Demo"), demo):
-        with pytest.raises(DomainError, match="Choose another open stage of this pipeline"):
+        with pytest.raises(Invalid) as refused:
             stage_delete(actor=admin_user, stage_id=demo.pk, move_to_id=target.pk)
+        assert (refused.value.code, refused.value.field) == ("move_to_invalid", "move_to")
 
     assert Opportunity.objects.get().stage == demo
 
@@ -234,5 +244,6 @@ def test_won_deals_move_to_another_won_stage_and_stay_won(admin_user, pipeline):
 
 
 def test_the_only_lost_stage_cannot_be_deleted(admin_user, pipeline):
-    with pytest.raises(DomainError, match="only lost stage"):
+    with pytest.raises(Invalid) as refused:
         stage_delete(actor=admin_user, stage_id=stage(pipeline, "Lost").pk)
+    assert refused.value.code == "stage_kind_missing"

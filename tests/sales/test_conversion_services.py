@@ -6,12 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils import timezone
 
 from crm.customers.account360 import account_timeline
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.models import Account, Contact, EngagementEvent, LifecycleEvent, Notification, NotificationKind
 from crm.timeline.events import event_record
 from crm.timeline.services import activity_log
@@ -129,8 +127,10 @@ def test_converting_a_lead_twice_is_refused_and_makes_nothing_more(rep, pipeline
     lead = _qualified(rep, company="Initech", email="jane@initech.example")
     lead_convert(actor=rep, lead_id=lead.pk)
 
-    with pytest.raises(DomainError, match="already converted"):
+    with pytest.raises(Invalid) as refusal:
         lead_convert(actor=rep, lead_id=lead.pk)
+
+    assert refusal.value.code == "lead_already_converted"
 
     assert (Account.objects.count(), Contact.objects.count(), Opportunity.objects.count()) == (1, 1, 1)
     assert LifecycleEvent.objects.filter(type="lead.converted").count() == 1
@@ -140,10 +140,10 @@ def test_a_past_close_date_refuses_the_deal_and_undoes_the_account_and_contact_m
     lead = _qualified(rep, company="Initech", email="jane@initech.example")
     call = activity_log(actor=rep, target=lead, kind="call", subject="First call")
 
-    with pytest.raises(DomainError) as refusal:
+    with pytest.raises(Invalid) as refusal:
         lead_convert(actor=rep, lead_id=lead.pk, close_date=timezone.localdate() - timedelta(days=1))
 
-    assert refusal.value.field == "close_date"
+    assert (refusal.value.code, refusal.value.field) == ("close_date_past", "close_date")
     assert not Account.objects.exists()
     _nothing_made(lead)
     call.refresh_from_db()
@@ -180,7 +180,7 @@ def test_choosing_an_account_the_rep_cannot_see_is_a_404_and_changes_nothing(rep
     theirs = AccountFactory(owner=outsider)
     lead = _qualified(rep, company="Initech", email="jane@initech.example")
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         lead_convert(actor=rep, lead_id=lead.pk, account=theirs)
 
     _nothing_made(lead)
@@ -189,7 +189,7 @@ def test_choosing_an_account_the_rep_cannot_see_is_a_404_and_changes_nothing(rep
 def test_an_outsider_cannot_convert_another_teams_lead(rep, outsider, pipeline):
     lead = _qualified(rep, company="Initech")
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         lead_convert(actor=outsider, lead_id=lead.pk)
 
     _nothing_made(lead)
@@ -198,8 +198,10 @@ def test_an_outsider_cannot_convert_another_teams_lead(rep, outsider, pipeline):
 def test_a_marketer_cannot_convert_a_lead(rep, marketer, pipeline):
     lead = _qualified(rep, company="Initech", email="jane@initech.example")
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as refusal:
         lead_convert(actor=marketer, lead_id=lead.pk)
+
+    assert refusal.value.code == "convert_not_allowed"
 
     assert not Account.objects.exists()
     _nothing_made(lead)
@@ -208,8 +210,8 @@ def test_a_marketer_cannot_convert_a_lead(rep, marketer, pipeline):
 def test_a_lead_that_is_not_qualified_is_refused_on_its_status(rep, pipeline):
     lead = LeadFactory(owner=rep, status=LeadStatus.WORKING, company="Initech")
 
-    with pytest.raises(DomainError) as refusal:
+    with pytest.raises(Invalid) as refusal:
         lead_convert(actor=rep, lead_id=lead.pk)
 
-    assert refusal.value.field == "status"
+    assert (refusal.value.code, refusal.value.field) == ("lead_not_qualified", "status")
     assert not Account.objects.exists()

@@ -56,7 +56,7 @@ def suggestions(client, text: str) -> list[str]:
     """The names offered as options for what was typed."""
     page = Page(client.get(SUGGESTIONS, {"account_search": text}).content.decode())
     return [
-        str(element.attrs["data-account-name"])
+        str(element.attrs["data-label"])
         for element in page.by_id.values()
         if element.attrs.get("role") == "option"
     ]
@@ -100,7 +100,7 @@ def test_the_account_is_a_search_box_that_offers_suggestions_in_a_listbox(as_use
 
     box = labelled(html, "Account")
     listbox = Page(html).by_id[str(box.attrs["aria-controls"])]
-    hidden = Page(html).by_id[str(box.attrs["data-account-id-input"])]
+    hidden = Page(html).by_id[str(box.attrs["data-combobox-value"])]
     assert (box.tag, box.attrs["type"], box.attrs["role"]) == ("input", "text", "combobox")
     assert box.attrs["hx-get"] == SUGGESTIONS
     assert listbox.attrs["role"] == "listbox"
@@ -282,7 +282,7 @@ def test_without_javascript_a_partial_or_unknown_name_is_refused_with_what_it_re
         'No account you can see is named "Init". Did you mean Initech? Type its full name or domain.'
     )
     assert account_error(unknown) == 'No account you can see matches "Initrode".'
-    assert account_error(empty) == "Choose an account: type its name or domain."
+    assert account_error(empty) == "Choose an account: type part of its name or domain."
     too_long = client.post(CREATE, _new_data(pipeline, rep, account_search="x" * 201)).content.decode()
     assert account_error(too_long) == "Ensure this value has at most 200 characters (it has 201)."
     assert not Opportunity.objects.exists()

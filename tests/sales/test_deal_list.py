@@ -19,6 +19,7 @@ from sales.models import (
     RequiredField,
 )
 from sales.selectors import deal_list_totals, opportunity_list
+from tests.conftest import count_queries
 from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, messages_of, unlabelled_controls
@@ -284,3 +285,20 @@ def test_the_list_costs_the_same_queries_at_1_and_at_30_deals(
         lambda: client.get(URL, {"ordering": "-close_date"}),
         grow=lambda: [deal(pipeline, rep, f"More {n}", "Demo") for n in range(30)],
     )
+
+
+# What the list reads
+
+
+def test_the_deal_list_reads_only_what_its_rows_show(as_user, rep, pipeline):
+    OpportunityFactory(owner=rep, pipeline=pipeline, name="Platform rollout", next_step="Call the CFO")
+
+    with count_queries() as queries:
+        response = as_user(rep).get(URL)
+
+    assert names(response) == ["Platform rollout"]
+    [page] = [q["sql"] for q in queries.captured_queries if '"sales_opportunity"."name"' in q["sql"]]
+    assert '"sales_pipeline"' not in page  # joined for every row, and shown in none
+    assert '"crm_contact"' not in page
+    assert '"next_step"' not in page
+    assert '"password"' not in page  # nor the owner's password hash, for the owner's name

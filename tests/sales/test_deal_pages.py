@@ -287,12 +287,13 @@ def test_a_product_in_another_currency_is_refused_on_the_product_field(as_user, 
 
     response = as_user(rep).post(
         reverse("sales:opportunity-line-add", args=[deal.pk]),
-        {"product": product.pk, "quantity": "1"},
+        {"product": product.pk, "product_search": "Dollar seats", "quantity": "1"},
         **HTMX,
     )
 
     assert re.search(
-        r'id="line_new_product_error">Dollar seats \(SKU-\d+\) is priced in USD and this deal is in EUR\.<',
+        r'id="line_new_product_search_error">'
+        r"Dollar seats \(SKU-\d+\) is priced in USD and this deal is in EUR\.<",
         response.content.decode(),
     )
     assert not OpportunityLine.objects.exists()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from crm.errors import DomainError
+from crm.errors import Invalid
 from crm.models import Role
 from sales.forecast.selectors import Figures, ForecastScope, MonthRange, forecast_get, forecast_scopes
 from sales.models import ForecastCategory, Opportunity, Quota, SalesSettings
@@ -120,14 +120,15 @@ def test_a_range_is_parsed_from_months_and_limited():
         date(2031, 7, 1), date(2031, 9, 1)
     )
     for bad in ("2031-13", "0001-01", "31-01", "2031/01"):
-        with pytest.raises(DomainError) as refused:
+        with pytest.raises(Invalid) as refused:
             MonthRange.parse(bad, None)
-        assert refused.value.field == "start"
-    with pytest.raises(DomainError) as backwards:
+        assert (refused.value.code, refused.value.field) == ("month_format", "start")
+    with pytest.raises(Invalid) as backwards:
         MonthRange.parse("2031-05", "2031-04")
-    assert backwards.value.field == "end"
-    with pytest.raises(DomainError, match="at most 24 months"):
+    assert (backwards.value.code, backwards.value.field) == ("months_reversed", "end")
+    with pytest.raises(Invalid, match="at most 24 months") as too_long:  # the limit, said
         MonthRange.parse("2031-01", "2033-01")
+    assert too_long.value.code == "too_many_months"
 
 
 # Whose deals
@@ -140,9 +141,9 @@ def test_a_rep_does_not_see_a_teammates_deals_when_reps_see_only_their_own(pipel
     assert forecast_scopes(rep) == [ForecastScope.ME]
     assert people(forecast_get(user=rep, months=Q1)) == {"rep"}
     assert people(forecast_get(user=rep, months=Q1, owner_id=teammate.pk)) == set()
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         forecast_get(user=rep, months=Q1, scope="team")
-    assert refused.value.field == "scope"
+    assert (refused.value.code, refused.value.field) == ("scope_not_allowed", "scope")
 
 
 def test_a_rep_sees_the_teams_rows_when_the_admin_shares_the_team_board(pipeline, rep, teammate, outsider):
@@ -184,10 +185,10 @@ def test_a_manager_sees_their_team_rolled_up_to_their_total(pipeline, manager, r
 
 
 def test_a_manager_cannot_pick_another_managers_team(manager, other_team):
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         forecast_get(user=manager, months=Q1, team_id=other_team.pk)
 
-    assert refused.value.field == "team"
+    assert (refused.value.code, refused.value.field) == ("team_not_yours", "team")
 
 
 def test_an_outsider_sees_nothing_of_another_teams_deals(pipeline, rep, outsider, rep_deals):
@@ -219,5 +220,6 @@ def test_a_marketer_only_gets_their_own_empty_forecast(pipeline, marketer, rep):
 
     assert forecast_scopes(marketer) == [ForecastScope.ME]
     assert forecast.teams == ()
-    with pytest.raises(DomainError):
+    with pytest.raises(Invalid) as refused:
         forecast_get(user=marketer, months=Q1, scope="all")
+    assert refused.value.code == "scope_not_allowed"

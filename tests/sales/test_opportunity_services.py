@@ -6,10 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.utils import timezone
 
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.models import Account, ActivityKind, LifecycleEvent, LifecycleStage, Task, User
 from crm.timeline.services import activity_log, task_complete
 from sales.errors import ExitCriteriaUnmet, StaleMove
@@ -109,8 +108,9 @@ def test_losing_needs_a_reason_from_the_list(rep, account, pipeline):
     deal = new_deal(rep, account, pipeline)
     lost = stage(pipeline, "Lost")
 
-    with pytest.raises(Exception, match="why the deal was lost"):
+    with pytest.raises(Invalid) as refused:
         opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=lost.pk)
+    assert (refused.value.code, refused.value.field) == ("lost_reason_required", "lost_reason")
     opportunity_move(
         actor=rep, opportunity_id=deal.pk, stage_id=lost.pk, lost_reason_id=LostReasonFactory().pk
     )
@@ -135,6 +135,8 @@ def test_a_stale_board_move_is_refused_with_where_the_deal_is_now(rep, manager, 
             expected_stage_id=seen_in,
         )
 
+    assert refused.value.code == "stale_move"
+    # The message is the point: who moved it, and where it is now.
     assert "Maria" in refused.value.message or str(manager) in refused.value.message
     assert "Demo" in refused.value.message
     deal.refresh_from_db()
@@ -142,10 +144,12 @@ def test_a_stale_board_move_is_refused_with_where_the_deal_is_now(rep, manager, 
 
 
 def test_open_deals_refuse_negative_amounts_and_past_close_dates(rep, account, pipeline):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid) as negative:
         new_deal(rep, account, pipeline, amount=Decimal("-1"))
-    with pytest.raises(Exception, match="in the past"):
+    with pytest.raises(Invalid) as past:
         new_deal(rep, account, pipeline, close_date=timezone.localdate() - timedelta(days=1))
+    assert negative.value.field == "amount"
+    assert (past.value.code, past.value.field) == ("close_date_past", "close_date")
     assert not account.opportunities.exists()
 
 
@@ -159,8 +163,9 @@ def test_line_items_compute_the_amount(rep, account, pipeline):
 
     deal.refresh_from_db()
     assert deal.amount == Decimal("540.00")
-    with pytest.raises(Exception, match="sum of the product lines"):
+    with pytest.raises(Invalid) as refused:
         opportunity_update(actor=rep, opportunity_id=deal.pk, fields={"amount": Decimal(1)})
+    assert (refused.value.code, refused.value.field) == ("amount_from_lines", "amount")
 
 
 def test_winning_makes_the_account_a_customer_and_starts_its_onboarding(rep, manager, account, pipeline):
@@ -193,7 +198,7 @@ def test_winning_makes_the_account_a_customer_and_starts_its_onboarding(rep, man
 def test_a_rep_cannot_move_someone_elses_deal(rep, outsider, teammate, pipeline):
     deal = new_deal(teammate, AccountFactory(owner=teammate), pipeline)
 
-    with pytest.raises(PermissionDenied):  # visible to the team, read-only
+    with pytest.raises(Forbidden):  # visible to the team, read-only
         opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         opportunity_move(actor=outsider, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)

@@ -9,10 +9,9 @@ from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from crm.errors import DomainError
+from crm.errors import Forbidden, Invalid
 from crm.models import Role
 from sales.forecast.services import QuotaEntry, quota_set, quotas_set_many
 from sales.models import Quota
@@ -65,10 +64,12 @@ def test_an_unchanged_quota_keeps_who_set_it(admin_user, manager, rep):
 
 
 def test_a_manager_cannot_set_quotas_outside_the_teams_they_manage(manager, outsider):
-    with pytest.raises(PermissionDenied, match="teams you manage"):
+    with pytest.raises(Forbidden) as outside:
         quota_set(actor=manager, user=outsider, period=JANUARY, amount=Decimal(100))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden) as own:
         quota_set(actor=manager, user=manager, period=JANUARY, amount=Decimal(100))
+
+    assert outside.value.code == own.value.code == "quota_person_not_yours"
 
     assert quotas() == {}
 
@@ -86,8 +87,10 @@ def test_a_manager_of_two_teams_sets_quotas_in_both(manager):
 def test_reps_and_others_cannot_set_quotas(request, rep, fixture):
     actor = request.getfixturevalue(fixture)
 
-    with pytest.raises(PermissionDenied, match="Only sales managers and admins"):
+    with pytest.raises(Forbidden) as refused:
         quota_set(actor=actor, user=rep, period=JANUARY, amount=Decimal(100))
+
+    assert refused.value.code == "quotas_not_allowed"
 
 
 def test_an_admin_sets_anyones_quota(admin_user, outsider):
@@ -97,18 +100,17 @@ def test_an_admin_sets_anyones_quota(admin_user, outsider):
 
 
 def test_a_negative_quota_is_refused_naming_the_amount(manager, rep):
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         quota_set(actor=manager, user=rep, period=JANUARY, amount=Decimal(-1))
 
-    assert refused.value.field == "amount"
-    assert "cannot be negative" in refused.value.message
+    assert (refused.value.code, refused.value.field) == ("quota_negative", "amount")
 
 
 def test_a_quota_for_part_of_a_month_is_refused_naming_the_period(manager, rep):
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Invalid) as refused:
         quota_set(actor=manager, user=rep, period=date(2031, 1, 15), amount=Decimal(100))
 
-    assert refused.value.field == "period"
+    assert (refused.value.code, refused.value.field) == ("period_not_month", "period")
     assert quotas() == {}
 
 
@@ -118,7 +120,7 @@ def test_one_refused_person_saves_nobodys_quota(manager, rep, outsider):
         QuotaEntry(user=outsider, period=JANUARY, amount=Decimal(100)),
     ]
 
-    with pytest.raises(PermissionDenied, match=str(outsider)):
+    with pytest.raises(Forbidden, match=str(outsider)):  # names the person refused
         quotas_set_many(actor=manager, entries=entries)
     assert quotas() == {}
 

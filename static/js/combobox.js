@@ -1,12 +1,15 @@
-// The deal form's account search, a combobox: htmx loads the matching accounts into its listbox as the
-// person types; arrow keys and Enter, or a click, pick one into the hidden account id, whose own "change"
-// reloads the primary contact choices. Without JavaScript the server looks up the typed name or domain.
+// A search box with suggestions, the ARIA combobox pattern (the deal form's account, a deal's product):
+// htmx loads the matching options into the box's listbox as the person types; arrow keys and Enter, or a
+// click, pick one. The pick goes into the hidden input that data-combobox-value names, which then fires
+// "change" (the deal form reloads its contact choices on it); each option carries data-value and
+// data-label. Without JavaScript the server looks up the typed text instead.
 const OPTION = '[role="option"]:not([aria-disabled="true"])';
 
-function accountPicker(input) {
-  const hidden = document.getElementById(input.dataset.accountIdInput);
+function combobox(input) {
+  const hidden = document.getElementById(input.dataset.comboboxValue);
   const listbox = document.getElementById(input.getAttribute("aria-controls"));
-  if (!hidden || !listbox) return;
+  if (!hidden || !listbox || input.dataset.comboboxReady) return;
+  input.dataset.comboboxReady = "true";
   let active = -1;
 
   const options = () => [...listbox.querySelectorAll(OPTION)];
@@ -32,21 +35,21 @@ function accountPicker(input) {
     if (!open) highlight(-1);
   }
 
-  function announceAccount() {
+  function announce() {
     hidden.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   function pick(option) {
-    hidden.value = option.dataset.accountId;
-    input.value = option.dataset.accountName;
+    hidden.value = option.dataset.value;
+    input.value = option.dataset.label;
     show(false);
-    announceAccount();
+    announce();
   }
 
   input.addEventListener("input", () => {
     if (!hidden.value) return;
-    hidden.value = ""; // the text no longer names the account picked before
-    announceAccount();
+    hidden.value = ""; // the text no longer names what was picked before
+    announce();
   });
 
   input.addEventListener("keydown", (event) => {
@@ -59,7 +62,7 @@ function accountPicker(input) {
       const start = active < 0 ? (step > 0 ? -1 : all.length) : active;
       highlight((start + step + all.length) % all.length);
     } else if (event.key === "Enter" && !listbox.hidden && active >= 0) {
-      event.preventDefault(); // picks the highlighted account instead of submitting the form
+      event.preventDefault(); // picks the highlighted option instead of submitting the form
       pick(all[active]);
     } else if (event.key === "Escape" && !listbox.hidden) {
       event.preventDefault();
@@ -68,19 +71,20 @@ function accountPicker(input) {
   });
 
   input.addEventListener("blur", () => show(false));
-  listbox.addEventListener("mousedown", (event) => event.preventDefault()); // keeps the focus in the input
+  listbox.addEventListener("mousedown", (event) => event.preventDefault()); // keeps the focus in the box
   listbox.addEventListener("click", (event) => {
     const option = event.target.closest(OPTION);
     if (option) pick(option);
   });
-
-  document.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target !== listbox) return;
+  listbox.addEventListener("htmx:afterSwap", () => {
     highlight(-1);
     show(listbox.children.length > 0 && document.activeElement === input);
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("[data-account-id-input]").forEach(accountPicker);
-});
+// On the page as loaded, and in every part htmx swaps in later (a deal's product lines after a save).
+function comboboxes(root) {
+  root.querySelectorAll("[data-combobox-value]").forEach(combobox);
+}
+document.addEventListener("DOMContentLoaded", () => comboboxes(document));
+document.addEventListener("htmx:load", (event) => comboboxes(event.target));
