@@ -33,7 +33,7 @@ from leads.exporting import selectors as export_selectors
 from leads.importing.running import import_run
 from leads.importing.services import import_confirm, import_upload
 from leads.models import DuplicatePolicy, Lead, LeadImport, LeadScore, ScoringRule
-from leads.scoring.services import leads_rescore_chunk, rule_update, rules_rescore_all
+from leads.scoring.services import leads_rescore_chunk, scoring_rule_update, scoring_rules_rescore_all
 
 IMPORT_TASK = "leads.import_leads"
 RESCORE_CHUNK_TASK = "leads.rescore_chunk"
@@ -148,7 +148,7 @@ def lead_rescore(scale: Scale) -> Outcome:
     wal = _wal_position()
     with held_tasks(RESCORE_ALL_TASK) as held:
         began = time.perf_counter()
-        saved = rule_update(
+        saved = scoring_rule_update(
             actor=admin,
             rule_id=rule.pk,
             name=rule.name,
@@ -164,9 +164,9 @@ def lead_rescore(scale: Scale) -> Outcome:
         saved_at = time.perf_counter()
         if saved.job is None:
             raise RuntimeError("changing the rule's points started no rescore job")
-        leads = rules_rescore_all(job_id=saved.job.pk)
+        leads = scoring_rules_rescore_all(job_id=saved.job.pk)
         finished = time.perf_counter()
-    if not held:  # the job ran inside rule_update after all (the wake-up path changed): count that
+    if not held:  # the job ran inside scoring_rule_update after all (the wake-up path changed): count that
         leads = int(BackgroundJob.objects.get(pk=saved.job.pk).result.get("leads", 0))
     return Outcome(
         rows=leads,

@@ -67,10 +67,6 @@ def find_event_type(key: str) -> EventType | None:
     return _registry.get(key)
 
 
-def event_types() -> list[EventType]:
-    return sorted(_registry.values(), key=lambda t: t.key)
-
-
 def event_record(
     *, actor: User | None, target: Model, type: str, data: dict[str, Any] | None = None
 ) -> LifecycleEvent:

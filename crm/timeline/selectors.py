@@ -54,15 +54,6 @@ def record_timeline(*, record: Model, limit: int = TIMELINE_LIMIT) -> list[Timel
     return entries[:limit]
 
 
-def record_open_tasks(*, record: Model) -> list[Task]:
-    on_record = {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
-    return list(
-        Task.objects.filter(**on_record, completed_at__isnull=True).select_related("assignee")[
-            :TIMELINE_LIMIT
-        ]
-    )
-
-
 @dataclass(frozen=True)
 class TaskBucket:
     """One section of a user's open tasks: a keyset page of them, and how many there are in all."""

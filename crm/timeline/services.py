@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from crm import access
 from crm.errors import Forbidden, NotFound
-from crm.models import Activity, NotificationKind, Task, User
+from crm.models import Activity, EngagementEvent, LifecycleEvent, NotificationKind, Task, User
 from crm.people.timezones import format_for
 from crm.records import save_with_audit, validate
 from crm.timeline import events
@@ -24,8 +24,24 @@ from crm.timeline.rules import task_can_be_completed
 from crm.timeline.selectors import task_list
 from crm.timeline.signals import activity_logged, task_completed
 
+# Everything a record's trail is made of: the rows attached to it by content type and id.
+TIMELINE_MODELS: tuple[type[Model], ...] = (Activity, Task, LifecycleEvent, EngagementEvent)
+# The timeline rows that carry the account they roll up to (the account 360 reads them by it).
+_ROLLED_UP = (Activity, LifecycleEvent)
+
 # Reminders claimed per transaction: small enough that a slow SMTP hand-off never holds many locks.
 REMINDER_BATCH_SIZE = 200
+
+
+def timeline_move(*, source: Model, target: Model, models: tuple[type[Model], ...] = TIMELINE_MODELS) -> None:
+    """Re-points `source`'s timeline rows of `models` at `target`, whose page now shows them, rolled up to
+    `target`'s account: one set-based UPDATE per table (call it inside the caller's transaction)."""
+    on_source = {"content_type": ContentType.objects.get_for_model(source), "object_id": source.pk}
+    to_target = {"content_type": ContentType.objects.get_for_model(target), "object_id": target.pk}
+    account_id = rollup_account_id(target)
+    for model in models:
+        changes = {**to_target, "account_id": account_id} if model in _ROLLED_UP else to_target
+        model._default_manager.filter(**on_source).update(**changes)
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ class RuleRow:
     down_to: int | None
 
 
-def rule_rows() -> list[RuleRow]:
+def assignment_rule_rows() -> list[RuleRow]:
     """Every rule, first tried first, with its criteria as sentences (one query at any size)."""
     rules = list(
         AssignmentRule.objects.select_related("assign_to_user", "assign_to_team", "last_assigned").order_by(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 FIRST_TOUCH_BATCH_SIZE = 100
 # Roles that work leads: a team's marketers or support agents are never given one by rotation.
 LEAD_OWNER_ROLES = (Role.SALES_REP, Role.SALES_MANAGER)
+# The first-touch timer's columns, written with the owner they time.
+FIRST_TOUCH_FIELDS = ("first_touch_due_at", "first_touched_at", "first_touch_alerted_at")
 # A closed lead needs no first touch: its overdue timer alerts nobody.
 CLOSED_STATUSES = (LeadStatus.DISQUALIFIED, LeadStatus.CONVERTED)
 
@@ -82,7 +85,7 @@ def _matching_target(lead: Lead) -> tuple[AssignmentRule, User, Team | None] | N
         try:
             criteria = parse_criteria(rule.criteria)
         except ValidationError as error:
-            # Saved through rule_create, so only a field dropped from the allow-list lands here.
+            # Saved through assignment_rule_create, so only a field dropped from the allow-list lands here.
             logger.warning("Assignment rule %s is skipped: %s", rule.pk, "; ".join(error.messages))
             continue
         if not criteria_match(criteria, lead):
@@ -93,9 +96,47 @@ def _matching_target(lead: Lead) -> tuple[AssignmentRule, User, Team | None] | N
     return None
 
 
+@dataclass(frozen=True)
+class Routing:
+    """Which rule gave a lead to whom."""
+
+    rule: AssignmentRule
+    owner: User
+
+
+def lead_route(lead: Lead) -> Routing | None:
+    """Gives an unowned lead to the first matching rule's user or team member, on the instance: its owner,
+    team and first-touch timer, which the caller's save writes (a new lead's insert: one write). Announce
+    the routing with `lead_routing_announce` once the lead is saved; None leaves it in the default queue."""
+    match = _matching_target(lead)
+    if match is None:
+        return None
+    rule, owner, team = match
+    lead.owner, lead.team = owner, team
+    first_touch_start(lead=lead, write=False)
+    return Routing(rule, owner)
+
+
+def lead_routing_announce(*, lead: Lead, routing: Routing) -> None:
+    """The trail and the new owner's notification of a routing by rule (call it once the lead is saved)."""
+    rule = routing.rule
+    event_record(
+        actor=None,
+        target=lead,
+        type=events.LEAD_ASSIGNED,
+        data={"rule": rule.name, "from": None, "to": str(routing.owner)},
+    )
+    notification_send(
+        recipient=routing.owner,
+        kind=NotificationKind.ASSIGNED,
+        message=f"New lead for you: {lead} (assignment rule {rule.name}).",
+        url=lead.get_absolute_url(),
+    )
+
+
 @transaction.atomic
 def lead_assign_by_rules(*, lead_id: int) -> bool:
-    """Gives an unowned lead to the first matching rule's user or team member; True when it did.
+    """Routes a saved lead that has no owner by the rules (an imported lead); True when a rule took it.
 
     Unmatched leads stay where they are (the default queue). A lead that already has an owner is left
     alone, so calling this twice assigns once.
@@ -103,43 +144,28 @@ def lead_assign_by_rules(*, lead_id: int) -> bool:
     lead = Lead.objects.select_for_update(of=("self",)).filter(pk=lead_id).first()
     if lead is None or lead.owner_id is not None:
         return False
-    match = _matching_target(lead)
-    if match is None:
+    routing = lead_route(lead)
+    if routing is None:
         return False
-    rule, owner, team = match
-    lead.owner, lead.team = owner, team
-    lead.save(update_fields=["owner", "team", "updated_at"])
-    first_touch_start(lead=lead)
-    event_record(
-        actor=None,
-        target=lead,
-        type=events.LEAD_ASSIGNED,
-        data={"rule": rule.name, "from": None, "to": str(owner)},
-    )
-    notification_send(
-        recipient=owner,
-        kind=NotificationKind.ASSIGNED,
-        message=f"New lead for you: {lead} (assignment rule {rule.name}).",
-        url=lead.get_absolute_url(),
-    )
+    lead.save(update_fields=["owner", "team", *FIRST_TOUCH_FIELDS, "updated_at"])
+    lead_routing_announce(lead=lead, routing=routing)
     return True
 
 
-def first_touch_start(*, lead: Lead, now: datetime | None = None) -> None:
+def first_touch_start(*, lead: Lead, now: datetime | None = None, write: bool = True) -> None:
     """Starts the lead's first-touch timer afresh for its current owner; clears it when it has none.
 
-    Sets the three timer fields on `lead` and writes them to its row at once, so it may be called
-    before or after the save that records the new owner (on a new, unsaved lead the save writes them).
+    Sets the timer fields on `lead` and, with `write`, on its row at once, so it may be called before or
+    after the save that records the new owner; without `write` (or on a new, unsaved lead) the caller's
+    save writes them.
     """
     now = now or timezone.now()
     due = now + timedelta(minutes=LeadSettings.current().first_touch_minutes)
     lead.first_touch_due_at = due if lead.owner_id is not None else None
     lead.first_touched_at = None
     lead.first_touch_alerted_at = None
-    if lead.pk is not None:
-        Lead.objects.filter(pk=lead.pk).update(
-            first_touch_due_at=lead.first_touch_due_at, first_touched_at=None, first_touch_alerted_at=None
-        )
+    if write and lead.pk is not None:
+        Lead.objects.filter(pk=lead.pk).update(**{name: getattr(lead, name) for name in FIRST_TOUCH_FIELDS})
 
 
 def first_touch_record(*, activity: Activity) -> bool:
@@ -289,7 +315,7 @@ def _checked_fields(
 
 
 @transaction.atomic
-def rule_create(
+def assignment_rule_create(
     *,
     actor: User,
     name: str,
@@ -313,7 +339,7 @@ def rule_create(
 
 
 @transaction.atomic
-def rule_update(
+def assignment_rule_update(
     *,
     actor: User,
     rule_id: int,
@@ -341,7 +367,7 @@ def rule_update(
 
 
 @transaction.atomic
-def rule_delete(*, actor: User, rule_id: int) -> None:
+def assignment_rule_delete(*, actor: User, rule_id: int) -> None:
     """Deletes the rule; deleting it again changes nothing."""
     access.ensure_admin(actor, doing="manage assignment rules")
     AssignmentRule.objects.filter(pk=rule_id).delete()
@@ -361,14 +387,14 @@ def _save_order(rule_ids: Sequence[int]) -> None:
 
 
 @transaction.atomic
-def rules_reorder(*, actor: User, rule_ids: Sequence[int]) -> None:
+def assignment_rules_reorder(*, actor: User, rule_ids: Sequence[int]) -> None:
     """Puts the rules in the given order; the same order sent twice changes nothing the second time."""
     access.ensure_admin(actor, doing="manage assignment rules")
     _save_order(rule_ids)
 
 
 @transaction.atomic
-def rule_move(*, actor: User, rule_id: int, to: int) -> None:
+def assignment_rule_move(*, actor: User, rule_id: int, to: int) -> None:
     """Moves one rule to place `to` (0 is first) and shifts the others; repeating it is harmless."""
     access.ensure_admin(actor, doing="manage assignment rules")
     order = list(

@@ -18,14 +18,17 @@ from leads.models import AssignmentRule, LeadSettings
 
 from . import services
 from .forms import BaseCriteriaFormSet, RuleForm, criteria_formset
-from .selectors import rule_rows
+from .selectors import assignment_rule_rows
 
 RULES_URL = "leads:assignment-rules"
 
 
 @admin_only
 def rules_page(request: AuthenticatedRequest) -> HttpResponse:
-    context = {"rows": rule_rows(), "first_touch_minutes": LeadSettings.current().first_touch_minutes}
+    context = {
+        "rows": assignment_rule_rows(),
+        "first_touch_minutes": LeadSettings.current().first_touch_minutes,
+    }
     return render(request, "leads/assignment/rule_list.html", context)
 
 
@@ -58,7 +61,9 @@ def rule_create(request: AuthenticatedRequest) -> HttpResponse:
     return _form_page(
         request,
         rule=None,
-        save=lambda fields, criteria: services.rule_create(actor=request.user, criteria=criteria, **fields),
+        save=lambda fields, criteria: services.assignment_rule_create(
+            actor=request.user, criteria=criteria, **fields
+        ),
         title="New assignment rule",
         success="Created the rule {rule}; it is tried last.",
     )
@@ -71,7 +76,7 @@ def rule_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         rule=rule,
-        save=lambda fields, criteria: services.rule_update(
+        save=lambda fields, criteria: services.assignment_rule_update(
             actor=request.user, rule_id=pk, criteria=criteria, **fields
         ),
         title=f"Edit the rule {rule}",
@@ -84,7 +89,7 @@ def rule_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def rule_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule, pk=pk)
     if request.method == "POST":
-        services.rule_delete(actor=request.user, rule_id=pk)
+        services.assignment_rule_delete(actor=request.user, rule_id=pk)
         messages.success(request, f"Deleted the rule {rule}.")
         return redirect(RULES_URL)
     return render(request, "leads/assignment/rule_confirm_delete.html", {"rule": rule})
@@ -98,7 +103,7 @@ def rule_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     to = request.POST.get("to", "")
     if not to.isdigit():
         return HttpResponseBadRequest("Say where to move the rule.")
-    services.rule_move(actor=request.user, rule_id=pk, to=int(to))
+    services.assignment_rule_move(actor=request.user, rule_id=pk, to=int(to))
     messages.success(request, f"Moved the rule {rule} to place {int(to) + 1}.")
     return redirect(RULES_URL)
 

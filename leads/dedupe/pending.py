@@ -13,6 +13,8 @@ from functools import partial
 
 from django.db import transaction
 
+from crm.jobs.wakeups import on_commit_once
+
 # The fields leads.dedupe.matching reads: a change to any of them may make or break a pair.
 MATCHED_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "company"})
 # Leads per wake-up in bulk work: a check costs up to about 60 ms at a million leads, so a chunk keeps
@@ -40,7 +42,7 @@ def lead_duplicates_check_soon(lead_id: int) -> None:
     # services that call this.
     from .tasks import check_lead_duplicates
 
-    transaction.on_commit(partial(check_lead_duplicates.delay, lead_id))  # delay_on_commit, typed
+    on_commit_once(check_lead_duplicates.delay, lead_id)
 
 
 def leads_duplicates_check_soon(lead_ids: Iterable[int]) -> None:

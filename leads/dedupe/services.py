@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Value
@@ -14,8 +13,9 @@ from django.db.models.functions import Coalesce
 
 from crm import access
 from crm.errors import Invalid, NotFound
-from crm.models import Activity, EngagementEvent, LifecycleEvent, Task, User
+from crm.models import User
 from crm.timeline.events import event_record
+from crm.timeline.services import timeline_move
 from leads.models import Lead, LeadMerge, WebFormSubmission
 from leads.scoring.receivers import lead_rescore_soon
 from leads.services.leads import lead_update
@@ -26,7 +26,6 @@ from .rules import SELF_MERGE, leads_can_be_merged
 
 # Marks the history rows a lead brought into the one it was merged into (see _move_everything).
 MERGED_FROM = "Merged from lead #"
-TIMELINE_MODELS = (Activity, Task, LifecycleEvent, EngagementEvent)
 
 
 def check_merge(*, actor: User, kept: Lead, merged: Lead) -> None:
@@ -109,9 +108,7 @@ def _picked_values(kept: Lead, merged: Lead, choices: Mapping[str, str]) -> dict
 
 def _move_everything(*, kept: Lead, merged: Lead) -> None:
     """Re-points what belonged to the merged lead, one set-based UPDATE per table."""
-    lead_type = ContentType.objects.get_for_model(Lead)
-    for model in TIMELINE_MODELS:
-        model._default_manager.filter(content_type=lead_type, object_id=merged.pk).update(object_id=kept.pk)
+    timeline_move(source=merged, target=kept)
     WebFormSubmission.objects.filter(lead=merged).update(lead=kept)
     # Earlier merges into the merged lead would cascade away with it: they now name the kept lead.
     LeadMerge.objects.filter(kept_lead=merged).update(kept_lead=kept)

@@ -22,7 +22,7 @@ from crm.demo.writing import UNREAD_FOR, Dated, DemoClock, DemoTimeline, demo_cl
 from crm.models import EngagementEvent, LifecycleEvent, Notification, NotificationKind, Team, User
 from crm.timeline.engagement import EMAIL_OPENED, FORM_SUBMITTED, LINK_CLICKED, PAGE_VISITED
 
-from ..assignment.services import rule_create as assignment_rule_create
+from ..assignment.services import assignment_rule_create
 from ..dedupe.checking import leads_duplicates_check_chunk
 from ..dedupe.pending import check_chunk_of
 from ..models import (

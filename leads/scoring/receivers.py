@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from crm.jobs.wakeups import on_commit_once
 from crm.models import EngagementEvent
 from crm.timeline.signals import engagement_recorded
 from leads.models import Lead
@@ -26,8 +27,7 @@ DISPATCH_UID = "leads.scoring.rescore_on_engagement"
 
 def lead_rescore_soon(lead_id: int) -> None:
     """Rescores the lead in a worker once the caller's transaction commits (call it after any change)."""
-    # delay_on_commit, spelt out: celery-types does not know DjangoTask's method.
-    transaction.on_commit(partial(rescore_lead.delay, lead_id))
+    on_commit_once(rescore_lead.delay, lead_id)  # delay_on_commit, once however many writes asked
 
 
 def leads_rescore_soon(lead_ids: Iterable[int]) -> None:

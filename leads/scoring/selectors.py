@@ -37,7 +37,7 @@ def score_breakdown(*, lead: Lead) -> list[BreakdownRow]:
     return [BreakdownRow(rule=name, points=points) for name, points in rows]
 
 
-def rule_list() -> list[RuleRow]:
+def scoring_rule_list() -> list[RuleRow]:
     return [
         RuleRow(
             rule,
@@ -53,7 +53,7 @@ def rule_list() -> list[RuleRow]:
     ]
 
 
-def rule_get(*, pk: int) -> ScoringRule:
+def scoring_rule_get(*, pk: int) -> ScoringRule:
     rule = ScoringRule.objects.filter(pk=pk).first()
     if rule is None:
         raise NotFound

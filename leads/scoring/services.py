@@ -51,7 +51,7 @@ class RuleSaved:
 
 
 @transaction.atomic
-def rule_create(
+def scoring_rule_create(
     *,
     actor: User,
     name: str,
@@ -82,7 +82,7 @@ def rule_create(
 
 
 @transaction.atomic
-def rule_update(
+def scoring_rule_update(
     *,
     actor: User,
     rule_id: int,
@@ -120,7 +120,7 @@ def rule_update(
 
 
 @transaction.atomic
-def rule_delete(*, actor: User, rule_id: int) -> BackgroundJob | None:
+def scoring_rule_delete(*, actor: User, rule_id: int) -> BackgroundJob | None:
     """Deletes the rule and its points, then recounts the scores; deleting it again changes nothing."""
     access.ensure_admin(actor, doing="manage scoring rules")
     deleted, _ = ScoringRule.objects.filter(pk=rule_id).delete()
@@ -140,7 +140,7 @@ def rescore_start(*, actor: User, rule_ids: Sequence[int] | None = None) -> Back
     return job
 
 
-def rules_rescore_all(*, job_id: int) -> int:
+def scoring_rules_rescore_all(*, job_id: int) -> int:
     """Runs a rescore job: each chunk of leads in its own transaction, progress after each chunk."""
     job = BackgroundJob.objects.filter(pk=job_id, kind=RESCORE_JOB_KIND).first()
     if job is None:
@@ -210,7 +210,7 @@ def scores_reconcile(*, now: datetime | None = None) -> int:
         kind=RESCORE_JOB_KIND, status=JobStatus.QUEUED, created_at__lt=started - LOST_QUEUED_JOB
     )
     for job_id in lost_queued.values_list("pk", flat=True):
-        rules_rescore_all(job_id=job_id)
+        scoring_rules_rescore_all(job_id=job_id)
     return _periodic_pass(RECONCILE_PASS, rules=list(ScoringRule.objects.filter(is_active=True)), now=now)
 
 

@@ -9,9 +9,9 @@ from django.db import OperationalError
 from .services import (
     lead_rescore,
     leads_rescore_chunk,
-    rules_rescore_all,
     scores_reconcile,
     scores_refresh_decayed,
+    scoring_rules_rescore_all,
 )
 
 
@@ -28,7 +28,7 @@ def rescore_chunk(chunk: int) -> int:
 
 @shared_task(name="leads.rescore_all")
 def rescore_all(job_id: int) -> int:
-    return rules_rescore_all(job_id=job_id)
+    return scoring_rules_rescore_all(job_id=job_id)
 
 
 @shared_task(name="leads.refresh_decayed_scores")

@@ -20,7 +20,7 @@ RULES = "leads:scoring-rules"
 @admin_only
 def rule_list(request: AuthenticatedRequest) -> HttpResponse:
     context = {
-        "rows": selectors.rule_list(),
+        "rows": selectors.scoring_rule_list(),
         "job": selectors.rescore_job_latest(),
         "sales_ready_score": LeadSettings.current().sales_ready_score,
     }
@@ -39,9 +39,11 @@ def _form_page(request: AuthenticatedRequest, rule: ScoringRule | None) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             if rule is None:
-                saved = services.rule_create(actor=request.user, **form.rule_fields())
+                saved = services.scoring_rule_create(actor=request.user, **form.rule_fields())
             else:
-                saved = services.rule_update(actor=request.user, rule_id=rule.pk, **form.rule_fields())
+                saved = services.scoring_rule_update(
+                    actor=request.user, rule_id=rule.pk, **form.rule_fields()
+                )
         except DomainError as error:
             service_error(form, error)
         else:
@@ -59,15 +61,15 @@ def rule_create(request: AuthenticatedRequest) -> HttpResponse:
 @admin_only
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _form_page(request, selectors.rule_get(pk=pk))
+    return _form_page(request, selectors.scoring_rule_get(pk=pk))
 
 
 @admin_only
 @require_http_methods(["GET", "POST"])
 def rule_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    rule = selectors.rule_get(pk=pk)
+    rule = selectors.scoring_rule_get(pk=pk)
     if request.method == "POST":
-        job = services.rule_delete(actor=request.user, rule_id=pk)
+        job = services.scoring_rule_delete(actor=request.user, rule_id=pk)
         then = " Recounting every lead's score; the progress is below." if job else ""
         messages.success(request, f"Deleted the rule {rule}.{then}")
         return redirect(RULES)

@@ -23,7 +23,7 @@ from crm.records import (
 from crm.timeline.events import event_record
 from crm.timeline.notifications import notification_send
 from leads import events
-from leads.assignment.services import first_touch_start, lead_assign_by_rules
+from leads.assignment.services import Routing, first_touch_start, lead_route, lead_routing_announce
 from leads.dedupe.pending import duplicates_stale, lead_duplicates_check_soon
 from leads.models import Lead, LeadStatus
 from leads.rules import (
@@ -89,22 +89,30 @@ def lead_create(*, actor: User, fields: dict[str, Any]) -> Lead:
     lead_status_allowed(None, fields.get("status", LeadStatus.NEW)).ensure()
     lead = Lead(**fields)
     _normalize(lead)
+    routing = _route_new(actor=actor, lead=lead)
     save_with_audit(lead, actor=actor)
     event_record(actor=actor, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
-    return _after_create(actor=actor, lead=lead)
+    return _after_create(actor=actor, lead=lead, routing=routing)
 
 
-def _after_create(*, actor: User | None, lead: Lead) -> Lead:
-    """A new lead is scored and checked for duplicates; without owner or team it goes through the
-    assignment rules; an owner's first-touch timer starts."""
-    lead_rescore_soon(lead.pk)
-    lead_duplicates_check_soon(lead.pk)
+def _route_new(*, actor: User | None, lead: Lead) -> Routing | None:
+    """Who works a new lead, decided before its insert so that one write saves it: the assignment rules
+    route one without owner or team (the routing is returned); an owner other than its creator starts the
+    first-touch timer."""
     if lead.owner_id is None and lead.team_id is None:
-        if lead_assign_by_rules(lead_id=lead.pk):  # notifies the owner and starts the timer itself
-            lead.refresh_from_db()
-        return lead
+        return lead_route(lead)
     if lead.owner_id is not None and lead.owner != actor:
         first_touch_start(lead=lead)
+    return None
+
+
+def _after_create(*, actor: User | None, lead: Lead, routing: Routing | None) -> Lead:
+    """A new lead is scored and checked for duplicates, and its new owner hears of it."""
+    lead_rescore_soon(lead.pk)
+    lead_duplicates_check_soon(lead.pk)
+    if routing is not None:
+        lead_routing_announce(lead=lead, routing=routing)
+    elif lead.owner_id is not None and lead.owner != actor:
         _notify_owner(actor=actor, lead=lead)
     return lead
 
@@ -120,9 +128,10 @@ def lead_capture(*, fields: dict[str, Any]) -> Lead:
     lead_status_allowed(None, lead.status).ensure()
     _normalize(lead)
     validate(lead)
+    routing = _route_new(actor=None, lead=lead)
     lead.save()
     event_record(actor=None, target=lead, type=events.LEAD_CREATED, data={"source": lead.source})
-    return _after_create(actor=None, lead=lead)
+    return _after_create(actor=None, lead=lead, routing=routing)
 
 
 @transaction.atomic

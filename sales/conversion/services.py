@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from crm.records import lock_for_change, save_with_audit
 from crm.timeline.events import event_record
 from crm.timeline.notifications import notification_send
 from crm.timeline.rollup import rollup_reassign
+from crm.timeline.services import timeline_move
 from leads.models import Lead, LeadStatus
 from sales import events
 from sales.conversion.rules import lead_can_be_converted
@@ -79,7 +79,9 @@ def lead_convert(
         if pipeline is not None:
             fields["pipeline"] = pipeline
         opportunity = opportunity_create(actor=actor, fields=fields)
-    _move_history(lead=lead, contact=contact)
+    # The trail follows the person: activities, tasks and engagement now read on the contact; the lead's
+    # lifecycle events (created, qualified, converted) stay its own.
+    timeline_move(source=lead, target=contact, models=(Activity, Task, EngagementEvent))
     lead.status = LeadStatus.CONVERTED
     lead.converted_at = timezone.now()
     lead.converted_account = account
@@ -146,12 +148,3 @@ def _contact_fields(lead: Lead, account: Account) -> dict[str, object]:
         "title": lead.title,
         "account": account,
     }
-
-
-def _move_history(*, lead: Lead, contact: Contact) -> None:
-    """The trail follows the person: activities, tasks and engagement now read on the contact."""
-    on_lead = {"content_type": ContentType.objects.get_for_model(Lead), "object_id": lead.pk}
-    to_contact = {"content_type": ContentType.objects.get_for_model(Contact), "object_id": contact.pk}
-    Activity.objects.filter(**on_lead).update(**to_contact, account_id=contact.account_id)
-    Task.objects.filter(**on_lead).update(**to_contact)
-    EngagementEvent.objects.filter(**on_lead).update(**to_contact)

@@ -12,10 +12,10 @@ from playwright.sync_api import Browser, Page, expect
 from crm.models import ActivityKind, BackgroundJob, JobStatus
 from crm.timeline.engagement import FORM_SUBMITTED
 from crm.timeline.services import activity_log
-from leads.assignment.services import rule_create as assignment_rule_create
+from leads.assignment.services import assignment_rule_create
 from leads.importing.services import import_upload
 from leads.models import ImportStatus, LeadImport, Operator, RuleKind, WebFormSubmission
-from leads.scoring.services import rule_create as scoring_rule_create
+from leads.scoring.services import scoring_rule_create
 from leads.services.leads import lead_create
 from leads.webforms.services import webform_create
 

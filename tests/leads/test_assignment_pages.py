@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import Role
-from leads.assignment.services import rule_create
+from leads.assignment.services import assignment_rule_create
 from leads.models import AssignmentRule
 from tests.factories import UserFactory
 
@@ -28,7 +28,7 @@ def as_user(client: Client):
 
 
 def _rule(admin, name, user, criteria=()):
-    return rule_create(actor=admin, name=name, criteria=list(criteria), assign_to_user=user)
+    return assignment_rule_create(actor=admin, name=name, criteria=list(criteria), assign_to_user=user)
 
 
 def _form(name="DACH", target=None, rows=(), **extra):
@@ -80,7 +80,7 @@ def test_the_rules_page_lists_rules_in_order_ending_with_the_default_queue(
     as_user, admin_user, rep, teammate, team, assert_same_query_count
 ):
     _rule(admin_user, "DACH", rep, [{"field": "country", "operator": "in", "value": "Germany, Austria"}])
-    rule_create(actor=admin_user, name="Everyone else", criteria=[], assign_to_team=team)
+    assignment_rule_create(actor=admin_user, name="Everyone else", criteria=[], assign_to_team=team)
     client = as_user(admin_user)
 
     html = client.get(reverse(RULES)).content.decode()

@@ -18,12 +18,12 @@ from leads.assignment.events import (
     register_assignment_event_types,
 )
 from leads.assignment.services import (
+    assignment_rule_create,
+    assignment_rule_update,
+    assignment_rules_reorder,
     first_touch_alerts_send,
     first_touch_start,
     lead_assign_by_rules,
-    rule_create,
-    rule_update,
-    rules_reorder,
 )
 from leads.models import AssignmentRule, Lead, LeadSettings
 from tests.factories import LeadFactory, TeamFactory, UserFactory
@@ -56,13 +56,13 @@ def _events(lead: Lead, type: str) -> list[LifecycleEvent]:
 
 
 def test_a_german_lead_goes_to_the_dach_rules_user(admin_user, rep, teammate):
-    rule_create(
+    assignment_rule_create(
         actor=admin_user,
         name="France",
         criteria=[{"field": "country", "operator": "eq", "value": "France"}],
         assign_to_user=teammate,
     )
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
 
     lead = _assign(_queued_lead(country="germany"))
 
@@ -74,7 +74,7 @@ def test_a_german_lead_goes_to_the_dach_rules_user(admin_user, rep, teammate):
 
 
 def test_the_new_owner_is_notified_with_a_link_to_the_lead(admin_user, rep):
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
 
     lead = _assign(_queued_lead(country="Austria", company="Wiener Werke"))
 
@@ -91,7 +91,7 @@ def test_a_team_rule_rotates_over_available_members_skipping_away_and_inactive_o
     UserFactory(username="gone", team=team, is_active=False)
     c = UserFactory(username="c", team=team)
     UserFactory(username="marketing", team=team, role=Role.MARKETER)
-    rule_create(actor=admin_user, name="Everyone else", criteria=[], assign_to_team=team)
+    assignment_rule_create(actor=admin_user, name="Everyone else", criteria=[], assign_to_team=team)
 
     owners = [_assign(_queued_lead()).owner for _ in range(4)]
 
@@ -100,16 +100,16 @@ def test_a_team_rule_rotates_over_available_members_skipping_away_and_inactive_o
 
 
 def test_rules_are_tried_in_order_and_reordering_changes_which_one_wins(admin_user, rep, teammate):
-    big = rule_create(
+    big = assignment_rule_create(
         actor=admin_user,
         name="Enterprise",
         criteria=[{"field": "employee_count", "operator": "gte", "value": "200"}],
         assign_to_user=teammate,
     )
-    dach = rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    dach = assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
 
     first = _assign(_queued_lead(country="Germany", employee_count=500))
-    rules_reorder(actor=admin_user, rule_ids=[dach.pk, big.pk])
+    assignment_rules_reorder(actor=admin_user, rule_ids=[dach.pk, big.pk])
     second = _assign(_queued_lead(country="Germany", employee_count=500))
 
     assert (first.owner, second.owner) == (teammate, rep)
@@ -118,14 +118,14 @@ def test_rules_are_tried_in_order_and_reordering_changes_which_one_wins(admin_us
 def test_a_rule_whose_user_is_away_passes_the_lead_to_the_next_matching_rule(admin_user, rep, teammate):
     rep.is_away = True
     rep.save()
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
-    rule_create(actor=admin_user, name="Catch-all", criteria=[], assign_to_user=teammate)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="Catch-all", criteria=[], assign_to_user=teammate)
 
     assert _assign(_queued_lead(country="Germany")).owner == teammate
 
 
 def test_an_unmatched_lead_stays_unassigned_in_the_default_queue(admin_user, rep):
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
     lead = _queued_lead(country="Brazil")
 
     assigned = lead_assign_by_rules(lead_id=lead.pk)
@@ -138,9 +138,9 @@ def test_an_unmatched_lead_stays_unassigned_in_the_default_queue(admin_user, rep
 
 
 def test_assigning_an_already_owned_lead_again_changes_nothing(admin_user, rep, teammate):
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
     lead = _assign(_queued_lead(country="Germany"))
-    rule_update(
+    assignment_rule_update(
         actor=admin_user,
         rule_id=AssignmentRule.objects.get().pk,
         name="DACH",
@@ -173,7 +173,7 @@ def test_an_invalid_criterion_is_refused_naming_it_and_nothing_is_saved(admin_us
     criteria = [{"field": "industry", "operator": "eq", "value": "Retail"}, criterion]
 
     with pytest.raises(Invalid) as refused:
-        rule_create(actor=admin_user, name="Broken", criteria=criteria, assign_to_user=rep)
+        assignment_rule_create(actor=admin_user, name="Broken", criteria=criteria, assign_to_user=rep)
 
     [error] = refused.value.errors["criteria"]  # the message is the point: which criterion, and why
     assert error.startswith("Criterion 2:")
@@ -182,7 +182,7 @@ def test_an_invalid_criterion_is_refused_naming_it_and_nothing_is_saved(admin_us
 
 
 def test_criteria_are_stored_normalised_and_a_source_may_be_named_by_its_label(admin_user, rep):
-    rule = rule_create(
+    rule = assignment_rule_create(
         actor=admin_user,
         name="Forms",
         criteria=[{"field": "source", "operator": "in", "value": " Web form,import "}],
@@ -195,20 +195,22 @@ def test_criteria_are_stored_normalised_and_a_source_may_be_named_by_its_label(a
 
 def test_only_admins_manage_rules(manager, rep):
     with pytest.raises(Forbidden) as refused:
-        rule_create(actor=manager, name="Mine", criteria=[], assign_to_user=manager)
+        assignment_rule_create(actor=manager, name="Mine", criteria=[], assign_to_user=manager)
 
     assert refused.value.code == "admin_only"
 
 
 def test_a_rule_names_a_user_or_a_team_not_both(admin_user, rep, team):
     with pytest.raises(Invalid) as refused:
-        rule_create(actor=admin_user, name="Both", criteria=[], assign_to_user=rep, assign_to_team=team)
+        assignment_rule_create(
+            actor=admin_user, name="Both", criteria=[], assign_to_user=rep, assign_to_team=team
+        )
 
     assert (refused.value.code, refused.value.field) == ("rule_invalid", None)
 
 
 def test_assignment_starts_the_first_touch_timer(admin_user, rep):
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
     before = timezone.now()
 
     lead = _assign(_queued_lead(country="Germany"))
@@ -219,7 +221,7 @@ def test_assignment_starts_the_first_touch_timer(admin_user, rep):
 
 
 def test_the_owner_logging_a_call_stops_the_timer_and_nobody_is_alerted(admin_user, rep, manager):
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
     lead = _assign(_queued_lead(country="Germany"))
 
     activity_log(actor=rep, target=lead, kind=ActivityKind.CALL, subject="Intro call")
@@ -234,7 +236,7 @@ def test_the_owner_logging_a_call_stops_the_timer_and_nobody_is_alerted(admin_us
 
 
 def test_another_users_note_does_not_stop_the_timer(admin_user, rep, manager):
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
     lead = _assign(_queued_lead(country="Germany"))
 
     activity_log(actor=manager, target=lead, kind=ActivityKind.NOTE, body="Rep, please call them.")
@@ -248,7 +250,7 @@ def test_another_users_note_does_not_stop_the_timer(admin_user, rep, manager):
 def test_an_overdue_untouched_lead_alerts_the_owners_manager_once_in_app_and_by_email(
     admin_user, rep, manager
 ):
-    rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
+    assignment_rule_create(actor=admin_user, name="DACH", criteria=DACH, assign_to_user=rep)
     lead = _assign(_queued_lead(country="Germany", company="Berliner Bau"))
 
     assert first_touch_alerts_send(now=timezone.now() + timedelta(minutes=5)) == 0  # not due yet
@@ -331,7 +333,7 @@ def test_two_sweeps_running_at_once_alert_each_overdue_lead_exactly_once(rep, ma
 def test_two_leads_assigned_at_once_go_to_different_team_members(admin_user):
     team = TeamFactory(name="Inside sales")
     members = {UserFactory(username="a", team=team), UserFactory(username="b", team=team)}
-    rule_create(actor=admin_user, name="Round robin", criteria=[], assign_to_team=team)
+    assignment_rule_create(actor=admin_user, name="Round robin", criteria=[], assign_to_team=team)
     first, second = _queued_lead(), _queued_lead()
 
     _run_together(

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import BackgroundJob, JobStatus, Role
-from leads.assignment.services import rule_create
+from leads.assignment.services import assignment_rule_create
 from leads.importing.services import import_upload
 from leads.models import ImportStatus, Lead, LeadImport, LeadImportError, LeadSettings
 from tests.factories import UserFactory
@@ -237,7 +237,7 @@ def test_the_import_page_costs_the_same_queries_with_many_errors(as_user, assert
 def test_a_manager_who_chooses_the_queue_finds_the_imported_leads_unassigned(
     as_user, manager, rep, admin_user, django_capture_on_commit_callbacks
 ):
-    rule_create(
+    assignment_rule_create(
         actor=admin_user,
         name="Everyone to the rep",
         criteria=[{"field": "email", "operator": "contains", "value": "@"}],
@@ -260,7 +260,7 @@ def test_a_manager_who_chooses_the_queue_finds_the_imported_leads_unassigned(
 def test_a_manager_who_leaves_the_owner_to_the_rules_gets_the_leads_assigned_by_them(
     as_user, manager, rep, admin_user, django_capture_on_commit_callbacks
 ):
-    rule_create(
+    assignment_rule_create(
         actor=admin_user,
         name="Everyone to the rep",
         criteria=[{"field": "email", "operator": "contains", "value": "@"}],

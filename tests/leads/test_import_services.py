@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.errors import Forbidden, Invalid
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification
 from leads import events
-from leads.assignment.services import rule_create
+from leads.assignment.services import assignment_rule_create
 from leads.importing import chunks, running
 from leads.importing.reports import import_report_lines
 from leads.importing.running import import_run
@@ -439,7 +439,7 @@ def test_the_preview_follows_a_corrected_mapping(rep):
 
 
 def test_imported_leads_without_an_owner_go_through_the_assignment_rules(run, manager, rep, admin_user):
-    rule_create(
+    assignment_rule_create(
         actor=admin_user,
         name="Ann's region",
         criteria=[{"field": "email", "operator": "contains", "value": "ann@"}],
@@ -454,7 +454,7 @@ def test_imported_leads_without_an_owner_go_through_the_assignment_rules(run, ma
 def test_imported_leads_left_in_the_queue_stay_there_whatever_the_assignment_rules(
     run, manager, rep, admin_user
 ):
-    rule_create(
+    assignment_rule_create(
         actor=admin_user,
         name="Everyone to the rep",
         criteria=[{"field": "email", "operator": "contains", "value": "@"}],

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Role
-from leads.assignment.services import rule_create as assignment_rule_create
+from leads.assignment.services import assignment_rule_create
 from leads.models import Lead, Operator, RuleKind, WebForm, WebFormSubmission
-from leads.scoring.services import rule_create as scoring_rule_create
+from leads.scoring.services import scoring_rule_create
 from tests.factories import ActivityFactory, LeadFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

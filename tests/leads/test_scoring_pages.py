@@ -10,7 +10,7 @@ from django.urls import reverse
 from crm.models import BackgroundJob, JobStatus
 from leads.models import Operator, RuleKind, ScoringRule
 from leads.scoring.selectors import score_breakdown
-from leads.scoring.services import rule_create
+from leads.scoring.services import scoring_rule_create
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def as_user(client: Client):
 
 @pytest.fixture
 def software_rule(admin_user):
-    return rule_create(
+    return scoring_rule_create(
         actor=admin_user,
         name="Software industry",
         kind=RuleKind.ATTRIBUTE,
@@ -165,7 +165,7 @@ def test_the_rules_page_costs_the_same_queries_with_many_rules(as_user, admin_us
     def grow():
         for number in range(20):
             kind = RuleKind.BEHAVIOUR
-            rule_create(
+            scoring_rule_create(
                 actor=admin_user, name=f"Rule {number}", kind=kind, event_type="email_opened", points=1
             )
 
@@ -179,7 +179,7 @@ def test_the_breakdown_shows_the_score_and_each_rules_points(admin_user, django_
             ("Software", "industry", "eq", "software", 25),
             ("Free mail", "email", "free_mail", "", -10),
         ]:
-            rule_create(
+            scoring_rule_create(
                 actor=admin_user,
                 name=name,
                 kind="attribute",

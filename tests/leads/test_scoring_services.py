@@ -16,11 +16,11 @@ from leads.scoring.receivers import lead_rescore_soon, leads_rescore_soon
 from leads.scoring.selectors import BreakdownRow, score_breakdown
 from leads.scoring.services import (
     lead_rescore,
-    rule_create,
-    rule_delete,
-    rule_update,
     scores_reconcile,
     scores_refresh_decayed,
+    scoring_rule_create,
+    scoring_rule_delete,
+    scoring_rule_update,
 )
 from tests.conftest import count_queries
 from tests.factories import LeadFactory
@@ -45,7 +45,7 @@ def run_on_commit(django_capture_on_commit_callbacks):
 def attribute_rule(admin_user, run_on_commit):
     def create(name, field, operator, value, points, **extra):
         with run_on_commit():
-            saved = rule_create(
+            saved = scoring_rule_create(
                 actor=admin_user,
                 name=name,
                 kind=RuleKind.ATTRIBUTE,
@@ -64,7 +64,7 @@ def attribute_rule(admin_user, run_on_commit):
 def engagement_rule(admin_user, run_on_commit):
     def create(name, event_type, points, decay_days=None, value=""):
         with run_on_commit():
-            saved = rule_create(
+            saved = scoring_rule_create(
                 actor=admin_user,
                 name=name,
                 kind=RuleKind.BEHAVIOUR,
@@ -168,7 +168,7 @@ def test_editing_a_rules_points_rescores_every_lead_with_a_query_count_independe
 
     def edit_points(points: int) -> int:
         with count_queries() as queries, run_on_commit():
-            saved = rule_update(
+            saved = scoring_rule_update(
                 actor=admin_user,
                 rule_id=rule.pk,
                 name="Software",
@@ -200,7 +200,7 @@ def test_editing_a_rules_points_rescores_every_lead_with_a_query_count_independe
 def test_renaming_a_rule_rescores_nothing(admin_user, attribute_rule):
     rule = attribute_rule("Software", "industry", Operator.EQUALS, "Software", 10)
 
-    saved = rule_update(
+    saved = scoring_rule_update(
         actor=admin_user,
         rule_id=rule.pk,
         name="Software companies",
@@ -221,7 +221,7 @@ def test_deactivating_or_deleting_a_rule_takes_its_points_off(admin_user, attrib
     assert _score(lead) == 25
 
     with run_on_commit():
-        rule_update(
+        scoring_rule_update(
             actor=admin_user,
             rule_id=software.pk,
             name="Software",
@@ -235,7 +235,7 @@ def test_deactivating_or_deleting_a_rule_takes_its_points_off(admin_user, attrib
     assert _score(lead) == 15
 
     with run_on_commit():
-        job = rule_delete(actor=admin_user, rule_id=ScoringRule.objects.get(name="Large").pk)
+        job = scoring_rule_delete(actor=admin_user, rule_id=ScoringRule.objects.get(name="Large").pk)
     assert job is not None
     assert _score(lead) == 0
     assert score_breakdown(lead=lead) == []
@@ -268,9 +268,9 @@ def test_a_lead_that_drops_below_the_threshold_is_told_about_again_when_it_climb
     rule = engagement_rule("Form submitted", "form_submitted", 10, decay_days=1)
     lead = LeadFactory(owner=rep)
     now = timezone.now()
-    engagement_record(target=lead, type="form_submitted", occurred_at=now)
+    with run_on_commit():
+        engagement_record(target=lead, type="form_submitted", occurred_at=now)
 
-    lead_rescore(lead_id=lead.pk, now=now)
     lead_rescore(lead_id=lead.pk, now=now + timedelta(days=3))
     lead.refresh_from_db()
     assert (lead.score, lead.sales_ready_at) == (1, None)
@@ -282,7 +282,7 @@ def test_a_lead_that_drops_below_the_threshold_is_told_about_again_when_it_climb
 
 def test_an_impossible_operator_is_refused_and_nothing_is_saved(admin_user, run_on_commit):
     with pytest.raises(Invalid) as caught, run_on_commit():
-        rule_create(
+        scoring_rule_create(
             actor=admin_user,
             name="Big company",
             kind=RuleKind.ATTRIBUTE,
@@ -299,7 +299,7 @@ def test_an_impossible_operator_is_refused_and_nothing_is_saved(admin_user, run_
 
 def test_only_admins_write_scoring_rules(manager):
     with pytest.raises(Forbidden) as refused:
-        rule_create(
+        scoring_rule_create(
             actor=manager, name="Software", kind="attribute", field="industry", operator="eq", points=1
         )
 
@@ -333,7 +333,7 @@ def test_the_periodic_reconcile_repairs_a_score_whose_wake_up_was_lost(admin_use
     attribute_rule("Software", "industry", Operator.EQUALS, "Software", 10)
     lead = LeadFactory(industry="Software")
     # A rule saved while the broker was down: its job stays queued, and no lead has its points.
-    lost = rule_create(
+    lost = scoring_rule_create(
         actor=admin_user,
         name="Large",
         kind="attribute",

@@ -2,16 +2,19 @@
 
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.errors import Forbidden, Invalid, NotFound
 from crm.models import EngagementEvent, LifecycleEvent, Notification, Role
 from crm.timeline.engagement import FORM_SUBMITTED
 from crm.timeline.selectors import record_timeline
-from leads.models import Lead, LeadSettings, LeadSource, WebForm, WebFormSubmission
+from leads.models import AssignmentRule, Lead, LeadSettings, LeadSource, WebForm, WebFormSubmission
+from leads.scoring.tasks import rescore_lead
 from leads.webforms.services import (
     SubmissionRateLimited,
     webform_create,
@@ -105,6 +108,25 @@ def test_a_form_without_an_owner_leaves_its_leads_to_the_assignment_rules():
     lead = submit(make_form())
 
     assert lead.owner is None
+
+
+def test_a_submission_routed_by_a_rule_is_written_once_and_rescored_once(
+    admin_user, rep, django_capture_on_commit_callbacks
+):
+    AssignmentRule.objects.create(name="Everyone", criteria=[], assign_to_user=rep)
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as queued:
+        lead = submit(make_form())
+
+    lead_writes = [
+        q["sql"] for q in queries if q["sql"].startswith(('INSERT INTO "leads_lead"', 'UPDATE "leads_lead"'))
+    ]
+    assert [sql.split()[0] for sql in lead_writes] == ["INSERT"]
+    rescores = [c for c in queued if isinstance(c, partial) and c.func == rescore_lead.delay]
+    assert [c.args for c in rescores] == [(lead.pk,)]
+    lead.refresh_from_db()
+    assert (lead.owner, lead.first_touch_due_at is not None) == (rep, True)
+    assert Notification.objects.filter(recipient=rep, message__contains="assignment rule Everyone").exists()
 
 
 def test_the_21st_submission_from_one_address_within_an_hour_is_refused_and_creates_nothing():
