@@ -43,8 +43,8 @@ from sales.serializers import (
     ReopenSerializer,
     StaleMoveSerializer,
 )
+from sales.services.bulk import opportunities_bulk_apply
 from sales.services.deals import (
-    opportunities_bulk_apply,
     opportunity_create,
     opportunity_delete,
     opportunity_move,

@@ -28,8 +28,8 @@ from sales.models import (
     Stage,
     StageVisit,
 )
-from sales.services.deals import BULK_ACTIONS as SERVICE_BULK_ACTIONS
-from sales.services.deals import MAX_BULK_OPPORTUNITIES
+from sales.services.bulk import BULK_ACTIONS as SERVICE_BULK_ACTIONS
+from sales.services.bulk import MAX_BULK_OPPORTUNITIES
 
 BULK_ACTIONS = list(SERVICE_BULK_ACTIONS.items())
 # The input each bulk action needs besides the ids.

@@ -1,4 +1,4 @@
-"""Every write to a deal: create, edit, move through the stages, win, lose, reopen, delete, in bulk.
+"""Every write to a deal: create, edit, move through the stages, win, lose, reopen, delete.
 
 A deal keeps two dates apart: `close_date`, when it is expected to close (the rep's plan, kept as it
 was when the deal closes), and `closed_at`, when it was won or lost (set by the close, cleared by a
@@ -7,7 +7,6 @@ reopening). A closed deal moves again only once it is reopened (opportunity_reop
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -16,7 +15,6 @@ from django.utils import timezone
 
 from crm import access
 from crm.errors import Invalid
-from crm.lists.bulk import BulkResult, bulk_apply
 from crm.models import Account, Contact, LifecycleStage, NotificationKind, User
 from crm.money import currency_problem
 from crm.records import (
@@ -438,58 +436,3 @@ def opportunity_delete(*, actor: User, opportunity_id: int) -> None:
     opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
     deal_can_be_deleted(actor, opportunity).ensure()
     delete_with_audit(opportunity, actor=actor)
-
-
-BULK_ACTIONS = {
-    "assign": "Assign to an owner",
-    "move": "Move to a stage",
-    "forecast": "Set the forecast category",
-    "delete": "Delete",
-}
-MAX_BULK_OPPORTUNITIES = 500
-
-
-def opportunities_bulk_apply(
-    *,
-    actor: User,
-    action: str,
-    opportunity_ids: Iterable[int],
-    owner: User | None = None,
-    stage: Stage | None = None,
-    lost_reason: LostReason | None = None,
-    forecast_category: str = "",
-) -> BulkResult:
-    """The one entry for the deal list's bulk bar and the API's bulk endpoint."""
-    ids = list(opportunity_ids)
-    if len(ids) > MAX_BULK_OPPORTUNITIES:
-        raise Invalid(
-            f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", field="ids", code="too_many"
-        )
-    if action == "assign":
-        if owner is None:
-            raise Invalid("Choose the new owner.", field="owner", code="required")
-        return bulk_apply(
-            ids, lambda pk: opportunity_update(actor=actor, opportunity_id=pk, fields={"owner": owner})
-        )
-    if action == "move":
-        if stage is None:
-            raise Invalid("Choose the stage.", field="stage", code="required")
-        return bulk_apply(
-            ids,
-            lambda pk: opportunity_move(
-                actor=actor,
-                opportunity_id=pk,
-                stage_id=stage.pk,
-                lost_reason_id=lost_reason.pk if lost_reason else None,
-            ),
-        )
-    if action == "forecast":
-        return bulk_apply(
-            ids,
-            lambda pk: opportunity_update(
-                actor=actor, opportunity_id=pk, fields={"forecast_category": forecast_category}
-            ),
-        )
-    if action == "delete":
-        return bulk_apply(ids, lambda pk: opportunity_delete(actor=actor, opportunity_id=pk))
-    raise Invalid(f"Unknown bulk action {action!r}.", field="action", code="unknown_action")

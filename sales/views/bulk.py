@@ -23,7 +23,7 @@ from crm.web.views import AuthenticatedRequest, bulk_delete_confirm, page_refusa
 from sales.forms import StageField, stage_queryset
 from sales.models import ForecastCategory, LostReason, StageKind
 from sales.selectors import active_lost_reasons, opportunity_list
-from sales.services.deals import BULK_ACTIONS, MAX_BULK_OPPORTUNITIES, opportunities_bulk_apply
+from sales.services.bulk import BULK_ACTIONS, MAX_BULK_OPPORTUNITIES, opportunities_bulk_apply
 
 
 class DealBulkForm(forms.Form):
