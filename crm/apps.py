@@ -7,10 +7,13 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from . import access
+        from .models import Team, User
         from .people import security
         from .timeline import events, rollup
+        from .web import fragments
 
         events.register_kernel_event_types()
         access.register_kernel_policies()
         rollup.register_kernel_rollups()
         security.connect()
+        fragments.invalidate_fragments_on_change(User, Team)

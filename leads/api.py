@@ -25,7 +25,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -178,7 +177,7 @@ class LeadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             "ordering",
             enum=list(LeadPagination.orderings),
             default=LeadPagination.default_ordering,
-            description="; ".join(f"`{name}`: {label}" for name, label in LeadPagination.orderings.items()),
+            description=LeadPagination.ordering_description(),
         )
     ],
     responses={(200, "text/csv"): OpenApiTypes.STR, 400: REFUSED},
@@ -200,7 +199,5 @@ class LeadExportView(GenericAPIView):
         return super().perform_content_negotiation(request, force=True)
 
     def get(self, request: Request) -> StreamingHttpResponse:
-        ordering = request.query_params.get("ordering", LeadPagination.default_ordering)
-        if ordering not in LeadPagination.orderings:
-            raise ValidationError({"ordering": [f"Sort by one of: {', '.join(LeadPagination.orderings)}."]})
+        ordering = LeadPagination().get_ordering(request)
         return csv_response(self.filter_queryset(self.get_queryset()), ordering=[ordering])

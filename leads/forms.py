@@ -3,42 +3,30 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Concat, Trim
-from django.http import QueryDict
 
 from crm import access
+from crm.lists.sorting import KeysetSorting
 from crm.models import User
 
 from .filters import LeadFilter
 from .models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, Lead, LeadStatus
 from .rules import lead_next_statuses, leads_may_be_queued
 
-DEFAULT_SORT = "-created_at"
-# Query parameters that page through the list: a saved view or a new sort starts without them.
-CURSOR_PARAMS = ("after", "before")
-# The sort keys of the list, by `ordering` parameter; keyset pagination adds the id as the tie-breaker.
-SORT_KEYS: dict[str, list[str]] = {
-    "name": ["last_name", "first_name"],
-    "company": ["company"],
-    "status": ["status_rank"],
-    "score": ["score"],
-    "owner": ["owner_name"],
-    "created_at": ["created_at"],
-}
-SORT_LABELS = {
-    "name": "Name",
-    "company": "Company",
-    "status": "Status",
-    "score": "Score",
-    "owner": "Owner",
-    "created_at": "Created",
+# The list's sorts: `ordering` parameter -> (column label, sort fields); keyset pages add the id.
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name": ("Name", ("last_name", "first_name")),
+    "company": ("Company", ("company",)),
+    "status": ("Status", ("status_rank",)),
+    "score": ("Score", ("score",)),
+    "owner": ("Owner", ("owner_name",)),
+    "created_at": ("Created", ("created_at",)),
 }
 # Statuses in lifecycle order, and the owner's name as shown ("" for the queue), as sort keys.
 STATUS_RANK = Case(
@@ -59,45 +47,16 @@ QUALIFICATION_FIELDS = ["budget", "authority", "need", "timeline"]
 MARKETING_FORM_FIELDS = list(MARKETING_FIELD_ORDER)
 
 
-def list_query(data: QueryDict) -> QueryDict:
-    """The list's filters and sort without its page cursor: what a saved view or a sort link keeps."""
-    query = data.copy()
-    for name in CURSOR_PARAMS:
-        query.pop(name, None)
-    return query
-
-
-def clean_list_query(raw: str) -> str:
-    """A query string with only the lead list's own, non-empty parameters, in a stable order."""
-    data = QueryDict(raw.lstrip("?"))
-    query = QueryDict(mutable=True)
-    for name in LeadListFilter.base_filters:
-        values = [value for value in data.getlist(name) if value.strip()]
-        if values:
-            query.setlist(name, values)
-    return query.urlencode()
-
-
-def is_filtered(query: QueryDict) -> bool:
-    """Whether the list is narrowed by any filter (a sort alone shows every lead)."""
-    names = set(LeadListFilter.base_filters) - {"ordering"}
-    return any(value.strip() for name, values in query.lists() if name in names for value in values)
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    label: str
-    query: str
-    aria_sort: str  # "ascending", "descending" or "" when the list is not sorted by this column
-
-
-class LeadListFilter(LeadFilter):
+class LeadListFilter(KeysetSorting, LeadFilter):
     """LeadFilter as the list page shows it: checkboxes, date pickers, and sorting by owner too."""
 
+    sorts: ClassVar = SORTS
+    default_sort = "-created_at"
+    sort_annotations: ClassVar = {"status_rank": STATUS_RANK, "owner_name": OWNER_NAME}
     ordering = django_filters.OrderingFilter(
         label="Sort by",
-        fields=[(keys[0], param) for param, keys in SORT_KEYS.items()],
-        field_labels={SORT_KEYS[param][0]: label for param, label in SORT_LABELS.items()},
+        fields=[(keys[0], param) for param, (_, keys) in SORTS.items()],
+        field_labels={keys[0]: label for label, keys in SORTS.values()},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,43 +70,6 @@ class LeadListFilter(LeadFilter):
         for name in ("created_after", "created_before"):
             fields[name].widget = forms.DateInput(attrs={"type": "date"})
         fields["owner"].empty_label = "Anyone"
-
-    @property
-    def sort(self) -> str:
-        """The `ordering` parameter in force, e.g. "-score"."""
-        if not self.is_bound:
-            return DEFAULT_SORT
-        self.form.is_valid()  # an invalid parameter is left out of cleaned_data, the others stay
-        value = self.form.cleaned_data.get("ordering")
-        param = value[0] if value else ""
-        return param if param.lstrip("-") in SORT_KEYS else DEFAULT_SORT
-
-    def keyset_ordering(self) -> list[str]:
-        descending = self.sort.startswith("-")
-        return [f"-{key}" if descending else key for key in SORT_KEYS[self.sort.lstrip("-")]]
-
-    def filter_queryset(self, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
-        keys = {key.lstrip("-") for key in self.keyset_ordering()}
-        if "status_rank" in keys:
-            queryset = queryset.annotate(status_rank=STATUS_RANK)
-        if "owner_name" in keys:
-            queryset = queryset.annotate(owner_name=OWNER_NAME)
-        filtered: QuerySet[Lead] = super().filter_queryset(queryset)
-        return filtered
-
-    def sort_columns(self, query: QueryDict) -> dict[str, SortColumn]:
-        """Each sortable column's link: ascending first, then descending; filters kept, page reset."""
-        columns = {}
-        for key, label in SORT_LABELS.items():
-            link = query.copy()
-            if self.sort == key:
-                link["ordering"], aria_sort = f"-{key}", "ascending"
-            elif self.sort == f"-{key}":
-                link["ordering"], aria_sort = key, "descending"
-            else:
-                link["ordering"], aria_sort = key, ""
-            columns[key] = SortColumn(label, link.urlencode(), aria_sort)
-        return columns
 
 
 class TagsField(forms.CharField):
@@ -262,18 +184,3 @@ class LeadStatusForm(forms.Form):
         if cleaned.get("status") == LeadStatus.DISQUALIFIED and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Say why the lead is disqualified.")
         return cleaned
-
-
-class SavedViewForm(forms.Form):
-    name = forms.CharField(label="Save this view as", max_length=80)
-    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "view_%s")
-        super().__init__(*args, **kwargs)
-
-    def clean_name(self) -> str:
-        return str(self.cleaned_data["name"]).strip()
-
-    def clean_query(self) -> str:
-        return clean_list_query(self.cleaned_data["query"])

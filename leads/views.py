@@ -9,15 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from crm import access
 from crm.errors import DomainError, NotFound
+from crm.lists.saved_views import SavedViewForm, own_views, saved_views_context
 from crm.models import User
 from crm.timeline.panels import record_panels
 from crm.timeline.views import record_sections
+from crm.web.fragments import audience, cached_fragment, query_key
 from crm.web.views import (
     AuthenticatedRequest,
     delete_page,
@@ -31,18 +34,11 @@ from leads.services.leads import lead_change_status, lead_create, lead_delete, l
 
 from .bulk import BulkActionForm
 from .dedupe.selectors import duplicate_panel_context
-from .forms import (
-    LeadForm,
-    LeadListFilter,
-    LeadStatusForm,
-    SavedViewForm,
-    clean_list_query,
-    is_filtered,
-    list_query,
-)
+from .forms import LeadForm, LeadListFilter, LeadStatusForm
 from .models import Lead
+from .presenters import lead_rows_presented
 from .rules import lead_can_be_claimed, lead_can_be_deleted, lead_can_be_edited, lead_can_change_status
-from .saved_views import builtin_views, own_views, same_query
+from .saved_views import builtin_views
 from .scoring.selectors import score_breakdown
 from .selectors import lead_get, lead_rows, saved_views
 from .services.saved_views import saved_view_create, saved_view_delete
@@ -75,20 +71,32 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     filterset = LeadListFilter(request.GET, queryset=lead_rows(user=user))
     page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
-    query = list_query(request.GET)
     views = [*builtin_views(user), *own_views(saved_views(user=user))]
-    current = clean_list_query(query.urlencode())
+    filtered = filterset.is_filtered
     context = {
         "filter": filterset,
         "page": page,
-        "columns": filterset.sort_columns(query),
-        "is_filtered": is_filtered(query),
+        "rows": lead_rows_presented(page.rows),
+        "columns": filterset.sort_columns(),
+        "is_filtered": filtered,
         "is_paged": is_paged(request),
         "can_create": access.can_create(user, Lead),
-        "bulk_form": BulkActionForm(user=user),
-        "views": views,
-        "current_view": next((view for view in views if same_query(view.query, current)), None),
-        "save_view_form": SavedViewForm(initial={"query": current}),
+        "filters_html": cached_fragment(
+            "leads:filters",
+            [*audience(user), query_key(request.GET)],
+            lambda: render_to_string(
+                "leads/_filters.html", {"filter": filterset, "is_filtered": filtered, "request": request}
+            ),
+        ),
+        # The owners a user may assign to are their own (a rep: only themselves): one entry per user.
+        "bulk_bar_html": cached_fragment(
+            "leads:bulk-bar",
+            [*audience(user), user.pk],
+            lambda: render_to_string("leads/_bulk_bar.html", {"form": BulkActionForm(user=user)}),
+        )
+        if page.rows
+        else "",
+        **saved_views_context(filterset, views),
     }
     return render(request, "leads/lead_list.html", context)
 
@@ -235,8 +243,8 @@ def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def view_save(request: AuthenticatedRequest) -> HttpResponse:
-    form = SavedViewForm(request.POST)
-    query = clean_list_query(request.POST.get("query", ""))
+    form = SavedViewForm(request.POST, list_filter=LeadListFilter)
+    query = LeadListFilter.saved_query(request.POST.get("query", ""))
     if form.is_valid():
         try:
             view = saved_view_create(actor=request.user, **form.cleaned_data)

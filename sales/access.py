@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm.access import Action, Policy, Scope, register_policy, share_parent
+from crm.access import (
+    SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ,
+    Action,
+    Policy,
+    Scope,
+    register_policy,
+    share_parent,
+)
 from crm.models import Role, User
 from crm.timeline.rollup import register_account_rollup
 
@@ -30,14 +37,9 @@ def _reps_see_team(user: User) -> bool:
     return cached
 
 
+# Deals are worked like the accounts they are sold to.
 OPPORTUNITY_POLICY = OpportunityPolicy(
-    view={
-        Role.SALES_MANAGER: Scope.TEAM,
-        Role.SALES_REP: Scope.OWN,
-        Role.MARKETER: Scope.ALL,
-        Role.SUPPORT_AGENT: Scope.ALL,
-    },
-    change={Role.SALES_MANAGER: Scope.TEAM, Role.SALES_REP: Scope.OWN},
+    view=SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ.view, change=SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ.change
 )
 
 

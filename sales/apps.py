@@ -7,11 +7,13 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from crm.demo.seeding import register_demo_seeder
         from crm.home.navigation import SALES, AdminLink, NavItem, register_admin_link, register_nav_item
+        from crm.web.fragments import invalidate_fragments_on_change
 
         from . import access, events
         from .accounts.panels import register_sales_panels
         from .conversion.panels import register_conversion_panels
         from .demo.seeding import seed_demo_sales
+        from .models import LostReason, Pipeline, Product, Stage
         from .onboarding import services as onboarding
 
         events.register_sales_event_types()
@@ -19,6 +21,7 @@ class SalesConfig(AppConfig):
         onboarding.connect()
         register_sales_panels()
         register_conversion_panels()
+        invalidate_fragments_on_change(Pipeline, Stage, LostReason, Product)
         register_demo_seeder(seed_demo_sales)
         for label, url_name in [
             ("Pipelines and stages", "sales:pipeline-list"),

@@ -1,13 +1,10 @@
-"""The deal FilterSet shared by the board, the deal list and GET /api/v1/opportunities/; the board's and
-the deal list's filters as each page shows it, and the query strings their links keep (filters and sort,
-without the page cursor)."""
+"""The deal FilterSet shared by the board, the deal list and GET /api/v1/opportunities/, and the board's
+and the deal list's filters as each page shows it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django import forms
@@ -17,6 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from crm.lists.filters import IdFilter, match_terms
+from crm.lists.sorting import KeysetSorting, list_query
 from crm.models import Team, User
 from sales.forms import DATE_INPUT, stage_queryset
 from sales.models import ForecastCategory, Opportunity, OpportunityStatus, OpportunityType, Pipeline, Stage
@@ -126,34 +124,13 @@ class OpportunityFilter(django_filters.FilterSet):
 
 
 BOARD_FILTERS = ("q", "owner", "team", "close_period", "type")
-# The page cursor of the list and the board's columns: a new filter or sort starts without it.
-CURSOR_PARAMS = ("after", "before")
-DEFAULT_SORT = "-created_at"
-SORT_LABELS = {"name": "Name", "amount": "Amount", "close_date": "Close date", "created_at": "Created"}
-# Deals without a close date sort after the dated ones in both directions (keyset pages need a value).
-CLOSE_SORT = {
-    "asc": Coalesce(F("close_date"), date(9999, 12, 31)),
-    "desc": Coalesce(F("close_date"), date(1, 1, 1)),
-}
-
-
-def filter_query(data: QueryDict, names: Iterable[str] | None = None) -> QueryDict:
-    """The filters (and sort) of a query string without its page cursor, optionally only `names`."""
-    query = QueryDict(mutable=True)
-    for name, values in data.lists():
-        if name in CURSOR_PARAMS or (names is not None and name not in names):
-            continue
-        kept = [value for value in values if value.strip()]
-        if kept:
-            query.setlist(name, kept)
-    return query
 
 
 class BoardFilter(OpportunityFilter):
     """OpportunityFilter as the board uses it: the board itself decides the pipeline, stages and status."""
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
-        super().__init__(filter_query(data, BOARD_FILTERS) if data is not None else None, **kwargs)
+        super().__init__(list_query(data, BOARD_FILTERS) if data is not None else None, **kwargs)
         for name in list(self.filters):
             if name not in BOARD_FILTERS:
                 del self.filters[name]
@@ -166,22 +143,30 @@ class BoardFilter(OpportunityFilter):
 
     @property
     def query(self) -> str:
-        return filter_query(self.data, BOARD_FILTERS).urlencode() if self.data else ""
+        return list_query(self.data, BOARD_FILTERS).urlencode() if self.data else ""
 
     @property
     def is_filtered(self) -> bool:
         return bool(self.query)
 
 
-@dataclass(frozen=True)
-class SortColumn:
-    label: str
-    query: str
-    aria_sort: str  # "ascending", "descending" or "" when the list is not sorted by this column
-
-
-class DealListFilter(OpportunityFilter):
+class DealListFilter(KeysetSorting, OpportunityFilter):
     """OpportunityFilter as the deal list shows it, with its keyset ordering."""
+
+    sorts: ClassVar = {
+        "name": ("Name", ("name",)),
+        "amount": ("Amount", ("amount",)),
+        "close_date": ("Close date", ("close_sort",)),
+        "created_at": ("Created", ("created_at",)),
+    }
+    default_sort = "-created_at"
+    # Deals without a close date sort after the dated ones in both directions.
+    sort_annotations: ClassVar = {
+        "close_sort": (
+            Coalesce(F("close_date"), date(9999, 12, 31)),
+            Coalesce(F("close_date"), date(1, 1, 1)),
+        )
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -199,43 +184,6 @@ class DealListFilter(OpportunityFilter):
         )
         del fields["ordering"]  # the column headers sort
         fields["account"].widget = forms.HiddenInput()  # set by the account page's link, not typed in
-
-    @property
-    def sort(self) -> str:
-        """The `ordering` parameter in force, e.g. "-amount"."""
-        value = self.data.get("ordering", "") if self.is_bound else ""
-        return value if value.lstrip("-") in SORT_LABELS else DEFAULT_SORT
-
-    def keyset_ordering(self) -> list[str]:
-        key = self.sort.lstrip("-")
-        prefix = "-" if self.sort.startswith("-") else ""
-        return [f"{prefix}{'close_sort' if key == 'close_date' else key}"]
-
-    def filter_queryset(self, queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-        if self.sort.lstrip("-") == "close_date":
-            queryset = queryset.annotate(close_sort=CLOSE_SORT["desc" if self.sort[0] == "-" else "asc"])
-        filtered: QuerySet[Opportunity] = super().filter_queryset(queryset)
-        return filtered
-
-    def sort_columns(self) -> dict[str, SortColumn]:
-        """Each sortable column's link: ascending first, then descending; filters kept, page reset."""
-        query = filter_query(self.data) if self.is_bound else QueryDict(mutable=True)
-        columns = {}
-        for key, label in SORT_LABELS.items():
-            link = query.copy()
-            if self.sort == key:
-                link["ordering"], aria_sort = f"-{key}", "ascending"
-            elif self.sort == f"-{key}":
-                link["ordering"], aria_sort = key, "descending"
-            else:
-                link["ordering"], aria_sort = key, ""
-            columns[key] = SortColumn(label, link.urlencode(), aria_sort)
-        return columns
-
-    @property
-    def is_filtered(self) -> bool:
-        query = filter_query(self.data) if self.is_bound else QueryDict()
-        return any(name != "ordering" for name in query)
 
 
 class PipelineStagesField(forms.ModelMultipleChoiceField):

@@ -92,10 +92,5 @@ class ContactListFilter(KeysetSorting, ContactFilter):
         "updated_at": ("Last updated", ("updated_at", "-id")),
     }
     default_sort = "name"
-
-    def filter_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
-        if self.sort.lstrip("-") == "account":
-            # Keyset pages need a value in every row: contacts without an account sort as "".
-            queryset = queryset.annotate(account_name=Coalesce(F("account__name"), Value("")))
-        filtered: QuerySet[Contact] = super().filter_queryset(queryset)
-        return filtered
+    # Keyset pages need a value in every row: contacts without an account sort as "".
+    sort_annotations: ClassVar = {"account_name": Coalesce(F("account__name"), Value(""))}

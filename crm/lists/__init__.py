@@ -1,2 +1,3 @@
-"""The list machinery every list shares: keyset pages and cursors (HTML and API), bounded counts, strict
-filters and sorting, and bulk actions on a selection."""
+"""The list machinery every list shares: keyset pages and cursors (HTML and API), sorting and the query
+its links keep, strict filters, bounded counts, bulk actions on a selection, saved views and streamed
+exports."""

@@ -70,10 +70,16 @@ class CursorPagination(BasePagination):
         return int(raw)
 
     def get_ordering(self, request: Request) -> str:
+        """The `ordering` parameter, one of `orderings` (else a 400): for the pages, and for a view that
+        reads the whole list in the same order (a streamed export)."""
         name = request.query_params.get(self.ordering_param, self.default_ordering)
         if len(self.orderings) > 1 and name not in self.orderings:
             raise ValidationError({self.ordering_param: [f"Sort by one of: {', '.join(self.orderings)}."]})
         return name if name in self.orderings else self.default_ordering
+
+    @classmethod
+    def ordering_description(cls) -> str:
+        return "; ".join(f"`{name}`: {label}" for name, label in cls.orderings.items())
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
@@ -128,7 +134,7 @@ class CursorPagination(BasePagination):
                     "name": self.ordering_param,
                     "required": False,
                     "in": "query",
-                    "description": "; ".join(f"`{name}`: {label}" for name, label in self.orderings.items()),
+                    "description": self.ordering_description(),
                     "schema": {
                         "type": "string",
                         "enum": list(self.orderings),

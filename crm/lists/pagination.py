@@ -25,6 +25,9 @@ M = TypeVar("M", bound=Model)
 
 # Cursors are short (a few sort values); a longer one was not made here.
 MAX_CURSOR_LENGTH = 1000
+# The query parameters of an HTML list's page cursor (the API's are crm.lists.api's `cursor` and
+# `before`): a new filter or sort starts without them.
+CURSOR_PARAMS = ("after", "before")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from crm.models import Account, Task, User
 from crm.timeline.audit import record_changes
 from crm.timeline.forms import ActivityForm, TaskForm
 from crm.timeline.notifications import notifications_mark_read
+from crm.timeline.presenters import account_timeline_lines, timeline_lines
 from crm.timeline.rules import task_can_be_completed
 from crm.timeline.selectors import (
     TASK_SECTIONS,
@@ -44,7 +45,8 @@ def timeline_context(
     status: str = "",
     older: str | None = None,
 ) -> dict[str, Any]:
-    """What timeline/_section.html needs: the entries, the two forms, and which tasks `user` may tick.
+    """What timeline/_section.html needs: the entries presented, the two forms, and which tasks `user`
+    may tick.
 
     An account shows its 360 timeline: its contacts', deals' and converted leads' rows too, a page at
     a time from the `older` cursor.
@@ -56,7 +58,7 @@ def timeline_context(
         entries = record_timeline(record=record)
         tasks = [entry.item for entry in entries if isinstance(entry.item, Task)]
         context = {
-            "timeline": entries,
+            "timeline": timeline_lines(entries),
             "changeable_task_ids": {task.pk for task in tasks if task_can_be_completed(user, task)},
         }
     return {
@@ -74,6 +76,7 @@ def account_timeline_context(*, user: User, account: Account, older: str | None 
     return {
         "record": account,
         "account_timeline": page,
+        "account_timeline_entries": account_timeline_lines(page.entries),
         "changeable_task_ids": {task.pk for task in page.tasks if task_can_be_completed(user, task)},
     }
 

@@ -19,12 +19,10 @@ from django_htmx.middleware import HtmxDetails
 
 from crm import access
 from crm.errors import ALLOWED, Decision, DomainError, Forbidden, Invalid, NotFound
-from crm.lists.pagination import KeysetPage, keyset_page
+from crm.lists.pagination import CURSOR_PARAMS, KeysetPage, keyset_page
 from crm.models import User
 
 M = TypeVar("M", bound=Model)
-# The page cursor of a keyset list: a new filter or sort starts without it.
-CURSOR_PARAMS = ("after", "before")
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -83,7 +81,8 @@ def page_refusal(error: DomainError) -> str:
 def requested_page(
     request: HttpRequest, queryset: QuerySet[M], *, ordering: list[str], size: int
 ) -> KeysetPage[M]:
-    """The page of a keyset list that the query string's cursor asks for."""
+    """The page of a keyset list that the query string's cursor asks for; a cursor this list did not
+    make (stale, from another sort, tampered with) shows the first page."""
     return keyset_page(
         queryset,
         ordering=ordering,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from crm.lists.pagination import keyset_page
+from crm.lists.exporting import keyset_batches
 from leads.models import IDENTITY_FIELDS, MARKETING_FIELD_ORDER, Lead
 
 # Leads per query. 2,000 rows are about 400 KB of CSV and one index range scan each; larger batches save
@@ -31,18 +31,11 @@ EXPORTED = (
 def lead_export_batches(leads: QuerySet[Lead], *, ordering: list[str]) -> Iterator[list[Any]]:
     """`leads` (from `lead_list`, filtered) in `ordering`, a keyset page of BATCH_SIZE at a time.
 
-    Each batch is one query after the previous batch's last row, so memory stays flat and a deep batch
-    costs what the first does. Rows are named tuples of EXPORTED and the sort keys: building model
-    instances took more time than the queries and the CSV together. A lead whose sort value changes
-    during the export (rescored, when sorted by score) can be written twice or not at all; the default
-    sort, newest first, is stable.
+    Each batch is one query (crm.lists.exporting.keyset_batches). Rows are named tuples of EXPORTED and
+    the sort keys: building model instances took more time than the queries and the CSV together. A
+    lead whose sort value changes during the export (rescored, when sorted by score) can be written
+    twice or not at all; the default sort, newest first, is stable.
     """
     keys = [name.lstrip("-") for name in ordering if name.lstrip("-") not in EXPORTED]
     rows = leads.values_list(*EXPORTED, *keys, named=True)
-    page = keyset_page(rows, ordering=ordering, size=BATCH_SIZE)
-    yield page.rows
-    while page.has_next:
-        page = keyset_page(rows, ordering=ordering, after=page.next_cursor, size=BATCH_SIZE)
-        if not page.has_previous:
-            return  # every lead after the cursor was deleted meanwhile, and keyset_page started over
-        yield page.rows
+    return keyset_batches(rows, ordering=ordering, size=BATCH_SIZE)

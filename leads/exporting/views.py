@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
+from crm.lists.exporting import csv_download
 from crm.web.views import AuthenticatedRequest
 from leads.forms import LeadListFilter
 from leads.models import Lead
@@ -18,12 +19,7 @@ from .spreadsheet import export_filename, lead_export_chunks
 
 def csv_response(leads: QuerySet[Lead], *, ordering: list[str]) -> StreamingHttpResponse:
     """`leads` (already scoped and filtered) in `ordering` as a CSV download, streamed batch by batch."""
-    response = StreamingHttpResponse(
-        lead_export_chunks(leads, ordering=ordering), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
-    response["Cache-Control"] = "private, no-store"  # the user's own leads: no shared or stored copy
-    return response
+    return csv_download(lead_export_chunks(leads, ordering=ordering), filename=export_filename())
 
 
 @login_required

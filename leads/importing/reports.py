@@ -8,7 +8,7 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterator
 
-from leads.exporting.spreadsheet import spreadsheet_safe
+from crm.lists.exporting import spreadsheet_safe
 from leads.models import LeadImport
 
 from .parsing import FileProblem

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import CharField
 
-from leads.exporting.spreadsheet import spreadsheet_safe
+from crm.lists.exporting import spreadsheet_safe
 from leads.models import Lead
 from leads.services.leads import normalize_email, normalize_phone
 

@@ -12,6 +12,7 @@ from typing import Any
 from crm import access
 from crm.models import Account, Contact, User
 from crm.timeline.panels import register_record_panel
+from sales.accounts.presenters import account_deal_tables
 from sales.accounts.selectors import account_deals, account_products, contact_conversions
 from sales.models import Opportunity, OpportunityType
 from sales.onboarding.selectors import account_onboardings, changeable_step_task_ids
@@ -24,7 +25,8 @@ def _account_actions(user: User, account: Account) -> dict[str, Any] | None:
 
 
 def _account_deals(user: User, account: Account) -> dict[str, Any] | None:
-    return {"account": account, "deals": account_deals(user=user, account=account)}
+    deals = account_deals(user=user, account=account)
+    return {"account": account, "deals": deals, "tables": account_deal_tables(deals)}
 
 
 def _account_onboarding(user: User, account: Account) -> dict[str, Any] | None:

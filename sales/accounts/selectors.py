@@ -13,7 +13,7 @@ from django.db.models import Count, F, Max, Q, Sum
 from crm.models import Account, Contact, User
 from leads.models import Lead, LeadStatus
 from sales.models import Opportunity, OpportunityLine, OpportunityStatus
-from sales.selectors import opportunity_list
+from sales.selectors import opportunity_rows
 
 DEALS_SHOWN = 20
 PRODUCTS_SHOWN = 50
@@ -29,8 +29,9 @@ class AccountDeals:
 
 
 def account_deals(*, user: User, account: Account, limit: int = DEALS_SHOWN) -> AccountDeals:
-    """The deals of the account that `user` may see: open ones by close date, closed ones newest first."""
-    deals = opportunity_list(user=user).filter(account=account)
+    """The deals of the account that `user` may see: open ones by close date, closed ones newest first,
+    with the columns of a deal list's rows."""
+    deals = opportunity_rows(user=user).filter(account=account)
     totals = deals.aggregate(
         open_count=Count("id", filter=Q(status=OpportunityStatus.OPEN)),
         closed_count=Count("id", filter=~Q(status=OpportunityStatus.OPEN)),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm import access
 from crm.errors import Conflict, DomainError, Forbidden, NotFound
+from crm.lists.sorting import list_query
 from crm.models import User
 from crm.web.views import AuthenticatedRequest
 from sales.board.selectors import (
@@ -29,7 +30,7 @@ from sales.board.selectors import (
     column_totals,
 )
 from sales.errors import ExitCriteriaUnmet
-from sales.filters import BOARD_FILTERS, BoardFilter, filter_query
+from sales.filters import BOARD_FILTERS, BoardFilter
 from sales.forms import MoveForm
 from sales.models import Opportunity, Stage, StageKind
 from sales.rules import deal_can_be_edited, deal_can_move
@@ -93,7 +94,7 @@ def column(request: AuthenticatedRequest, pipeline_id: int, stage_id: int) -> Ht
     today = timezone.localdate()
     next_url = ""
     if page.next_cursor:
-        query = filter_query(request.GET, BOARD_FILTERS)
+        query = list_query(request.GET, BOARD_FILTERS)
         query["after"] = page.next_cursor
         next_url = f"{reverse('sales:board-column', args=[pipeline_id, stage_id])}?{query.urlencode()}"
     context = {

@@ -20,6 +20,7 @@ from django.utils import timezone
 from crm import access
 from crm.errors import Conflict, Invalid
 from crm.models import User
+from crm.web.fragments import fragments_changed
 from leads.importing.parsing import Row, read_table
 from sales.models import Product, SalesSettings
 
@@ -251,4 +252,5 @@ def _save(rows: list[_Parsed]) -> ImportResult:
     Product.objects.bulk_create(new, batch_size=1000)
     if changed:
         Product.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"], batch_size=1000)
+    fragments_changed()
     return ImportResult(created=len(new), updated=len(changed), unchanged=len(existing) - len(changed))

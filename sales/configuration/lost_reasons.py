@@ -12,6 +12,7 @@ from crm import access
 from crm.errors import Invalid, NotFound
 from crm.models import User
 from crm.records import validate
+from crm.web.fragments import fragments_changed
 from sales.models import LostReason, Opportunity
 
 from .ordering import changed_positions, in_new_order, moved
@@ -84,6 +85,7 @@ def lost_reasons_reorder(*, actor: User, reason_ids: Sequence[int]) -> None:
     access.ensure_admin(actor, doing=LOST_REASONS)
     order = in_new_order(_locked_reasons(), reason_ids, what="lost reasons")
     LostReason.objects.bulk_update(changed_positions(order), ["position"])
+    fragments_changed()
 
 
 @transaction.atomic
@@ -91,6 +93,7 @@ def lost_reason_move(*, actor: User, reason_id: int, to: int) -> None:
     access.ensure_admin(actor, doing=LOST_REASONS)
     order = moved(_locked_reasons(), reason_id, to)
     LostReason.objects.bulk_update(changed_positions(order), ["position"])
+    fragments_changed()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from crm import access
 from crm.errors import Invalid, NotFound
 from crm.models import LifecycleEvent, User
 from crm.records import validate
+from crm.web.fragments import fragments_changed
 from sales import events
 from sales.models import (
     Opportunity,
@@ -102,6 +103,7 @@ def pipeline_set_default(*, actor: User, pipeline_id: int) -> Pipeline:
     # The old default is unset first: one default at a time is a (non-deferred) unique constraint.
     Pipeline.objects.filter(is_default=True).update(is_default=False)
     Pipeline.objects.filter(pk=pipeline.pk).update(is_default=True)
+    fragments_changed()
     pipeline.is_default = True
     return pipeline
 
@@ -170,6 +172,7 @@ def check_stage_order(stages: Sequence[Stage]) -> None:
 def _save_order(stages: Sequence[Stage]) -> None:
     check_stage_order(stages)
     Stage.objects.bulk_update(changed_positions(stages), ["position"])
+    fragments_changed()
 
 
 def _placed(stages: list[Stage], stage: Stage) -> list[Stage]:

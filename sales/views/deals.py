@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,10 +21,12 @@ from crm.customers.selectors import account_list, account_suggestions, contact_l
 from crm.errors import DomainError, NotFound
 from crm.models import User
 from crm.timeline.views import record_sections
+from crm.web.fragments import audience, cached_fragment, query_key
 from crm.web.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
 from sales.filters import DealListFilter
 from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm, ReopenForm
 from sales.models import Opportunity, OpportunityLine, OpportunityType, StageKind
+from sales.presenters import deal_rows_presented
 from sales.rules import (
     deal_can_be_deleted,
     deal_can_be_edited,
@@ -123,16 +126,32 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = DealListFilter(request.GET, queryset=opportunity_rows(user=user))
     page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     may_change = access.can_create(user, Opportunity)
+    filtered = filterset.is_filtered
     context = {
         "filter": filterset,
         "page": page,
+        "rows": deal_rows_presented(page.rows, today=timezone.localdate()),
         "totals": deal_list_totals(deals=filterset.qs) if page.rows else None,
         "columns": filterset.sort_columns(),
-        "is_filtered": filterset.is_filtered,
+        "is_filtered": filtered,
         "is_paged": is_paged(request),
         "can_create": may_change,
-        "bulk_form": DealBulkForm(user=user) if may_change else None,
-        "today": timezone.localdate(),
+        "filters_html": cached_fragment(
+            "deals:filters",
+            [*audience(user), query_key(request.GET)],
+            lambda: render_to_string(
+                "sales/deals/_list_filters.html",
+                {"filter": filterset, "is_filtered": filtered, "request": request},
+            ),
+        ),
+        # The owners a user may assign to are their own (a rep: only themselves): one entry per user.
+        "bulk_bar_html": cached_fragment(
+            "deals:bulk-bar",
+            [*audience(user), user.pk],
+            lambda: render_to_string("sales/deals/_bulk_bar.html", {"form": DealBulkForm(user=user)}),
+        )
+        if may_change and page.rows
+        else "",
     }
     return render(request, "sales/deals/deal_list.html", context)
 
