@@ -6,19 +6,16 @@ from functools import partial
 from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm import access
-from crm.errors import DomainError
-from crm.lists.bulk import BulkIdsField, BulkResult, bulk_report, error_summary
+from crm.lists.bulk import BulkIdsField, bulk_action
 from crm.models import User
-from crm.web.views import AuthenticatedRequest, bulk_delete_confirm, page_refusal, safe_next
+from crm.web.views import AuthenticatedRequest, safe_next
 from leads.services.leads import BULK_ACTIONS as SERVICE_BULK_ACTIONS
 from leads.services.leads import MAX_BULK_LEADS, leads_bulk_apply
 
@@ -86,19 +83,6 @@ class BulkActionForm(forms.Form):
         return self.owners.get(self.cleaned_data["owner"])
 
 
-def _run(actor: User, form: BulkActionForm) -> BulkResult:
-    data = form.cleaned_data
-    return leads_bulk_apply(
-        actor=actor,
-        action=data["action"],
-        lead_ids=data["lead"],
-        owner=form.new_owner,
-        status=data.get("status") or "",
-        reason=data.get("reason") or "",
-        tag=data.get("tag") or "",
-    )
-
-
 def _names(user: User, ids: list[int]) -> dict[int, str]:
     """The names of the leads the user may see, to say which ones a bulk action could not change."""
     leads = lead_list(user=user).select_related(None).only("first_name", "last_name", "email", "company")
@@ -108,27 +92,23 @@ def _names(user: User, ids: list[int]) -> dict[int, str]:
 @login_required
 @require_POST
 def bulk(request: AuthenticatedRequest) -> HttpResponse:
-    back = safe_next(request, reverse("leads:index"))
     form = BulkActionForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, f"Nothing was changed: {error_summary(form)}")
-        return redirect(back)
-    action = form.cleaned_data["action"]
-    if action == "delete" and not form.cleaned_data["confirm"]:
-        return bulk_delete_confirm(
-            request,
-            "leads/bulk_delete_confirm.html",
-            ids=form.cleaned_data["lead"],
-            names=partial(_names, request.user),
-            back=back,
-            noun="lead",
-            id_field="lead",
-            action_url=reverse("leads:bulk"),
-        )
-    try:
-        result = _run(request.user, form)
-    except DomainError as error:
-        messages.error(request, f"Nothing was changed: {page_refusal(error)}")
-    else:
-        bulk_report(request, action=action, result=result, noun="lead", names=partial(_names, request.user))
-    return redirect(back)
+    return bulk_action(
+        request,
+        form,
+        run=lambda data: leads_bulk_apply(
+            actor=request.user,
+            action=data["action"],
+            lead_ids=data["lead"],
+            owner=form.new_owner,
+            status=data.get("status") or "",
+            reason=data.get("reason") or "",
+            tag=data.get("tag") or "",
+        ),
+        names=partial(_names, request.user),
+        back=safe_next(request, reverse("leads:index")),
+        noun="lead",
+        id_field="lead",
+        confirm_template="leads/bulk_delete_confirm.html",
+        action_url=reverse("leads:bulk"),
+    )

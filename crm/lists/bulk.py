@@ -1,6 +1,6 @@
 """Bulk actions on a list's selection: each record in its own savepoint, every refusal reported; and
-what every list's bulk actions share on the page: the checked ids and the report of what was changed
-and why each refused record was not (the delete confirmation page is crm.web.views.bulk_delete_confirm)."""
+what every list's bulk bar shares on the page: the checked ids, the delete confirmation, the report of
+what was changed and why each refused record was not (`bulk_action`, the whole POST)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 
 from crm.errors import DomainError, Invalid, NotFound
-from crm.web.views import AuthenticatedRequest, Names
+from crm.web.views import AuthenticatedRequest, Names, page_refusal
 
 
 @dataclass
@@ -89,3 +91,43 @@ def bulk_report(
             f"{shown.get(pk, f'{noun} #{pk}')}: {reason}" for pk, reason in sorted(result.refused.items())
         )
         messages.warning(request, f"{counted(len(result.refused), noun)} not changed. {reasons}")
+
+
+def bulk_action(
+    request: AuthenticatedRequest,
+    form: forms.BaseForm,
+    *,
+    run: Callable[[dict[str, Any]], BulkResult],
+    names: Names,
+    back: str,
+    noun: str,
+    id_field: str,
+    confirm_template: str,
+    action_url: str,
+) -> HttpResponse:
+    """A list's bulk bar, posted: the same steps for every list. An invalid form changes nothing and says
+    why; a delete is confirmed first (`confirm_template` extends includes/bulk_delete_confirm.html); then
+    `run(cleaned_data)` calls the service, and the list shows what changed and names each refused record."""
+    if not form.is_valid():
+        messages.error(request, f"Nothing was changed: {error_summary(form)}")
+        return redirect(back)
+    data = form.cleaned_data
+    if data["action"] == "delete" and not data["confirm"]:
+        ids = data[id_field]
+        context = {
+            "ids": ids,
+            "count": len(ids),
+            "names": names(ids).values(),
+            "back": back,
+            "noun": noun,
+            "id_field": id_field,
+            "action_url": action_url,
+        }
+        return render(request, confirm_template, context)
+    try:
+        result = run(data)
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {page_refusal(error)}")
+    else:
+        bulk_report(request, action=data["action"], result=result, noun=noun, names=names)
+    return redirect(back)

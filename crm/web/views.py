@@ -127,27 +127,3 @@ def delete_page(
 
 Names = Callable[[list[int]], dict[int, str]]
 """The names of the records (by id) the user may see, to say which ones an action could not change."""
-
-
-def bulk_delete_confirm(
-    request: AuthenticatedRequest,
-    template: str,
-    *,
-    ids: list[int],
-    names: Names,
-    back: str,
-    noun: str,
-    id_field: str,
-    action_url: str,
-) -> HttpResponse:
-    """The page that asks before a bulk delete; `template` extends includes/bulk_delete_confirm.html."""
-    context = {
-        "ids": ids,
-        "count": len(ids),
-        "names": names(ids).values(),
-        "back": back,
-        "noun": noun,
-        "id_field": id_field,
-        "action_url": action_url,
-    }
-    return render(request, template, context)

@@ -7,19 +7,16 @@ from functools import partial
 from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm import access
-from crm.errors import DomainError
-from crm.lists.bulk import BulkIdsField, bulk_report, error_summary
+from crm.lists.bulk import BulkIdsField, bulk_action
 from crm.models import User
-from crm.web.views import AuthenticatedRequest, bulk_delete_confirm, page_refusal, safe_next
+from crm.web.views import AuthenticatedRequest, safe_next
 from sales.forms import StageField, stage_queryset
 from sales.models import ForecastCategory, LostReason, StageKind
 from sales.selectors import active_lost_reasons, opportunity_list
@@ -93,25 +90,10 @@ def _names(user: User, ids: list[int]) -> dict[int, str]:
 @login_required
 @require_POST
 def bulk(request: AuthenticatedRequest) -> HttpResponse:
-    back = safe_next(request, reverse("sales:opportunity-list"))
-    form = DealBulkForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, f"Nothing was changed: {error_summary(form)}")
-        return redirect(back)
-    data = form.cleaned_data
-    if data["action"] == "delete" and not data["confirm"]:
-        return bulk_delete_confirm(
-            request,
-            "sales/deals/bulk_delete_confirm.html",
-            ids=data["opportunity"],
-            names=partial(_names, request.user),
-            back=back,
-            noun="deal",
-            id_field="opportunity",
-            action_url=reverse("sales:opportunity-bulk"),
-        )
-    try:
-        result = opportunities_bulk_apply(
+    return bulk_action(
+        request,
+        DealBulkForm(request.POST, user=request.user),
+        run=lambda data: opportunities_bulk_apply(
             actor=request.user,
             action=data["action"],
             opportunity_ids=data["opportunity"],
@@ -119,11 +101,11 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
             stage=data.get("stage"),
             lost_reason=data.get("lost_reason"),
             forecast_category=data.get("forecast_category") or "",
-        )
-    except DomainError as error:
-        messages.error(request, f"Nothing was changed: {page_refusal(error)}")
-    else:
-        bulk_report(
-            request, action=data["action"], result=result, noun="deal", names=partial(_names, request.user)
-        )
-    return redirect(back)
+        ),
+        names=partial(_names, request.user),
+        back=safe_next(request, reverse("sales:opportunity-list")),
+        noun="deal",
+        id_field="opportunity",
+        confirm_template="sales/deals/bulk_delete_confirm.html",
+        action_url=reverse("sales:opportunity-bulk"),
+    )
