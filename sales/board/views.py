@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from crm import access
 from crm.errors import Conflict, DomainError, Forbidden, NotFound
 from crm.lists.sorting import list_query
-from crm.models import User
 from crm.web.views import AuthenticatedRequest
+from sales.board.presenters import cards_presented
 from sales.board.selectors import (
     CLOSED_WINDOW_DAYS,
     board_deals,
@@ -33,30 +31,8 @@ from sales.errors import ExitCriteriaUnmet
 from sales.filters import BOARD_FILTERS, BoardFilter
 from sales.forms import MoveForm
 from sales.models import Opportunity, Stage, StageKind
-from sales.rules import deal_can_be_edited, deal_can_move
 from sales.selectors import active_lost_reasons, board_stages, opportunity_get
 from sales.services.deals import opportunity_move
-
-
-@dataclass(frozen=True)
-class Card:
-    deal: Opportunity
-    read_only: bool
-    # Dragged to another column: a won or lost deal stays put (reopening it is done on its page).
-    movable: bool
-    overdue: bool
-
-
-def card_for(user: User, deal: Opportunity, today: date) -> Card:
-    overdue = (deal.next_step_due is not None and deal.next_step_due < today) or (
-        deal.is_open and deal.close_date is not None and deal.close_date < today
-    )
-    return Card(
-        deal=deal,
-        read_only=not deal_can_be_edited(user, deal),
-        movable=bool(deal_can_move(user, deal)),
-        overdue=overdue,
-    )
 
 
 @login_required
@@ -99,7 +75,7 @@ def column(request: AuthenticatedRequest, pipeline_id: int, stage_id: int) -> Ht
         next_url = f"{reverse('sales:board-column', args=[pipeline_id, stage_id])}?{query.urlencode()}"
     context = {
         "stage": stage,
-        "cards": [card_for(request.user, deal, today) for deal in page.rows],
+        "cards": cards_presented(request.user, page.rows, today=today),
         "next_url": next_url,
         "first_page": not request.GET.get("after"),
         "closed_window_days": CLOSED_WINDOW_DAYS,
@@ -167,7 +143,7 @@ def _moved(request: AuthenticatedRequest, deal: Opportunity, *, old_stage: Stage
     totals = column_totals(deals=filterset.qs, stages=stages)
     moved_ids = {old_stage.pk, deal.stage_id}
     context = {
-        "card": card_for(request.user, deal, timezone.localdate()),
+        "cards": cards_presented(request.user, [deal], today=timezone.localdate()),
         "headers": [totals[stage.pk] for stage in stages if stage.pk in moved_ids],
         "board_totals": board_totals(list(totals.values())),
         "deal": deal,
