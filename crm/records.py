@@ -1,12 +1,13 @@
-"""The write path every owned record shares: permission checks, field changes, audit actor, events."""
+"""The write path every owned record shares: permission checks, field changes, audit actor, events; and
+the read of one record by its id that every detail page makes."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, ProtectedError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Model, ProtectedError, QuerySet
 from django.utils.text import get_text_list
 
 from crm import access
@@ -50,6 +51,26 @@ def save_with_audit(record: R, *, actor: User) -> R:
     validate(record)
     record._history_user = actor  # type: ignore[attr-defined]
     record.save()
+    return record
+
+
+def get_or_not_found(queryset: QuerySet[R], *, pk: int) -> R:
+    """The record `pk` of `queryset`, else NotFound. Asked without the model's ordering: sorting one row
+    buys nothing, and PostgreSQL takes longer to plan an ORDER BY over a detail page's joins than to run
+    the query (a deal's page: 9 -> 4.5 ms of planning)."""
+    try:
+        return queryset.get(pk=pk)
+    except ObjectDoesNotExist:
+        raise NotFound from None
+
+
+def get_visible_or_not_found(user: User, queryset: QuerySet[R], *, pk: int) -> R:
+    """The record `pk` of `queryset` if `user` may see it, else NotFound (select_related its owner). For
+    one row the policy is decided in Python (`access.can`, a query only when a shared child alone grants
+    it): filtering by the policy builds and compiles its subqueries for that row, 4 ms of an account's
+    page."""
+    record = get_or_not_found(queryset, pk=pk)
+    access.ensure_can_view(user, record)
     return record
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from crm import access
-from crm.errors import NotFound
 from crm.models import User
+from crm.records import get_or_not_found
 
 from .models import Lead, SavedView
 
@@ -38,10 +38,7 @@ def lead_rows(*, user: User) -> QuerySet[Lead]:
 
 
 def lead_get(*, user: User, pk: int) -> Lead:
-    lead = lead_list(user=user).select_related("owner__team").filter(pk=pk).first()
-    if lead is None:
-        raise NotFound
-    return lead
+    return get_or_not_found(lead_list(user=user).select_related("owner__team"), pk=pk)
 
 
 def saved_views(*, user: User) -> list[SavedView]:

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from crm import access
-from crm.errors import NotFound
 from crm.lists.counting import COUNT_CAP, BoundedCount
 from crm.lists.filters import match_terms
 from crm.models import User
+from crm.records import get_or_not_found
 from sales.models import (
     ExitCriterion,
     LostReason,
@@ -69,23 +69,16 @@ def opportunity_rows(*, user: User) -> QuerySet[Opportunity]:
 
 
 def opportunity_get(*, user: User, pk: int) -> Opportunity:
-    opportunity = (
-        opportunity_list(user=user)
-        .select_related(
-            "pipeline",
-            "primary_contact",
-            "owner__team",
-            "lost_reason",
-            "source_lead",
-            "renewal_of__owner",
-            "renewal__owner",
-        )
-        .filter(pk=pk)
-        .first()
+    deals = opportunity_list(user=user).select_related(
+        "pipeline",
+        "primary_contact",
+        "owner__team",
+        "lost_reason",
+        "source_lead",
+        "renewal_of__owner",
+        "renewal__owner",
     )
-    if opportunity is None:
-        raise NotFound
-    return opportunity
+    return get_or_not_found(deals, pk=pk)
 
 
 def board_stages(*, pipeline: Pipeline) -> list[Stage]:

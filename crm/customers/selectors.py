@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from crm import access
-from crm.errors import NotFound
 from crm.lists.filters import match_terms
 from crm.models import Account, Contact, User
+from crm.records import get_visible_or_not_found
 
 # A picker shows a screenful; the typed text is bounded so that a pasted essay stays a cheap query.
 ACCOUNT_SUGGESTIONS = 20
@@ -51,16 +51,8 @@ def account_rows(*, user: User) -> QuerySet[Account]:
 
 
 def account_get(*, user: User, pk: int) -> Account:
-    account = (
-        account_list(user=user)
-        .select_related("owner__team")
-        .annotate(contact_count=Count("contacts"))
-        .filter(pk=pk)
-        .first()
-    )
-    if account is None:
-        raise NotFound
-    return account
+    accounts = Account.objects.select_related("owner__team").annotate(contact_count=Count("contacts"))
+    return get_visible_or_not_found(user, accounts, pk=pk)
 
 
 def contact_list(*, user: User) -> QuerySet[Contact]:
@@ -73,10 +65,8 @@ def contact_rows(*, user: User) -> QuerySet[Contact]:
 
 
 def contact_get(*, user: User, pk: int) -> Contact:
-    contact = contact_list(user=user).select_related("owner__team").filter(pk=pk).first()
-    if contact is None:
-        raise NotFound
-    return contact
+    contacts = Contact.objects.select_related("owner__team", "account")
+    return get_visible_or_not_found(user, contacts, pk=pk)
 
 
 def account_contacts(*, user: User, account: Account, limit: int = 50) -> list[Contact]:

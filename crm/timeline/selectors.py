@@ -16,6 +16,7 @@ from crm.errors import NotFound
 from crm.lists.counting import BoundedCount, capped_count, capped_counts
 from crm.lists.pagination import KeysetPage, keyset_page
 from crm.models import Activity, LifecycleEvent, Notification, Task, User
+from crm.records import get_or_not_found
 from crm.timeline.events import EventType, event_type
 
 TIMELINE_LIMIT = 50
@@ -145,7 +146,4 @@ def timeline_target(*, user: User, label: str, pk: int) -> Model:
     model = models.get(label)
     if model is None:
         raise NotFound
-    record = access.visible(user, model._default_manager.select_related("owner")).filter(pk=pk).first()
-    if record is None:
-        raise NotFound
-    return record
+    return get_or_not_found(access.visible(user, model._default_manager.select_related("owner")), pk=pk)

@@ -82,11 +82,19 @@ def account_timeline_context(*, user: User, account: Account, older: str | None 
 
 
 def record_sections(*, user: User, record: Model, older: str | None = None) -> dict[str, Any]:
-    """The timeline and the audit trail shown on every record's detail page."""
-    return {
-        **timeline_context(user=user, record=record, older=older),
-        "changes": record_changes(record=record),
-    }
+    """The timeline shown on every record's detail page; its change history loads when opened
+    (record_changes_page)."""
+    return timeline_context(user=user, record=record, older=older)
+
+
+@login_required
+@require_GET
+def record_changes_page(request: AuthenticatedRequest, label: str, pk: int) -> HttpResponse:
+    """A record's change history: the section its detail page loads when opened, or a page of its own
+    (the section's link without JavaScript)."""
+    record = timeline_target(user=request.user, label=label, pk=pk)
+    template = "timeline/_changes.html" if request.htmx else "timeline/changes.html"
+    return render(request, template, {"record": record, "changes": record_changes(record=record)})
 
 
 def _timeline_response(

@@ -3,6 +3,7 @@
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 
 from crm.web.form_renderer import FormRenderer
 
@@ -56,3 +57,35 @@ def test_a_widget_with_its_own_option_template_keeps_djangos_path():
         form["pick"].as_widget()
         == type("F", (forms.Form,), {"pick": field})(renderer=DjangoTemplates())["pick"].as_widget()
     )
+
+
+class Inputs(forms.Form):
+    name = forms.CharField(required=False)
+    amount = forms.DecimalField(required=False)
+    email = forms.EmailField(required=False)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    at = forms.DateTimeField(required=False)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    done = forms.BooleanField(required=False)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+    site = forms.URLField(required=False, assume_scheme="https")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"name": HOSTILE, "amount": "12.50", "email": HOSTILE, "due": HOSTILE, "at": "2026-01-02 03:04"},
+        {"secret": HOSTILE, "done": "on", "token": HOSTILE, "site": HOSTILE},
+    ],
+)
+@pytest.mark.parametrize("field", list(Inputs.base_fields))
+def test_inputs_render_as_django_templates_do(data, field):
+    # An initial value already marked safe is written as it is, by both.
+    initial = {"name": mark_safe("<b>safe</b>"), "amount": 3}
+    ours = Inputs(data or None, initial=initial, renderer=FormRenderer())
+    django = Inputs(data or None, initial=initial, renderer=DjangoTemplates())
+    attrs: dict[str, str | bool] = {"class": "input", "disabled": True, "hidden": False, "data-x": HOSTILE}
+    rendered = ours[field].as_widget(attrs=attrs)
+    assert rendered == django[field].as_widget(attrs=attrs)
+    assert "<script>" not in rendered
