@@ -21,7 +21,7 @@ class AccountDealRow:
     is_open: bool
     stage: str
     won: bool
-    amount: str  # "1,234.50 EUR"
+    amount: str  # "EUR 1,234.50", as every page writes an amount
     when: Moment | None  # an open deal's expected close, a closed deal's close
     owner: str
 
@@ -72,7 +72,7 @@ def _rows(deals: Iterable[Opportunity]) -> list[AccountDealRow]:
                 is_open=is_open,
                 stage=deal.stage.name,
                 won=deal.status == OpportunityStatus.WON,
-                amount=f"{amount_text(deal.amount)} {deal.currency}",
+                amount=f"{deal.currency} {amount_text(deal.amount)}",
                 when=when,
                 owner=str(deal.owner),
             )

@@ -95,7 +95,7 @@ def test_the_deals_panel_shows_the_open_and_closed_deals_the_user_may_see(
 
     deals = _section(html, "deals-heading")
     assert "1 open 1 closed" in deals
-    assert f"Platform Qualification 12,000.00 EUR {close:%-d %b %Y} {rep}" in deals
+    assert f"Platform Qualification EUR 12,000.00 {close:%-d %b %Y} {rep}" in deals
     assert "Pilot Won" in deals
     assert "Hidden deal" not in deals
     assert f'href="{platform.get_absolute_url()}"' in html
