@@ -34,6 +34,12 @@ Kind = Literal["activity", "event", "task"]
 KINDS: tuple[Kind, ...] = ("activity", "event", "task")
 MAX_CURSOR_LENGTH = 200
 Item = Activity | LifecycleEvent | Task
+# What an entry prints of an activity or event and of the person behind it (crm.timeline.presenters):
+# the rest, their people's passwords and settings among it, stays in the database.
+_PERSON = ("first_name", "last_name", "username")
+_ON = ("content_type", "object_id")
+ACTIVITY_FIELDS = ("kind", "subject", "body", "occurred_at", *_ON, *(f"author__{f}" for f in _PERSON))
+EVENT_FIELDS = ("type", "data", "occurred_at", *_ON, *(f"actor__{f}" for f in _PERSON))
 
 
 @dataclass(frozen=True)
@@ -190,9 +196,11 @@ def _load(ids: dict[str, list[int]], account: Account) -> dict[str, dict[int, An
     """The page's rows by kind and id, with the people they name and their content type."""
     items: dict[str, dict[int, Any]] = {kind: {} for kind in KINDS}
     if ids["activity"]:
-        items["activity"] = Activity.objects.select_related("author", "content_type").in_bulk(ids["activity"])
+        activities = Activity.objects.select_related("author", "content_type").only(*ACTIVITY_FIELDS)
+        items["activity"] = activities.in_bulk(ids["activity"])
     if ids["event"]:
-        items["event"] = LifecycleEvent.objects.select_related("actor", "content_type").in_bulk(ids["event"])
+        events = LifecycleEvent.objects.select_related("actor", "content_type").only(*EVENT_FIELDS)
+        items["event"] = events.in_bulk(ids["event"])
     if ids["task"]:
         items["task"] = Task.objects.select_related("assignee", "content_type").in_bulk(ids["task"])
         for task in items["task"].values():

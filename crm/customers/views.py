@@ -20,6 +20,7 @@ from crm.customers import selectors, services
 from crm.customers.account360 import contact_engagement
 from crm.customers.filters import AccountListFilter, ContactListFilter
 from crm.customers.forms import AccountForm, ContactForm
+from crm.customers.presenters import contact_lines
 from crm.errors import DomainError
 from crm.lists.counting import capped_count
 from crm.lists.sorting import KeysetSorting
@@ -92,7 +93,7 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return render(request, "customers/_account_timeline_page.html", context)
     context = {
         "account": account,
-        "contacts": selectors.account_contacts(user=request.user, account=account),
+        "contacts": contact_lines(selectors.account_contacts(user=request.user, account=account)),
         "can_change": access.can(request.user, "change", account),
         "can_create_contact": access.can_create(request.user, Contact),
         "panels": record_panels(user=request.user, record=account),
