@@ -61,14 +61,14 @@ def _first_stage(user: User) -> dict[str, Any]:
 
 @scenario("api-board-column", role=Role.SALES_MANAGER, prepare=_first_stage, constant_queries=True)
 def api_board_column(client: Client, user: User, *, stage: int) -> HttpResponseBase:
-    """GET /api/v1/opportunities/ of one board column (first open stage), as a manager"""
-    return _get(client, f"/api/v1/opportunities/?stage={stage}&status=open")
+    """GET /api/v1/deals/ of one board column (first open stage), as a manager"""
+    return _get(client, f"/api/v1/deals/?stage={stage}&status=open")
 
 
 @scenario("api-deal-detail", role=Role.SALES_REP, prepare=_own_deals)
 def api_deal_detail(client: Client, user: User, *, next_pk: Callable[[], int]) -> HttpResponseBase:
-    """GET /api/v1/opportunities/<id>/ of the rep's 50 newest deals in turn"""
-    return _get(client, f"/api/v1/opportunities/{next_pk()}/")
+    """GET /api/v1/deals/<id>/ of the rep's 50 newest deals in turn"""
+    return _get(client, f"/api/v1/deals/{next_pk()}/")
 
 
 @scenario("api-account", role=Role.SALES_REP, prepare=_whale_page, constant_queries=True)
@@ -91,10 +91,10 @@ def api_lead_create(client: Client, user: User) -> HttpResponseBase:
 
 @scenario("api-deal-move", role=Role.SALES_REP, prepare=_movable_deal, constant_queries=True)
 def api_deal_move(client: Client, user: User, *, pk: int, from_stage: int, to_stage: int) -> HttpResponseBase:
-    """POST /api/v1/opportunities/<id>/move/ to the next stage, as its owner; rolled back"""
+    """POST /api/v1/deals/<id>/move/ to the next stage, as its owner; rolled back"""
     with transaction.atomic():
         response = client.post(
-            f"/api/v1/opportunities/{pk}/move/",
+            f"/api/v1/deals/{pk}/move/",
             {"stage": to_stage, "expected_stage": from_stage},
             content_type="application/json",
             headers=API,

@@ -24,7 +24,7 @@ BYTES_PER_ROW = {
     "deal_activities": 290,
     "contact_activities": 290,
     "tasks": 250,
-    "opportunities": 3_060,
+    "deals": 3_060,
     "leads": 1_270,
     "engagements": 240,
 }

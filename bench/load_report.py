@@ -59,7 +59,7 @@ TABLES = {
     "leads_lead": "leads",
     "crm_account": "accounts",
     "crm_contact": "contacts",
-    "sales_opportunity": "deals",
+    "sales_deal": "deals",
     "crm_activity": "activities",
     "crm_lifecycleevent": "lifecycle events",
 }

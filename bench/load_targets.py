@@ -32,7 +32,7 @@ from django.utils.crypto import get_random_string
 from bench.scenarios import Scenario
 from bench.serve import ROLLBACK_HEADER
 from crm.models import Role, User
-from sales.models import Opportunity, OpportunityStatus
+from sales.models import Deal, DealStatus
 
 # Calls of a scenario to record: the longest cycle of records a scenario goes through is 50.
 RECORDED_CALLS = 50
@@ -183,8 +183,8 @@ def _deal_move_pool(registered: Scenario, user: User) -> list[dict[str, Any]]:
     """The scenario's move, made on each of the rep's newest deals in its first stage in turn."""
     first = registered.prepare(user)
     # Deals like the scenario's own (one with a primary contact), so that every move makes its queries.
-    deals = Opportunity.objects.filter(
-        owner=user, stage_id=first["from_stage"], status=OpportunityStatus.OPEN, primary_contact__isnull=False
+    deals = Deal.objects.filter(
+        owner=user, stage_id=first["from_stage"], status=DealStatus.OPEN, primary_contact__isnull=False
     )
     pks = deals.order_by("-created_at", "-id").values_list("pk", flat=True)[:MOVE_POOL]
     return [{**first, "pk": pk} for pk in pks] or [first]

@@ -21,7 +21,7 @@ from crm.customers.account360 import TimelineCursor, account_timeline_keys
 from crm.lists.pagination import encode_cursor
 from crm.models import Account, Role, User
 from sales.board.selectors import COLUMN_ORDERING, board_deals, column_page
-from sales.models import Opportunity, OpportunityStatus, Pipeline, Stage, StageKind
+from sales.models import Deal, DealStatus, Pipeline, Stage, StageKind
 
 API = {"accept": "application/json"}
 HTMX = {"HX-Request": "true"}
@@ -51,7 +51,7 @@ def _first_column(user: User) -> dict[str, Any]:
 def _deep_column(user: User) -> dict[str, Any]:
     """The first column's page after DEEP_CARDS cards, through the keyset cursor the column hands out."""
     stage = _open_stages()[0]
-    cards = board_deals(user=user).filter(stage=stage, status=OpportunityStatus.OPEN)
+    cards = board_deals(user=user).filter(stage=stage, status=DealStatus.OPEN)
     rows = cards.order_by(*COLUMN_ORDERING)
     deep = list(rows[DEEP_CARDS - 1 : DEEP_CARDS + 1])  # the card, and proof that a page follows it
     if len(deep) < 2:
@@ -67,9 +67,7 @@ def _deep_column(user: User) -> dict[str, Any]:
 def _own_deals(user: User) -> dict[str, Any]:
     """The rep's 50 newest deals, opened in turn."""
     pks = list(
-        Opportunity.objects.filter(owner=user)
-        .order_by("-created_at", "-id")
-        .values_list("pk", flat=True)[:50]
+        Deal.objects.filter(owner=user).order_by("-created_at", "-id").values_list("pk", flat=True)[:50]
     )
     if not pks:
         raise LookupError(f"{user} owns no deals")
@@ -107,9 +105,7 @@ def _movable_deal(user: User) -> dict[str, Any]:
     if first.exit_criteria.exists():
         raise LookupError(f"{first} has exit criteria; the move scenario needs a stage without")
     deal = (
-        Opportunity.objects.filter(
-            owner=user, stage=first, status=OpportunityStatus.OPEN, primary_contact__isnull=False
-        )
+        Deal.objects.filter(owner=user, stage=first, status=DealStatus.OPEN, primary_contact__isnull=False)
         .order_by("-created_at", "-id")
         .first()
     )
@@ -186,8 +182,8 @@ def forecast(client: Client, user: User) -> HttpResponseBase:
 
 @scenario("api-deal-list", role=Role.SALES_REP, constant_queries=True)
 def api_deal_list(client: Client, user: User) -> HttpResponseBase:
-    """GET /api/v1/opportunities/, first page, as a rep"""
-    return client.get("/api/v1/opportunities/", headers=API)
+    """GET /api/v1/deals/, first page, as a rep"""
+    return client.get("/api/v1/deals/", headers=API)
 
 
 @scenario("api-forecast", role=Role.SALES_MANAGER, constant_queries=True)

@@ -12,7 +12,7 @@ class Scale:
     activities: int  # on accounts, written by the account's owner
     # Deals on the accounts, owned by the account's owner: 60% open, 15% won, 25% lost. Each has a stage
     # visit and a lifecycle event per stage it went through (about four), and one in four product lines.
-    opportunities: int
+    deals: int
     deal_activities: int  # calls, meetings and emails on the deals, by the deal's owner
     contact_activities: int  # on the contacts, by the contact's owner
     tasks: int  # on accounts, assigned to the account's owner; a third overdue, a fifth done
@@ -29,7 +29,7 @@ SCALES: dict[str, Scale] = {
         accounts=200,
         contacts=400,
         activities=600,
-        opportunities=600,
+        deals=600,
         deal_activities=2_000,
         contact_activities=600,
         tasks=120,
@@ -45,7 +45,7 @@ SCALES: dict[str, Scale] = {
         accounts=2_000,
         contacts=4_000,
         activities=10_000,
-        opportunities=3_000,
+        deals=3_000,
         deal_activities=20_000,
         contact_activities=8_000,
         tasks=1_000,
@@ -62,7 +62,7 @@ SCALES: dict[str, Scale] = {
         accounts=200_000,
         contacts=400_000,
         activities=1_000_000,
-        opportunities=300_000,
+        deals=300_000,
         deal_activities=2_000_000,
         contact_activities=800_000,
         tasks=100_000,

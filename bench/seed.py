@@ -50,10 +50,10 @@ from crm.models import (
 )
 from leads.models import Lead, LeadScore, LeadSettings, ScoringRule
 from sales.models import (
+    Deal,
+    DealLine,
     ExitCriterion,
     LostReason,
-    Opportunity,
-    OpportunityLine,
     Pipeline,
     Product,
     Quota,
@@ -63,13 +63,13 @@ from sales.models import (
 
 SEEDED_MODELS: list[type[models.Model]] = [
     Team, User, Account, Contact, Activity, Task, Lead, EngagementEvent, ScoringRule, LeadScore,
-    Pipeline, Stage, ExitCriterion, LostReason, Product, Opportunity, OpportunityLine, StageVisit,
-    Opportunity.history.model, LifecycleEvent, Quota,
+    Pipeline, Stage, ExitCriterion, LostReason, Product, Deal, DealLine, StageVisit,
+    Deal.history.model, LifecycleEvent, Quota,
 ]  # fmt: skip
 # Filled without their secondary indexes and foreign keys, which are then built once.
 BULK_TABLES: list[type[models.Model]] = [
-    Account, Contact, Activity, Task, Lead, EngagementEvent, LeadScore, Opportunity, OpportunityLine,
-    StageVisit, Opportunity.history.model, LifecycleEvent,
+    Account, Contact, Activity, Task, Lead, EngagementEvent, LeadScore, Deal, DealLine,
+    StageVisit, Deal.history.model, LifecycleEvent,
 ]  # fmt: skip
 # Set in each seeding transaction. Sorts of millions of rows get memory; JIT compiles each big INSERT
 # for seconds and gains nothing back. The remaining foreign keys (of the small tables) are checked at
@@ -261,7 +261,7 @@ def _params(scale: Scale) -> dict[str, Any]:
         "accounts": scale.accounts,
         "contacts": scale.contacts,
         "activities": scale.activities,
-        "opportunities": scale.opportunities,
+        "deals": scale.deals,
         "deal_activities": scale.deal_activities,
         "contact_activities": scale.contact_activities,
         "tasks": scale.tasks,

@@ -31,7 +31,7 @@ VISITS = f"""FROM (SELECT o.id, o.owner_id, o.stage_id, o.pipeline_id, o.created
         o.stage_changed_at - o.created_at AS span, o.status,
         CASE o.status WHEN 'open' THEN cur.position WHEN 'won' THEN n.open_count - 1
             ELSE {_r(70, "n.open_count", LOST_DRAW)} END AS last_open
-    FROM sales_opportunity AS o JOIN sales_stage AS cur ON cur.id = o.stage_id
+    FROM sales_deal AS o JOIN sales_stage AS cur ON cur.id = o.stage_id
     JOIN (SELECT pipeline_id, count(*)::int AS open_count FROM sales_stage WHERE kind = 'open'
           GROUP BY pipeline_id) AS n ON n.pipeline_id = o.pipeline_id) AS o
     JOIN sales_stage AS s ON s.pipeline_id = o.pipeline_id
@@ -48,7 +48,7 @@ def seed_visits_and_events(params: dict[str, Any]) -> None:
     insert_select(
         StageVisit,
         {
-            "opportunity_id": "o.id",
+            "deal_id": "o.id",
             "stage_id": "s.id",
             "entered_at": _at("v.step"),
             "left_at": f"CASE WHEN v.step < v.last THEN {_at('v.step + 1')} END",
@@ -60,10 +60,9 @@ def seed_visits_and_events(params: dict[str, Any]) -> None:
     insert_select(
         LifecycleEvent,
         {
-            "type": "CASE WHEN v.previous IS NULL THEN 'opportunity.created' "
-            "ELSE 'opportunity.stage_changed' END",
+            "type": "CASE WHEN v.previous IS NULL THEN 'deal.created' ELSE 'deal.stage_changed' END",
             "actor_id": "o.owner_id",
-            "content_type_id": "%(opportunity_type)s",
+            "content_type_id": "%(deal_type)s",
             "object_id": "o.id",
             "data": "CASE WHEN v.previous IS NULL THEN jsonb_build_object('name', o.name, 'type', o.type, "
             "'stage', s.name, 'amount', o.amount::text) ELSE jsonb_build_object('from', p.name, 'to', "
@@ -71,25 +70,25 @@ def seed_visits_and_events(params: dict[str, Any]) -> None:
             "occurred_at": "v.entered_at",
             "account_id": "o.account_id",
         },
-        "FROM (SELECT opportunity_id, stage_id, entered_at, lag(stage_id) OVER (PARTITION BY opportunity_id "
+        "FROM (SELECT deal_id, stage_id, entered_at, lag(stage_id) OVER (PARTITION BY deal_id "
         "ORDER BY entered_at, id) AS previous FROM sales_stagevisit) AS v "
-        "JOIN sales_opportunity AS o ON o.id = v.opportunity_id JOIN sales_stage AS s ON s.id = v.stage_id "
+        "JOIN sales_deal AS o ON o.id = v.deal_id JOIN sales_stage AS s ON s.id = v.stage_id "
         "LEFT JOIN sales_stage AS p ON p.id = v.previous",
         params,
     )
     insert_select(
         LifecycleEvent,
         {
-            "type": "'opportunity.' || o.status",
+            "type": "'deal.' || o.status",
             "actor_id": "o.owner_id",
-            "content_type_id": "%(opportunity_type)s",
+            "content_type_id": "%(deal_type)s",
             "object_id": "o.id",
             "data": "CASE WHEN o.status = 'won' THEN jsonb_build_object('amount', o.amount::text) "
             "ELSE jsonb_build_object('reason', r.name, 'note', '') END",
             "occurred_at": "o.closed_at",
             "account_id": "o.account_id",
         },
-        "FROM sales_opportunity AS o LEFT JOIN sales_lostreason AS r ON r.id = o.lost_reason_id "
+        "FROM sales_deal AS o LEFT JOIN sales_lostreason AS r ON r.id = o.lost_reason_id "
         "WHERE o.status <> 'open'",
         params,
     )
@@ -120,7 +119,7 @@ CONTACT_COLUMNS_READ = "id, account_id, owner_id"
 def seed_activities(params: dict[str, Any]) -> None:
     """Activities on the deals and on the contacts, spread at random; then the whale's own."""
     on_deal = _activity(
-        "%(opportunity_type)s",
+        "%(deal_type)s",
         # Between the deal's creation and its close (or now).
         f"t.created_at + (COALESCE(t.closed_at, now()) - t.created_at) * ({_r(81, 1000)} / 1000.0)",
         f"(%(deal_subjects)s::text[])[1 + {_r(82, len(DEAL_SUBJECTS))}]",
@@ -131,7 +130,7 @@ def seed_activities(params: dict[str, Any]) -> None:
         "'Bench contact activity ' || g",
     )
     for columns, table, read, kind, seed in (
-        (on_deal, "sales_opportunity", DEAL_COLUMNS_READ, "deal", 84),
+        (on_deal, "sales_deal", DEAL_COLUMNS_READ, "deal", 84),
         (on_contact, "crm_contact", CONTACT_COLUMNS_READ, "contact", 86),
     ):
         # Spread over the other accounts' rows, so that the whale has the same history at every scale.

@@ -20,10 +20,10 @@ from bench.sql import execute, insert_select, random_below
 from crm.models import Account, Contact, Role
 from sales.models import (
     CriterionKind,
+    Deal,
+    DealLine,
     ExitCriterion,
     LostReason,
-    Opportunity,
-    OpportunityLine,
     Pipeline,
     Product,
     Quota,
@@ -75,7 +75,7 @@ def _r(seed: int, n: int | str, column: str = "g") -> str:
 
 def sales_params() -> dict[str, Any]:
     return {
-        "opportunity_type": ContentType.objects.get_for_model(Opportunity).pk,
+        "deal_type": ContentType.objects.get_for_model(Deal).pk,
         "contact_type": ContentType.objects.get_for_model(Contact).pk,
         "products": PRODUCTS,
         "deal_names": DEAL_NAMES,
@@ -97,7 +97,7 @@ def seed_sales(params: dict[str, Any]) -> None:
     _seed_configuration(params)
     _seed_whale(params)
     _seed_products(params)
-    _seed_opportunities(params)
+    _seed_deals(params)
     _seed_lines(params)
     _seed_history(params)
     seed_visits_and_events(params)
@@ -186,7 +186,7 @@ DEAL_DRAWS = f"""(SELECT pick.g, a.id AS account_id, a.owner_id, a.name AS accou
         60 + {_r(44, 450 * 86400, "pick.g")} AS age, {_r(45, 1000, "pick.g")} AS r_when
     FROM (SELECT g, CASE WHEN n = %(whale_n)s THEN 1 + mod(n, %(accounts)s) ELSE n END AS n
           FROM (SELECT g, 1 + {_r(39, "%(accounts)s")} AS n
-                FROM generate_series(1, %(opportunities)s) AS g) AS spread
+                FROM generate_series(1, %(deals)s) AS g) AS spread
           UNION ALL SELECT {WHALE_NUMBERS} + g, %(whale_n)s
           FROM generate_series(1, %(whale_deals)s) AS g) AS pick
     JOIN (SELECT id, owner_id, name, row_number() OVER (ORDER BY id) AS n FROM crm_account) AS a
@@ -255,46 +255,46 @@ DEAL_COLUMNS = {
 }
 
 
-def _seed_opportunities(params: dict[str, Any]) -> None:
-    insert_select(Opportunity, DEAL_COLUMNS, f"FROM {DEALS}", params)
+def _seed_deals(params: dict[str, Any]) -> None:
+    insert_select(Deal, DEAL_COLUMNS, f"FROM {DEALS}", params)
 
 
 def _seed_lines(params: dict[str, Any]) -> None:
     """One to three product lines on one deal in four (in euros); their sum becomes the deal's amount."""
     line = "(o.id * 4 + l.position)"
     insert_select(
-        OpportunityLine,
+        DealLine,
         {
-            "opportunity_id": "o.id",
+            "deal_id": "o.id",
             "product_id": "p.id",
             "quantity": f"1 + {_r(61, 5, line)}",
             "unit_price": "p.unit_price",
             "discount": f"5 * {_r(62, 4, line)}",
             "position": "l.position",
         },
-        f"FROM sales_opportunity AS o CROSS JOIN LATERAL generate_series(1, 1 + {_r(60, 3, 'o.id')}) "
+        f"FROM sales_deal AS o CROSS JOIN LATERAL generate_series(1, 1 + {_r(60, 3, 'o.id')}) "
         "AS l(position) JOIN (SELECT id, unit_price, row_number() OVER (ORDER BY id) AS n "
         f"FROM sales_product) AS p ON p.n = 1 + {_r(63, '%(products)s', line)} "
         f"WHERE o.currency = 'EUR' AND {_r(64, 4, 'o.id')} = 0",
         params,
     )
     execute(
-        "UPDATE sales_opportunity AS o SET amount = l.total FROM (SELECT opportunity_id, "
-        "sum(quantity * unit_price * (100 - discount) / 100) AS total FROM sales_opportunityline "
-        "GROUP BY opportunity_id) AS l WHERE l.opportunity_id = o.id"
+        "UPDATE sales_deal AS o SET amount = l.total FROM (SELECT deal_id, "
+        "sum(quantity * unit_price * (100 - discount) / 100) AS total FROM sales_dealline "
+        "GROUP BY deal_id) AS l WHERE l.deal_id = o.id"
     )
 
 
 def _seed_history(params: dict[str, Any]) -> None:
     """Each deal's "created" row in its audit trail, as the deal stands."""
-    history = Opportunity.history.model
+    history = Deal.history.model
     columns = {
         field.column: f"o.{field.column}"
         for field in history._meta.concrete_fields
         if not field.column.startswith("history_")
     }
     columns.update({"history_date": "o.created_at", "history_type": "'+'", "history_user_id": "o.owner_id"})
-    insert_select(history, columns, "FROM sales_opportunity AS o", params)
+    insert_select(history, columns, "FROM sales_deal AS o", params)
 
 
 def _seed_quotas(params: dict[str, Any]) -> None:

@@ -16,11 +16,11 @@ from crm.access import (
 from crm.models import Role, User
 from crm.timeline.rollup import register_account_rollup
 
-from .models import Opportunity, SalesSettings
+from .models import Deal, SalesSettings
 
 
 @dataclass(frozen=True)
-class OpportunityPolicy(Policy):
+class DealPolicy(Policy):
     def scope(self, user: User, action: Action) -> Scope:
         scope = super().scope(user, action)
         if action == "view" and user.role == Role.SALES_REP and not user.is_admin and _reps_see_team(user):
@@ -38,14 +38,14 @@ def _reps_see_team(user: User) -> bool:
 
 
 # Deals are worked like the accounts they are sold to.
-OPPORTUNITY_POLICY = OpportunityPolicy(
+DEAL_POLICY = DealPolicy(
     view=SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ.view, change=SALES_WORKS_OWN_MANAGER_TEAM_OTHERS_READ.change
 )
 
 
 def register_sales_policy() -> None:
-    register_policy(Opportunity, OPPORTUNITY_POLICY)
+    register_policy(Deal, DEAL_POLICY)
     # Whoever may read a deal may read its account and its primary contact.
-    share_parent(Opportunity, field="account")
-    share_parent(Opportunity, field="primary_contact")
-    register_account_rollup(Opportunity, field="account")
+    share_parent(Deal, field="account")
+    share_parent(Deal, field="primary_contact")
+    register_account_rollup(Deal, field="account")

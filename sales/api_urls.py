@@ -3,7 +3,7 @@ conversion, the pipelines and lost reasons, the product catalogue and the foreca
 
 from django.urls import URLPattern, URLResolver, path
 
-from sales.api import OpportunityLineViewSet, OpportunityViewSet
+from sales.api import DealLineViewSet, DealViewSet
 from sales.catalog.api import ProductViewSet
 from sales.configuration.api import LostReasonViewSet, PipelineViewSet
 from sales.conversion.api import ConversionView
@@ -11,35 +11,35 @@ from sales.forecast.api import ForecastView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
-        "opportunities/",
-        OpportunityViewSet.as_view({"get": "list", "post": "create"}),
-        name="api-opportunity-list",
+        "deals/",
+        DealViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-deal-list",
     ),
-    path("opportunities/bulk/", OpportunityViewSet.as_view({"post": "bulk"}), name="api-opportunity-bulk"),
+    path("deals/bulk/", DealViewSet.as_view({"post": "bulk"}), name="api-deal-bulk"),
     path(
-        "opportunities/<int:pk>/",
-        OpportunityViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
-        name="api-opportunity-detail",
-    ),
-    path(
-        "opportunities/<int:pk>/move/",
-        OpportunityViewSet.as_view({"post": "move"}),
-        name="api-opportunity-move",
+        "deals/<int:pk>/",
+        DealViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
+        name="api-deal-detail",
     ),
     path(
-        "opportunities/<int:pk>/reopen/",
-        OpportunityViewSet.as_view({"post": "reopen"}),
-        name="api-opportunity-reopen",
+        "deals/<int:pk>/move/",
+        DealViewSet.as_view({"post": "move"}),
+        name="api-deal-move",
     ),
     path(
-        "opportunities/<int:pk>/lines/",
-        OpportunityLineViewSet.as_view({"get": "list", "post": "create"}),
-        name="api-opportunity-lines",
+        "deals/<int:pk>/reopen/",
+        DealViewSet.as_view({"post": "reopen"}),
+        name="api-deal-reopen",
     ),
     path(
-        "opportunities/<int:pk>/lines/<int:line_id>/",
-        OpportunityLineViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),
-        name="api-opportunity-line",
+        "deals/<int:pk>/lines/",
+        DealLineViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-deal-lines",
+    ),
+    path(
+        "deals/<int:pk>/lines/<int:line_id>/",
+        DealLineViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),
+        name="api-deal-line",
     ),
     path("conversions/", ConversionView.as_view(), name="api-conversion"),
     path("pipelines/", PipelineViewSet.as_view({"get": "list"}), name="api-pipeline-list"),

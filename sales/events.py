@@ -3,38 +3,38 @@
 from crm.timeline.events import EventField, EventType, register_event_type
 
 LEAD_CONVERTED = "lead.converted"
-OPPORTUNITY_CREATED = "opportunity.created"
-OPPORTUNITY_ASSIGNED = "opportunity.assigned"
-OPPORTUNITY_STAGE_CHANGED = "opportunity.stage_changed"
-OPPORTUNITY_WON = "opportunity.won"
-OPPORTUNITY_LOST = "opportunity.lost"
-OPPORTUNITY_REOPENED = "opportunity.reopened"
-RENEWAL_CREATED = "opportunity.renewal_created"
+DEAL_CREATED = "deal.created"
+DEAL_ASSIGNED = "deal.assigned"
+DEAL_STAGE_CHANGED = "deal.stage_changed"
+DEAL_WON = "deal.won"
+DEAL_LOST = "deal.lost"
+DEAL_REOPENED = "deal.reopened"
+RENEWAL_CREATED = "deal.renewal_created"
 ONBOARDING_STARTED = "account.onboarding_started"
 ACCOUNT_ONBOARDED = "account.onboarded"
 
 
 def register_sales_event_types() -> None:
-    from sales.models import OpportunityStatus, OpportunityType
+    from sales.models import DealStatus, DealType
 
     amount = EventField("Amount", kind="amount")
     for event in [
         EventType(LEAD_CONVERTED, "Lead converted", "bi-arrow-right-circle"),
         EventType(
-            OPPORTUNITY_CREATED,
+            DEAL_CREATED,
             "Deal created",
             "bi-briefcase",
-            fields={"type": EventField("Type", OpportunityType.choices), "amount": amount},
+            fields={"type": EventField("Type", DealType.choices), "amount": amount},
         ),
-        EventType(OPPORTUNITY_ASSIGNED, "Deal assigned", "bi-person-check"),
-        EventType(OPPORTUNITY_STAGE_CHANGED, "Deal moved to another stage", "bi-kanban"),
-        EventType(OPPORTUNITY_WON, "Deal won", "bi-trophy", fields={"amount": amount}),
-        EventType(OPPORTUNITY_LOST, "Deal lost", "bi-x-circle"),
+        EventType(DEAL_ASSIGNED, "Deal assigned", "bi-person-check"),
+        EventType(DEAL_STAGE_CHANGED, "Deal moved to another stage", "bi-kanban"),
+        EventType(DEAL_WON, "Deal won", "bi-trophy", fields={"amount": amount}),
+        EventType(DEAL_LOST, "Deal lost", "bi-x-circle"),
         EventType(
-            OPPORTUNITY_REOPENED,
+            DEAL_REOPENED,
             "Deal reopened",
             "bi-arrow-counterclockwise",
-            fields={"from": EventField("Was", OpportunityStatus.choices)},
+            fields={"from": EventField("Was", DealStatus.choices)},
         ),
         EventType(
             RENEWAL_CREATED,

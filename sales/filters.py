@@ -1,4 +1,4 @@
-"""The deal FilterSet shared by the board, the deal list and GET /api/v1/opportunities/, and the board's
+"""The deal FilterSet shared by the board, the deal list and GET /api/v1/deals/, and the board's
 and the deal list's filters as each page shows it."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from crm.lists.filters import IdFilter, match_terms
 from crm.lists.sorting import KeysetSorting, list_query
 from crm.models import Team, User
 from sales.forms import DATE_INPUT, stage_queryset
-from sales.models import ForecastCategory, Opportunity, OpportunityStatus, OpportunityType, Pipeline, Stage
+from sales.models import Deal, DealStatus, DealType, ForecastCategory, Pipeline, Stage
 
 CLOSE_PERIODS = [
     ("overdue", "Overdue"),
@@ -49,17 +49,15 @@ def close_period_range(period: str, today: date | None = None) -> tuple[date | N
     return ranges.get(period, (None, None))
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class DealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     pipeline = django_filters.ModelChoiceFilter(label="Pipeline", queryset=Pipeline.objects.all())
     # distinct=False: these are columns of the deal itself, and DISTINCT would sort the whole result.
     stage = django_filters.ModelMultipleChoiceFilter(
         label="Stage", queryset=Stage.objects.all(), distinct=False
     )
-    status = django_filters.MultipleChoiceFilter(
-        label="Status", choices=OpportunityStatus.choices, distinct=False
-    )
-    type = django_filters.MultipleChoiceFilter(label="Type", choices=OpportunityType.choices, distinct=False)
+    status = django_filters.MultipleChoiceFilter(label="Status", choices=DealStatus.choices, distinct=False)
+    type = django_filters.MultipleChoiceFilter(label="Type", choices=DealType.choices, distinct=False)
     forecast_category = django_filters.MultipleChoiceFilter(
         label="Forecast category", choices=ForecastCategory.choices, distinct=False
     )
@@ -87,7 +85,7 @@ class OpportunityFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Opportunity
+        model = Deal
         fields = [
             "q",
             "pipeline",
@@ -104,14 +102,14 @@ class OpportunityFilter(django_filters.FilterSet):
             "amount_min",
         ]
 
-    def search(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
+    def search(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         return match_terms(queryset, ["name", "account__name"], value)
 
-    def in_team(self, queryset: QuerySet[Opportunity], name: str, value: Team) -> QuerySet[Opportunity]:
+    def in_team(self, queryset: QuerySet[Deal], name: str, value: Team) -> QuerySet[Deal]:
         # Owner ids, not a join to the owner: the owner-leading indexes serve it (see crm.access).
         return queryset.filter(owner_id__in=User.objects.filter(team=value).values("pk"))
 
-    def closing_in(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
+    def closing_in(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         start, end = close_period_range(value)
         condition = Q()
         if start is not None:
@@ -119,15 +117,15 @@ class OpportunityFilter(django_filters.FilterSet):
         if end is not None:
             condition &= Q(close_date__lt=end)
         if value == "overdue":
-            condition &= Q(status=OpportunityStatus.OPEN)
+            condition &= Q(status=DealStatus.OPEN)
         return queryset.filter(condition)
 
 
 BOARD_FILTERS = ("q", "owner", "team", "close_period", "type")
 
 
-class BoardFilter(OpportunityFilter):
-    """OpportunityFilter as the board uses it: the board itself decides the pipeline, stages and status."""
+class BoardFilter(DealFilter):
+    """DealFilter as the board uses it: the board itself decides the pipeline, stages and status."""
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         super().__init__(list_query(data, BOARD_FILTERS) if data is not None else None, **kwargs)
@@ -150,8 +148,8 @@ class BoardFilter(OpportunityFilter):
         return bool(self.query)
 
 
-class DealListFilter(KeysetSorting, OpportunityFilter):
-    """OpportunityFilter as the deal list shows it, with its keyset ordering."""
+class DealListFilter(KeysetSorting, DealFilter):
+    """DealFilter as the deal list shows it, with its keyset ordering."""
 
     sorts: ClassVar = {
         "name": ("Name", ("name",)),

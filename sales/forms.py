@@ -27,8 +27,8 @@ from sales.selectors import (
 from sales.services.deals import EDITABLE_FIELD_ORDER, EDITABLE_FIELDS, closed_on, reopen_stage
 
 from .models import (
+    Deal,
     LostReason,
-    Opportunity,
     Pipeline,
     Product,
     SalesSettings,
@@ -92,8 +92,8 @@ def stage_queryset() -> QuerySet[Stage]:
     )
 
 
-class OpportunityForm(forms.ModelForm):
-    """Create and edit a deal. Changing the stage moves the deal (opportunity_update checks the criteria)."""
+class DealForm(forms.ModelForm):
+    """Create and edit a deal. Changing the stage moves the deal (deal_update checks the criteria)."""
 
     # The account is searched for by name, not chosen from a list of every account (admins see them all):
     # a suggestion fills the hidden id; without JavaScript the typed name or domain is looked up on save.
@@ -103,7 +103,7 @@ class OpportunityForm(forms.ModelForm):
     expected_stage = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
-        model = Opportunity
+        model = Deal
         # The service's fields but the account (searched for, above), and why a deal moved to Lost.
         fields = [*(name for name in EDITABLE_FIELD_ORDER if name != "account"), "lost_reason"]
         widgets = {
@@ -116,7 +116,7 @@ class OpportunityForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, has_lines: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "deal_%s")  # the detail page also holds the timeline's forms
         super().__init__(*args, **kwargs)
-        deal: Opportunity = self.instance
+        deal: Deal = self.instance
         self.user = user
         self.is_new = deal.pk is None
         self._init_account()
@@ -172,10 +172,10 @@ class OpportunityForm(forms.ModelForm):
             account = self.instance.account
         if isinstance(account, Account):
             self.initial.update(account=account.pk, account_search=account.name)
-        ACCOUNT_PICK.attach(self, url=reverse("sales:opportunity-account-options"))
+        ACCOUNT_PICK.attach(self, url=reverse("sales:deal-account-options"))
         self.fields["account"].widget.attrs.update(
             {
-                "hx-get": reverse("sales:opportunity-contact-options"),
+                "hx-get": reverse("sales:deal-contact-options"),
                 "hx-target": f"#{self['primary_contact'].auto_id}",
                 "hx-trigger": "change",
             }
@@ -245,7 +245,7 @@ class OpportunityForm(forms.ModelForm):
         return not self.is_new and stage is not None and stage.pk != shown
 
     def service_fields(self) -> dict[str, Any]:
-        """What opportunity_create / opportunity_update receive."""
+        """What deal_create / deal_update receive."""
         data = self.cleaned_data
         fields = {name: data[name] for name in EDITABLE_FIELDS if name in data and not self._locked(name)}
         if self.is_new:
@@ -282,17 +282,15 @@ class MoveForm(forms.Form):
         help_text="The day the deal was won or lost; left empty, today.",
     )
 
-    def __init__(
-        self, *args: Any, opportunity: Opportunity, stages: list[Stage] | None = None, **kwargs: Any
-    ):
+    def __init__(self, *args: Any, deal: Deal, stages: list[Stage] | None = None, **kwargs: Any):
         kwargs.setdefault("auto_id", "move_%s")
         super().__init__(*args, **kwargs)
         stage = cast(forms.ModelChoiceField, self.fields["stage"])
-        stage.queryset = Stage.objects.filter(pipeline_id=opportunity.pipeline_id)
+        stage.queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id)
         if stages is not None:
             stage.choices = [(s.pk, s.name) for s in stages]  # already loaded: no second query
         cast(forms.ModelChoiceField, self.fields["lost_reason"]).queryset = active_lost_reasons()
-        self.initial.update(stage=opportunity.stage_id, expected_stage=opportunity.stage_id)
+        self.initial.update(stage=deal.stage_id, expected_stage=deal.stage_id)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -317,19 +315,17 @@ class ReopenForm(forms.Form):
         widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
     )
 
-    def __init__(
-        self, *args: Any, opportunity: Opportunity, stages: list[Stage] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, deal: Deal, stages: list[Stage] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "reopen_%s")
         super().__init__(*args, **kwargs)
         stage = cast(forms.ModelChoiceField, self.fields["stage"])
-        stage.queryset = Stage.objects.filter(pipeline_id=opportunity.pipeline_id, kind=StageKind.OPEN)
+        stage.queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id, kind=StageKind.OPEN)
         if stages is not None:
             stage.choices = [(s.pk, s.name) for s in stages if s.kind == StageKind.OPEN]
         if not self.is_bound:
-            self.initial["stage"] = reopen_stage(opportunity).pk
-            if opportunity.close_date is not None and opportunity.close_date >= timezone.localdate():
-                self.initial["close_date"] = opportunity.close_date
+            self.initial["stage"] = reopen_stage(deal).pk
+            if deal.close_date is not None and deal.close_date >= timezone.localdate():
+                self.initial["close_date"] = deal.close_date
         self.fields[
             "close_date"
         ].help_text = "When it is now expected to close; required when the old date has passed."
@@ -361,13 +357,13 @@ class LineAddForm(LineForm):
     product = forms.CharField(required=False, widget=forms.HiddenInput)
     field_order = ["product_search", "product", "quantity", "unit_price", "discount"]
 
-    def __init__(self, *args: Any, deal: Opportunity, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, deal: Deal, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "line_new_%s")
         kwargs.setdefault("initial", {"quantity": Decimal(1), "discount": Decimal(0)})
         super().__init__(*args, **kwargs)
         # Not the outerHTML its form swaps the lines section with.
         PRODUCT_PICK.attach(
-            self, url=reverse("sales:opportunity-line-products", args=[deal.pk]), hx={"hx-swap": "innerHTML"}
+            self, url=reverse("sales:deal-line-products", args=[deal.pk]), hx={"hx-swap": "innerHTML"}
         )
         self.fields["unit_price"].required = False
         self.fields["unit_price"].help_text = "Leave empty for the list price."

@@ -9,10 +9,10 @@ from datetime import date
 
 from crm.web.presenters import Moment, RecordUrls, amount_text, day_moment, time_moment
 
-from .models import Opportunity, OpportunityStatus, OpportunityType
+from .models import Deal, DealStatus, DealType
 
-STATUS_LABELS = dict(OpportunityStatus.choices)
-TYPE_LABELS = dict(OpportunityType.choices)
+STATUS_LABELS = dict(DealStatus.choices)
+TYPE_LABELS = dict(DealType.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,20 +26,20 @@ class StageCell:
     outcome: str
 
 
-def stage_cell(deal: Opportunity) -> StageCell:
+def stage_cell(deal: Deal) -> StageCell:
     name = deal.stage.name
-    if deal.status == OpportunityStatus.OPEN:
+    if deal.status == DealStatus.OPEN:
         return StageCell(name, "", "")
     outcome = STATUS_LABELS.get(deal.status, deal.status)
     return StageCell(
         name,
-        "text-bg-success" if deal.status == OpportunityStatus.WON else "text-bg-secondary",
+        "text-bg-success" if deal.status == DealStatus.WON else "text-bg-secondary",
         "" if name.lower() == outcome.lower() else outcome,
     )
 
 
-def is_overdue(deal: Opportunity, today: date) -> bool:
-    return deal.status == OpportunityStatus.OPEN and deal.close_date is not None and deal.close_date < today
+def is_overdue(deal: Deal, today: date) -> bool:
+    return deal.status == DealStatus.OPEN and deal.close_date is not None and deal.close_date < today
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +58,8 @@ class DealRow:
     created: Moment
 
 
-def deal_rows_presented(deals: Iterable[Opportunity], *, today: date) -> list[DealRow]:
-    detail_url = RecordUrls("sales:opportunity-detail")
+def deal_rows_presented(deals: Iterable[Deal], *, today: date) -> list[DealRow]:
+    detail_url = RecordUrls("sales:deal-detail")
     return [
         DealRow(
             pk=deal.pk,

@@ -15,23 +15,23 @@ from crm import access
 from crm.errors import ALLOWED, Decision, Forbidden, Invalid, refused
 from crm.models import User
 
-from .models import Opportunity, OpportunityStatus
+from .models import Deal, DealStatus
 
 READ_ONLY = "You can see this record but not change it."
 
 
-def deal_is_closed(deal: Opportunity) -> bool:
+def deal_is_closed(deal: Deal) -> bool:
     """Won or lost: it moves again only once reopened, and its products are fixed."""
     return not deal.is_open
 
 
-def deal_can_be_edited(user: User, deal: Opportunity) -> Decision:
+def deal_can_be_edited(user: User, deal: Deal) -> Decision:
     if not access.can(user, "change", deal):
         return refused(Forbidden(READ_ONLY, code="read_only"))
     return ALLOWED
 
 
-def deal_can_move(user: User, deal: Opportunity) -> Decision:
+def deal_can_move(user: User, deal: Deal) -> Decision:
     """Through the stages (the board, the form, the API): an open deal, by those who work it."""
     if not access.can(user, "move", deal):
         return refused(Forbidden(READ_ONLY, code="read_only"))
@@ -49,7 +49,7 @@ def deal_can_move(user: User, deal: Opportunity) -> Decision:
     return ALLOWED
 
 
-def deal_can_be_reopened(user: User, deal: Opportunity) -> Decision:
+def deal_can_be_reopened(user: User, deal: Deal) -> Decision:
     """A won or lost deal goes back to an open stage; reopening an open deal changes nothing."""
     if not access.can(user, "move", deal):
         return refused(Forbidden(READ_ONLY, code="read_only"))
@@ -58,7 +58,7 @@ def deal_can_be_reopened(user: User, deal: Opportunity) -> Decision:
     return ALLOWED
 
 
-def deal_lines_editable(user: User, deal: Opportunity) -> Decision:
+def deal_lines_editable(user: User, deal: Deal) -> Decision:
     if not (editable := deal_can_be_edited(user, deal)):
         return editable
     if deal_is_closed(deal):
@@ -72,10 +72,10 @@ def deal_lines_editable(user: User, deal: Opportunity) -> Decision:
     return ALLOWED
 
 
-def deal_can_be_deleted(user: User, deal: Opportunity) -> Decision:
+def deal_can_be_deleted(user: User, deal: Deal) -> Decision:
     """By those who work it; a won deal (a customer's purchase, the revenue reports') by admins only."""
     if not access.can(user, "delete", deal):
         return refused(Forbidden(READ_ONLY, code="read_only"))
-    if deal.status == OpportunityStatus.WON and not user.is_admin:
+    if deal.status == DealStatus.WON and not user.is_admin:
         return refused(Forbidden("Only admins can delete a won deal.", code="won_deal_admins_only"))
     return ALLOWED

@@ -19,10 +19,10 @@ from crm.lists.filters import match_terms
 from crm.models import User
 from crm.records import get_or_not_found
 from sales.models import (
+    Deal,
+    DealLine,
     ExitCriterion,
     LostReason,
-    Opportunity,
-    OpportunityLine,
     Pipeline,
     Product,
     Stage,
@@ -58,18 +58,18 @@ DEAL_ROW_FIELDS = (
 )
 
 
-def opportunity_list(*, user: User) -> QuerySet[Opportunity]:
+def deal_list(*, user: User) -> QuerySet[Deal]:
     """Deals with what every list of them shows: the owner, the account and the stage."""
-    return access.visible(user, Opportunity.objects.select_related("owner", "account", "stage"))
+    return access.visible(user, Deal.objects.select_related("owner", "account", "stage"))
 
 
-def opportunity_rows(*, user: User) -> QuerySet[Opportunity]:
+def deal_rows(*, user: User) -> QuerySet[Deal]:
     """The deal list's rows: only the columns they show."""
-    return opportunity_list(user=user).only(*DEAL_ROW_FIELDS)
+    return deal_list(user=user).only(*DEAL_ROW_FIELDS)
 
 
-def opportunity_get(*, user: User, pk: int) -> Opportunity:
-    deals = opportunity_list(user=user).select_related(
+def deal_get(*, user: User, pk: int) -> Deal:
+    deals = deal_list(user=user).select_related(
         "pipeline",
         "primary_contact",
         "owner__team",
@@ -119,8 +119,8 @@ class StageStay:
 class Renewals:
     """The won deal this one renews, and the renewal made from it, each when the user may see it."""
 
-    renews: Opportunity | None
-    renewed_by: Opportunity | None
+    renews: Deal | None
+    renewed_by: Deal | None
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class ListTotals:
     amounts: list[tuple[str, Decimal]]
 
 
-def deal_list_totals(*, deals: QuerySet[Opportunity], cap: int = COUNT_CAP) -> ListTotals:
+def deal_list_totals(*, deals: QuerySet[Deal], cap: int = COUNT_CAP) -> ListTotals:
     """One query that reads at most cap + 1 of the filtered deals: their count and, when that is all of
     them, their sums by currency. Past the cap the sum is left out rather than shown for a part."""
     rows = deals.order_by().values("currency", "amount")[: cap + 1]
@@ -153,20 +153,20 @@ def deal_list_totals(*, deals: QuerySet[Opportunity], cap: int = COUNT_CAP) -> L
     return ListTotals(count=count, amounts=amounts)
 
 
-def pipeline_stages(*, opportunity: Opportunity) -> list[Stage]:
-    return board_stages(pipeline=opportunity.pipeline)
+def pipeline_stages(*, deal: Deal) -> list[Stage]:
+    return board_stages(pipeline=deal.pipeline)
 
 
-def current_criteria(*, opportunity: Opportunity) -> list[CriterionStatus]:
+def current_criteria(*, deal: Deal) -> list[CriterionStatus]:
     """What the deal needs before it moves past its current stage, each met or not yet."""
-    criteria = ExitCriterion.objects.filter(stage_id=opportunity.stage_id).order_by("id")
-    return [CriterionStatus(criterion.label, is_met(criterion, opportunity)) for criterion in criteria]
+    criteria = ExitCriterion.objects.filter(stage_id=deal.stage_id).order_by("id")
+    return [CriterionStatus(criterion.label, is_met(criterion, deal)) for criterion in criteria]
 
 
-def stage_history(*, opportunity: Opportunity, now: datetime | None = None) -> list[StageStay]:
+def stage_history(*, deal: Deal, now: datetime | None = None) -> list[StageStay]:
     now = now or timezone.now()
     visits = (
-        StageVisit.objects.filter(opportunity=opportunity)
+        StageVisit.objects.filter(deal=deal)
         .select_related("stage", "entered_by")
         .order_by("-entered_at", "-id")[:STAGE_HISTORY_LIMIT]
     )
@@ -182,8 +182,8 @@ def stage_history(*, opportunity: Opportunity, now: datetime | None = None) -> l
     ]
 
 
-def opportunity_lines(*, opportunity: Opportunity) -> list[OpportunityLine]:
-    return list(opportunity.lines.select_related("product"))
+def deal_lines(*, deal: Deal) -> list[DealLine]:
+    return list(deal.lines.select_related("product"))
 
 
 def sellable_products() -> QuerySet[Product]:
@@ -203,10 +203,10 @@ def active_lost_reasons() -> QuerySet[LostReason]:
     return LostReason.objects.filter(is_active=True)
 
 
-def renewals(*, user: User, opportunity: Opportunity) -> Renewals:
-    """Both ends of the renewal chain; opportunity_get loaded them with their owners."""
-    renews = opportunity.renewal_of
-    renewed_by = getattr(opportunity, "renewal", None)
+def renewals(*, user: User, deal: Deal) -> Renewals:
+    """Both ends of the renewal chain; deal_get loaded them with their owners."""
+    renews = deal.renewal_of
+    renewed_by = getattr(deal, "renewal", None)
     return Renewals(
         renews=renews if renews is not None and access.can(user, "view", renews) else None,
         renewed_by=renewed_by if renewed_by is not None and access.can(user, "view", renewed_by) else None,

@@ -1,7 +1,7 @@
 """The shapes the sales API reads and writes; rules live in sales.services, visibility in the selectors.
 
 Related records are written as primary keys and read back with their names beside them (`stage` and
-`stage_name`); every name on a list row comes from a join of `opportunity_list`, so a page of deals
+`stage_name`); every name on a list row comes from a join of `deal_list`, so a page of deals
 costs the same queries as one. A deal's detail adds its lines, its stage history and where it came
 from, each read in one prefetch query.
 """
@@ -20,16 +20,16 @@ from crm.customers.selectors import contact_list
 from crm.customers.serializers import VisibleAccountField
 from crm.models import Contact, User
 from sales.models import (
+    Deal,
+    DealLine,
     ForecastCategory,
     LostReason,
-    Opportunity,
-    OpportunityLine,
     Pipeline,
     Stage,
     StageVisit,
 )
 from sales.services.bulk import BULK_ACTIONS as SERVICE_BULK_ACTIONS
-from sales.services.bulk import MAX_BULK_OPPORTUNITIES
+from sales.services.bulk import MAX_BULK_DEALS
 
 BULK_ACTIONS = list(SERVICE_BULK_ACTIONS.items())
 # The input each bulk action needs besides the ids.
@@ -43,7 +43,7 @@ class VisibleContactField(serializers.PrimaryKeyRelatedField):
         return contact_list(user=self.context["request"].user)
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class DealSerializer(serializers.ModelSerializer):
     account = VisibleAccountField()
     account_name = name_of("account")
     primary_contact = VisibleContactField(
@@ -71,7 +71,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
     currency = CurrencyField(required=False, help_text="Defaults to the sales settings' currency.")
 
     class Meta:
-        model = Opportunity
+        model = Deal
         fields = [
             "id",
             "name",
@@ -133,7 +133,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class OpportunityChangeSerializer(OpportunitySerializer):
+class DealChangeSerializer(DealSerializer):
     """A partial change; a `stage` in it moves the deal after the other fields are saved."""
 
     lost_reason = serializers.PrimaryKeyRelatedField(
@@ -148,13 +148,13 @@ class OpportunityChangeSerializer(OpportunitySerializer):
         help_text="The stage you saw the deal in: if someone moved it since, the move is refused (409).",
     )
 
-    class Meta(OpportunitySerializer.Meta):
-        fields = [*OpportunitySerializer.Meta.fields, "expected_stage"]
+    class Meta(DealSerializer.Meta):
+        fields = [*DealSerializer.Meta.fields, "expected_stage"]
         # The pipeline follows the stage: moving to another pipeline's stage moves the deal there.
-        extra_kwargs = {**OpportunitySerializer.Meta.extra_kwargs, "pipeline": {"read_only": True}}
+        extra_kwargs = {**DealSerializer.Meta.extra_kwargs, "pipeline": {"read_only": True}}
 
 
-class OpportunityLineSerializer(serializers.ModelSerializer):
+class DealLineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     unit_price = serializers.DecimalField(
@@ -169,7 +169,7 @@ class OpportunityLineSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
-        model = OpportunityLine
+        model = DealLine
         fields = [
             "id",
             "product",
@@ -182,8 +182,8 @@ class OpportunityLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class OpportunityLineChangeSerializer(OpportunityLineSerializer):
-    class Meta(OpportunityLineSerializer.Meta):
+class DealLineChangeSerializer(DealLineSerializer):
+    class Meta(DealLineSerializer.Meta):
         read_only_fields = ["product"]
 
 
@@ -222,9 +222,9 @@ class AttributionSerializer(serializers.Serializer):
     utm_campaign = serializers.CharField()
 
 
-class OpportunityDetailSerializer(OpportunitySerializer):
+class DealDetailSerializer(DealSerializer):
     lost_reason_name = name_of("lost_reason")
-    lines = OpportunityLineSerializer(many=True, read_only=True)
+    lines = DealLineSerializer(many=True, read_only=True)
     stage_history = StageVisitSerializer(
         source="stage_visits", many=True, read_only=True, help_text="Every stay in a stage, oldest first."
     )
@@ -232,9 +232,9 @@ class OpportunityDetailSerializer(OpportunitySerializer):
         source="source_lead", read_only=True, allow_null=True, help_text="Null unless converted from a lead."
     )
 
-    class Meta(OpportunitySerializer.Meta):
+    class Meta(DealSerializer.Meta):
         fields = [
-            *OpportunitySerializer.Meta.fields,
+            *DealSerializer.Meta.fields,
             "lost_reason_name",
             "lines",
             "stage_history",
@@ -242,7 +242,7 @@ class OpportunityDetailSerializer(OpportunitySerializer):
         ]
 
 
-class OpportunityMoveSerializer(serializers.Serializer):
+class DealMoveSerializer(serializers.Serializer):
     stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all())
     expected_stage = serializers.IntegerField(
         required=False,
@@ -296,10 +296,10 @@ class StaleMoveSerializer(serializers.Serializer):
     current_stage_name = serializers.CharField()
 
 
-class OpportunityBulkSerializer(serializers.Serializer):
+class DealBulkSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=BULK_ACTIONS)
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_BULK_OPPORTUNITIES
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_BULK_DEALS
     )
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, help_text='For "assign": the new owner.'
@@ -323,7 +323,7 @@ class OpportunityBulkSerializer(serializers.Serializer):
         return attrs
 
 
-class OpportunityBulkResultSerializer(serializers.Serializer):
+class DealBulkResultSerializer(serializers.Serializer):
     changed = serializers.ListField(child=serializers.IntegerField(), help_text="The deals changed.")
     refused = serializers.DictField(
         child=serializers.CharField(), help_text="Each deal left unchanged, by id, with the reason."

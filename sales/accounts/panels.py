@@ -14,14 +14,14 @@ from crm.models import Account, Contact, User
 from crm.timeline.panels import register_record_panel
 from sales.accounts.presenters import account_deal_tables
 from sales.accounts.selectors import account_deals, account_products, contact_conversions
-from sales.models import Opportunity, OpportunityType
+from sales.models import Deal, DealType
 from sales.onboarding.selectors import account_onboardings, changeable_step_task_ids
 
 
 def _account_actions(user: User, account: Account) -> dict[str, Any] | None:
-    if not access.can_create(user, Opportunity):
+    if not access.can_create(user, Deal):
         return None
-    return {"account": account, "upsell": OpportunityType.UPSELL, "cross_sell": OpportunityType.CROSS_SELL}
+    return {"account": account, "upsell": DealType.UPSELL, "cross_sell": DealType.CROSS_SELL}
 
 
 def _account_deals(user: User, account: Account) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from crm.web.presenters import Moment, RecordUrls, amount_text, day_moment, time_moment
 from sales.accounts.selectors import AccountDeals
-from sales.models import Opportunity, OpportunityStatus, OpportunityType
+from sales.models import Deal, DealStatus, DealType
 from sales.presenters import TYPE_LABELS
 
 
@@ -52,14 +52,14 @@ def account_deal_tables(deals: AccountDeals) -> list[AccountDealTable]:
 
 def _type_badge(kind: str) -> str:
     """Only a deal of another type than new business, the usual one, says its type."""
-    return "" if kind == OpportunityType.NEW_BUSINESS else TYPE_LABELS.get(kind, kind)
+    return "" if kind == DealType.NEW_BUSINESS else TYPE_LABELS.get(kind, kind)
 
 
-def _rows(deals: Iterable[Opportunity]) -> list[AccountDealRow]:
-    detail_url = RecordUrls("sales:opportunity-detail")
+def _rows(deals: Iterable[Deal]) -> list[AccountDealRow]:
+    detail_url = RecordUrls("sales:deal-detail")
     rows = []
     for deal in deals:
-        is_open = deal.status == OpportunityStatus.OPEN
+        is_open = deal.status == DealStatus.OPEN
         if is_open:
             when = day_moment(deal.close_date) if deal.close_date else None
         else:
@@ -71,7 +71,7 @@ def _rows(deals: Iterable[Opportunity]) -> list[AccountDealRow]:
                 type=_type_badge(deal.type),
                 is_open=is_open,
                 stage=deal.stage.name,
-                won=deal.status == OpportunityStatus.WON,
+                won=deal.status == DealStatus.WON,
                 amount=f"{deal.currency} {amount_text(deal.amount)}",
                 when=when,
                 owner=str(deal.owner),

@@ -12,8 +12,8 @@ from django.db.models import Count, F, Max, Q, Sum
 
 from crm.models import Account, Contact, User
 from leads.models import Lead, LeadStatus
-from sales.models import Opportunity, OpportunityLine, OpportunityStatus
-from sales.selectors import opportunity_rows
+from sales.models import Deal, DealLine, DealStatus
+from sales.selectors import deal_rows
 
 DEALS_SHOWN = 20
 PRODUCTS_SHOWN = 50
@@ -22,8 +22,8 @@ CONVERSIONS_SHOWN = 5
 
 @dataclass(frozen=True)
 class AccountDeals:
-    open: list[Opportunity]
-    closed: list[Opportunity]
+    open: list[Deal]
+    closed: list[Deal]
     open_count: int
     closed_count: int
 
@@ -31,18 +31,18 @@ class AccountDeals:
 def account_deals(*, user: User, account: Account, limit: int = DEALS_SHOWN) -> AccountDeals:
     """The deals of the account that `user` may see: open ones by close date, closed ones newest first,
     with the columns of a deal list's rows."""
-    deals = opportunity_rows(user=user).filter(account=account)
+    deals = deal_rows(user=user).filter(account=account)
     totals = deals.aggregate(
-        open_count=Count("id", filter=Q(status=OpportunityStatus.OPEN)),
-        closed_count=Count("id", filter=~Q(status=OpportunityStatus.OPEN)),
+        open_count=Count("id", filter=Q(status=DealStatus.OPEN)),
+        closed_count=Count("id", filter=~Q(status=DealStatus.OPEN)),
     )
     return AccountDeals(
         open=list(
-            deals.filter(status=OpportunityStatus.OPEN).order_by(
+            deals.filter(status=DealStatus.OPEN).order_by(
                 F("close_date").asc(nulls_last=True), "-created_at", "-id"
             )[:limit]
         ),
-        closed=list(deals.exclude(status=OpportunityStatus.OPEN).order_by("-closed_at", "-id")[:limit]),
+        closed=list(deals.exclude(status=DealStatus.OPEN).order_by("-closed_at", "-id")[:limit]),
         open_count=totals["open_count"],
         closed_count=totals["closed_count"],
     )
@@ -64,14 +64,12 @@ def account_products(*, account: Account, limit: int = PRODUCTS_SHOWN) -> list[P
     A purchase is a fact about the customer, read by all who see the account (like its timeline).
     """
     rows: Any = (
-        OpportunityLine.objects.filter(
-            opportunity__account=account, opportunity__status=OpportunityStatus.WON
-        )
+        DealLine.objects.filter(deal__account=account, deal__status=DealStatus.WON)
         .values("product_id", "product__name", "product__sku")
         .annotate(
             quantity=Sum("quantity"),
-            last_purchased=Max("opportunity__closed_at"),
-            deals=Count("opportunity_id", distinct=True),
+            last_purchased=Max("deal__closed_at"),
+            deals=Count("deal_id", distinct=True),
         )
         .order_by("-last_purchased", "product__name", "product_id")[:limit]
     )

@@ -9,7 +9,7 @@ from datetime import date
 
 from crm.models import User
 from crm.web.presenters import Moment, RecordUrls, amount_text, day_moment, time_moment
-from sales.models import Opportunity
+from sales.models import Deal
 from sales.rules import deal_can_be_edited, deal_can_move
 
 
@@ -29,15 +29,15 @@ class Card:
     overdue: bool
 
 
-def card_is_overdue(deal: Opportunity, today: date) -> bool:
+def card_is_overdue(deal: Deal, today: date) -> bool:
     """The next step or the expected close date has passed."""
     return (deal.next_step_due is not None and deal.next_step_due < today) or (
         deal.is_open and deal.close_date is not None and deal.close_date < today
     )
 
 
-def cards_presented(user: User, deals: Iterable[Opportunity], *, today: date) -> list[Card]:
-    detail_url, move_url = RecordUrls("sales:opportunity-detail"), RecordUrls("sales:opportunity-move")
+def cards_presented(user: User, deals: Iterable[Deal], *, today: date) -> list[Card]:
+    detail_url, move_url = RecordUrls("sales:deal-detail"), RecordUrls("sales:deal-move")
     cards = []
     for deal in deals:
         when = (

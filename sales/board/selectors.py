@@ -21,8 +21,8 @@ from django.utils import timezone
 from crm.errors import NotFound
 from crm.lists.pagination import KeysetPage, keyset_page
 from crm.models import User
-from sales.models import Opportunity, OpportunityStatus, Pipeline, Stage, StageKind
-from sales.selectors import opportunity_list
+from sales.models import Deal, DealStatus, Pipeline, Stage, StageKind
+from sales.selectors import deal_list
 
 CLOSED_WINDOW_DAYS = 90
 COLUMN_PAGE_SIZE = 25
@@ -110,22 +110,22 @@ def closed_since(today: date | None = None) -> datetime:
     return timezone.make_aware(datetime.combine(first_day, time.min))
 
 
-def board_deals(*, user: User) -> QuerySet[Opportunity]:
+def board_deals(*, user: User) -> QuerySet[Deal]:
     """The deals the user may see, with what a card shows; the board's filters narrow it further."""
-    return opportunity_list(user=user).select_related(None).select_related("owner", "account")
+    return deal_list(user=user).select_related(None).select_related("owner", "account")
 
 
 def _on_board(stages: list[Stage]) -> Q:
     open_ids = [stage.pk for stage in stages if stage.kind == StageKind.OPEN]
     closed_ids = [stage.pk for stage in stages if stage.kind != StageKind.OPEN]
-    return Q(stage_id__in=open_ids, status=OpportunityStatus.OPEN) | Q(
+    return Q(stage_id__in=open_ids, status=DealStatus.OPEN) | Q(
         stage_id__in=closed_ids,
-        status__in=[OpportunityStatus.WON, OpportunityStatus.LOST],
+        status__in=[DealStatus.WON, DealStatus.LOST],
         closed_at__gte=closed_since(),
     )
 
 
-def column_total_rows(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> QuerySet[Opportunity, Any]:
+def column_total_rows(*, deals: QuerySet[Deal], stages: list[Stage]) -> QuerySet[Deal, Any]:
     """The grouped query behind the column totals: for a rep or a team, the (owner, stage) index covers
     it, so PostgreSQL reads no table rows (count(*), not count(id): the id is not in that index)."""
     return (
@@ -136,7 +136,7 @@ def column_total_rows(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> Q
     )
 
 
-def column_totals(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> dict[int, ColumnTotals]:
+def column_totals(*, deals: QuerySet[Deal], stages: list[Stage]) -> dict[int, ColumnTotals]:
     """Every column's count, total and weighted sum for the (filtered) deals, in one grouped query."""
     rows = column_total_rows(deals=deals, stages=stages)
     counts: dict[int, int] = defaultdict(int)
@@ -157,12 +157,10 @@ def column_totals(*, deals: QuerySet[Opportunity], stages: list[Stage]) -> dict[
     }
 
 
-def column_page(
-    *, deals: QuerySet[Opportunity], stage: Stage, after: str | None = None
-) -> KeysetPage[Opportunity]:
+def column_page(*, deals: QuerySet[Deal], stage: Stage, after: str | None = None) -> KeysetPage[Deal]:
     """One page of a column's cards, newest first."""
     if stage.kind == StageKind.OPEN:
-        cards = deals.filter(stage=stage, status=OpportunityStatus.OPEN)
+        cards = deals.filter(stage=stage, status=DealStatus.OPEN)
     else:
         cards = deals.filter(stage=stage, status=stage.kind, closed_at__gte=closed_since())
     return keyset_page(cards, ordering=COLUMN_ORDERING, after=after, size=COLUMN_PAGE_SIZE)

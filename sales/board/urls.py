@@ -8,5 +8,5 @@ urlpatterns = [
     path("", views.board, name="index"),
     path("<int:pipeline_id>/board/", views.board, name="board"),
     path("<int:pipeline_id>/board/stages/<int:stage_id>/", views.column, name="board-column"),
-    path("deals/<int:pk>/move/", views.move, name="opportunity-move"),
+    path("deals/<int:pk>/move/", views.move, name="deal-move"),
 ]

@@ -30,9 +30,9 @@ from sales.board.selectors import (
 from sales.errors import ExitCriteriaUnmet
 from sales.filters import BOARD_FILTERS, BoardFilter
 from sales.forms import MoveForm
-from sales.models import Opportunity, Stage, StageKind
-from sales.selectors import active_lost_reasons, board_stages, opportunity_get
-from sales.services.deals import opportunity_move
+from sales.models import Deal, Stage, StageKind
+from sales.selectors import active_lost_reasons, board_stages, deal_get
+from sales.services.deals import deal_move
 
 
 @login_required
@@ -54,7 +54,7 @@ def board(request: AuthenticatedRequest, pipeline_id: int | None = None) -> Http
         "filter": filterset,
         "query": filterset.query,
         "lost_reasons": list(active_lost_reasons()),
-        "can_create": access.can_create(request.user, Opportunity),
+        "can_create": access.can_create(request.user, Deal),
         "closed_window_days": CLOSED_WINDOW_DAYS,
     }
     return render(request, "sales/board/board.html", context)
@@ -86,22 +86,22 @@ def column(request: AuthenticatedRequest, pipeline_id: int, stage_id: int) -> Ht
 @login_required
 @require_POST
 def move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Moves a deal (a board drop, or the detail page's form) through opportunity_move.
+    """Moves a deal (a board drop, or the detail page's form) through deal_move.
 
     To the board (an HTMX request) a move answers with the card and both columns' headers, a refusal
     with its message as JSON: 422 for missing criteria or input, 409 when someone moved the deal first
     (with the stage it is in now), 403 when the deal is read-only to the user.
     """
-    deal = opportunity_get(user=request.user, pk=pk)
-    form = MoveForm(request.POST, opportunity=deal)
+    deal = deal_get(user=request.user, pk=pk)
+    form = MoveForm(request.POST, deal=deal)
     if not form.is_valid():
         summary = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _refused(request, deal, summary, status=422)
     data = form.cleaned_data
     try:
-        moved = opportunity_move(
+        moved = deal_move(
             actor=request.user,
-            opportunity_id=deal.pk,
+            deal_id=deal.pk,
             stage_id=data["stage"].pk,
             expected_stage_id=data["expected_stage"],
             lost_reason_id=data["lost_reason"].pk if data["lost_reason"] else None,
@@ -122,12 +122,12 @@ def move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _moved(request, moved, old_stage=deal.stage)
 
 
-def _current_stage_id(deal: Opportunity) -> int | None:
-    return Opportunity.objects.filter(pk=deal.pk).values_list("stage_id", flat=True).first()
+def _current_stage_id(deal: Deal) -> int | None:
+    return Deal.objects.filter(pk=deal.pk).values_list("stage_id", flat=True).first()
 
 
 def _refused(
-    request: AuthenticatedRequest, deal: Opportunity, message: str, *, status: int, **extra: Any
+    request: AuthenticatedRequest, deal: Deal, message: str, *, status: int, **extra: Any
 ) -> HttpResponse:
     if not request.htmx:
         messages.error(request, f"{deal} was not moved. {message}")
@@ -135,7 +135,7 @@ def _refused(
     return JsonResponse({"message": message, **extra}, status=status)
 
 
-def _moved(request: AuthenticatedRequest, deal: Opportunity, *, old_stage: Stage) -> HttpResponse:
+def _moved(request: AuthenticatedRequest, deal: Deal, *, old_stage: Stage) -> HttpResponse:
     """The card where it was dropped; out of band, the old and new columns' headers, the board's totals
     and, for a win or a loss, a note saying so (the card lands in a column that may be out of sight)."""
     stages = board_stages(pipeline=deal.stage.pipeline)

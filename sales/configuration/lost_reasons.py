@@ -13,7 +13,7 @@ from crm.errors import Invalid, NotFound
 from crm.models import User
 from crm.records import validate
 from crm.web.fragments import fragments_changed
-from sales.models import LostReason, Opportunity
+from sales.models import Deal, LostReason
 
 from .ordering import changed_positions, in_new_order, moved
 from .pipelines import clean_name
@@ -109,7 +109,7 @@ def lost_reason_delete(*, actor: User, reason_id: int) -> LostReasonRemoval:
     access.ensure_admin(actor, doing=LOST_REASONS)
     reasons = _locked_reasons()
     reason = _reason(reasons, reason_id)
-    deals = Opportunity.objects.filter(lost_reason=reason).count()
+    deals = Deal.objects.filter(lost_reason=reason).count()
     if deals:
         lost_reason_set_active(actor=actor, reason_id=reason.pk, active=False)
         return LostReasonRemoval(name=reason.name, deleted=False, deals=deals)

@@ -17,7 +17,7 @@ from crm.records import validate
 from crm.web.fragments import fragments_changed
 from sales import events
 from sales.models import (
-    Opportunity,
+    Deal,
     Pipeline,
     Stage,
     StageKind,
@@ -220,7 +220,7 @@ def stage_create(*, actor: User, pipeline_id: int, name: str, probability: int |
 
 
 def _deal_count(stage: Stage) -> int:
-    return Opportunity.objects.filter(stage=stage).count()
+    return Deal.objects.filter(stage=stage).count()
 
 
 def _deals(count: int) -> str:
@@ -334,19 +334,17 @@ def stage_delete(*, actor: User, stage_id: int, move_to_id: int | None = None) -
 
 def _move_deals(*, actor: User, source: Stage, target: Stage) -> int:
     """Moves every deal in `source` to `target`: stage, visit and stage-change event, as a move writes."""
-    deals = list(Opportunity.objects.select_for_update(of=("self",)).filter(stage=source).order_by("id"))
+    deals = list(Deal.objects.select_for_update(of=("self",)).filter(stage=source).order_by("id"))
     if not deals:
         return 0
     now = timezone.now()
     for deal in deals:
         deal.stage = target
         deal.stage_changed_at = now
-    bulk_update_with_history(
-        deals, Opportunity, ["stage", "stage_changed_at"], default_user=actor, batch_size=500
-    )
-    StageVisit.objects.filter(opportunity__in=deals, left_at__isnull=True).update(left_at=now)
+    bulk_update_with_history(deals, Deal, ["stage", "stage_changed_at"], default_user=actor, batch_size=500)
+    StageVisit.objects.filter(deal__in=deals, left_at__isnull=True).update(left_at=now)
     StageVisit.objects.bulk_create(
-        StageVisit(opportunity=deal, stage=target, entered_at=now, entered_by=actor) for deal in deals
+        StageVisit(deal=deal, stage=target, entered_at=now, entered_by=actor) for deal in deals
     )
     data = {
         "from": source.name,
@@ -355,10 +353,10 @@ def _move_deals(*, actor: User, source: Stage, target: Stage) -> int:
         "to_id": target.pk,
         "reason": f"the stage {source.name} was deleted",
     }
-    content_type = ContentType.objects.get_for_model(Opportunity)
+    content_type = ContentType.objects.get_for_model(Deal)
     LifecycleEvent.objects.bulk_create(
         LifecycleEvent(
-            type=events.OPPORTUNITY_STAGE_CHANGED,
+            type=events.DEAL_STAGE_CHANGED,
             actor=actor,
             content_type=content_type,
             object_id=deal.pk,

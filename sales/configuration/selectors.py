@@ -7,12 +7,12 @@ from django.db.models import Model, OuterRef, Prefetch, QuerySet
 from crm.errors import NotFound
 from crm.lists.counting import CappedCountSubquery
 from sales.models import (
+    Deal,
+    DealStatus,
     ExitCriterion,
     LostReason,
     OnboardingTemplate,
     OnboardingTemplateItem,
-    Opportunity,
-    OpportunityStatus,
     Pipeline,
     Stage,
 )
@@ -26,7 +26,7 @@ def _count(rows: QuerySet[Model], link: str) -> CappedCountSubquery:
 def pipeline_rows() -> QuerySet[Pipeline]:
     return Pipeline.objects.annotate(
         stage_count=_count(Stage.objects.all(), "pipeline"),
-        open_deal_count=_count(Opportunity.objects.filter(status=OpportunityStatus.OPEN), "pipeline"),
+        open_deal_count=_count(Deal.objects.filter(status=DealStatus.OPEN), "pipeline"),
     ).order_by("-is_active", "-is_default", "name", "id")
 
 
@@ -41,7 +41,7 @@ def pipeline_stages(*, pipeline: Pipeline) -> list[Stage]:
     """The stages in order, each with its deal count and its exit criteria."""
     return list(
         Stage.objects.filter(pipeline=pipeline)
-        .annotate(deal_count=_count(Opportunity.objects.all(), "stage"))
+        .annotate(deal_count=_count(Deal.objects.all(), "stage"))
         .prefetch_related(Prefetch("exit_criteria", queryset=ExitCriterion.objects.order_by("id")))
         .order_by("position", "id")
     )
@@ -50,7 +50,7 @@ def pipeline_stages(*, pipeline: Pipeline) -> list[Stage]:
 def stage_get(*, pk: int) -> Stage:
     stage = (
         Stage.objects.select_related("pipeline")
-        .annotate(deal_count=_count(Opportunity.objects.all(), "stage"))
+        .annotate(deal_count=_count(Deal.objects.all(), "stage"))
         .filter(pk=pk)
         .first()
     )
@@ -61,11 +61,11 @@ def stage_get(*, pk: int) -> Stage:
 
 def stage_has_history(*, stage: Stage) -> bool:
     """Whether deals are in the stage or have been: deleting it then needs a stage to take them over."""
-    return Opportunity.objects.filter(stage=stage).exists() or stage.visits.exists()
+    return Deal.objects.filter(stage=stage).exists() or stage.visits.exists()
 
 
 def lost_reason_rows() -> QuerySet[LostReason]:
-    return LostReason.objects.annotate(deal_count=_count(Opportunity.objects.all(), "lost_reason")).order_by(
+    return LostReason.objects.annotate(deal_count=_count(Deal.objects.all(), "lost_reason")).order_by(
         "position", "name", "id"
     )
 

@@ -27,7 +27,7 @@ class LeadConvertForm(forms.Form):
         required=False,
         help_text="The accounts that match the lead and those you own; the lead's person joins it.",
     )
-    create_opportunity = forms.BooleanField(label="Create a deal", required=False, initial=True)
+    create_deal = forms.BooleanField(label="Create a deal", required=False, initial=True)
     name = forms.CharField(label="Deal name", max_length=200, required=False)
     amount = forms.DecimalField(
         label="Amount",
@@ -85,8 +85,8 @@ class LeadConvertForm(forms.Form):
         data = self.cleaned_data
         return {
             "account": data["account"],
-            "create_opportunity": data["create_opportunity"],
-            "opportunity_name": data["name"],
+            "create_deal": data["create_deal"],
+            "deal_name": data["name"],
             "amount": data["amount"],
             "close_date": data["close_date"],
             "pipeline": data["pipeline"],

@@ -9,7 +9,7 @@ from crm.models import User
 from crm.timeline.panels import register_record_panel
 from leads.models import Lead
 from sales.conversion.rules import lead_can_be_converted
-from sales.conversion.selectors import lead_opportunity
+from sales.conversion.selectors import lead_deal
 
 
 def _lead_convert_button(user: User, lead: Lead) -> dict[str, Any] | None:
@@ -21,7 +21,7 @@ def _lead_convert_button(user: User, lead: Lead) -> dict[str, Any] | None:
 def _lead_deal_link(user: User, lead: Lead) -> dict[str, Any] | None:
     if not lead.is_converted:
         return None
-    deal = lead_opportunity(lead=lead)
+    deal = lead_deal(lead=lead)
     return {"deal": deal} if deal is not None else None
 
 

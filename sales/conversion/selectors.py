@@ -10,7 +10,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from crm import access
 from crm.models import Account, Contact, User
 from leads.models import Lead
-from sales.models import Opportunity
+from sales.models import Deal
 
 ACCOUNT_CHOICES = 100
 
@@ -68,9 +68,9 @@ def matching_contact(*, account: Account, lead: Lead) -> Contact | None:
     return account.contacts.filter(email__iexact=lead.email.strip()).order_by("id").first()
 
 
-def lead_opportunity(*, lead: Lead) -> Opportunity | None:
+def lead_deal(*, lead: Lead) -> Deal | None:
     """The deal a converted lead became, if the conversion made one."""
-    return Opportunity.objects.filter(source_lead=lead).first()
+    return Deal.objects.filter(source_lead=lead).first()
 
 
 def conversion_account_choices(*, user: User, lead: Lead, keep: list[Account]) -> list[Account]:

@@ -25,8 +25,8 @@ class ConversionRequestSerializer(serializers.Serializer):
         help_text="The account to join; left out, the visible account with the lead's domain or company, "
         "else a new one.",
     )
-    create_opportunity = serializers.BooleanField(default=True)
-    opportunity_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    create_deal = serializers.BooleanField(default=True)
+    deal_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     amount = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -54,5 +54,5 @@ class ConversionSerializer(serializers.Serializer):
     contact = serializers.IntegerField(source="contact.pk")
     contact_name = serializers.CharField(source="contact.full_name")
     contact_created = serializers.BooleanField(help_text="False when the account already had this person.")
-    opportunity = serializers.IntegerField(source="opportunity.pk", allow_null=True)
-    opportunity_name = serializers.CharField(source="opportunity.name", allow_null=True)
+    deal = serializers.IntegerField(source="deal.pk", allow_null=True)
+    deal_name = serializers.CharField(source="deal.name", allow_null=True)

@@ -21,8 +21,8 @@ from leads.models import Lead, LeadStatus
 from sales import events
 from sales.conversion.rules import lead_can_be_converted
 from sales.conversion.selectors import lead_domain, matching_account, matching_contact
-from sales.models import Opportunity, OpportunityType, Pipeline
-from sales.services.deals import opportunity_create
+from sales.models import Deal, DealType, Pipeline
+from sales.services.deals import deal_create
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Conversion:
     lead: Lead
     account: Account
     contact: Contact
-    opportunity: Opportunity | None
+    deal: Deal | None
     account_created: bool
     contact_created: bool
 
@@ -41,8 +41,8 @@ def lead_convert(
     actor: User,
     lead_id: int,
     account: Account | None = None,
-    create_opportunity: bool = True,
-    opportunity_name: str = "",
+    create_deal: bool = True,
+    deal_name: str = "",
     amount: Decimal | None = None,
     close_date: date | None = None,
     pipeline: Pipeline | None = None,
@@ -65,20 +65,20 @@ def lead_convert(
     contact_created = contact is None
     if contact is None:
         contact = contact_create(actor=actor, fields=_contact_fields(lead, account))
-    opportunity = None
-    if create_opportunity:
+    deal = None
+    if create_deal:
         fields = {
-            "name": opportunity_name.strip() or f"{account.name}: new business",
+            "name": deal_name.strip() or f"{account.name}: new business",
             "account": account,
             "primary_contact": contact,
             "amount": amount if amount is not None else lead.budget or Decimal(0),
             "close_date": close_date,
-            "type": OpportunityType.NEW_BUSINESS,
+            "type": DealType.NEW_BUSINESS,
             "source_lead": lead,
         }
         if pipeline is not None:
             fields["pipeline"] = pipeline
-        opportunity = opportunity_create(actor=actor, fields=fields)
+        deal = deal_create(actor=actor, fields=fields)
     # The trail follows the person: activities, tasks and engagement now read on the contact; the lead's
     # lifecycle events (created, qualified, converted) stay its own.
     timeline_move(source=lead, target=contact, models=(Activity, Task, EngagementEvent))
@@ -97,11 +97,11 @@ def lead_convert(
             "account": account.name,
             "contact_id": contact.pk,
             "contact": contact.full_name,
-            "opportunity_id": opportunity.pk if opportunity else None,
-            "opportunity": opportunity.name if opportunity else None,
+            "deal_id": deal.pk if deal else None,
+            "deal": deal.name if deal else None,
         },
     )
-    return Conversion(lead, account, contact, opportunity, account_created, contact_created)
+    return Conversion(lead, account, contact, deal, account_created, contact_created)
 
 
 def _account_from(*, actor: User, lead: Lead) -> Account:

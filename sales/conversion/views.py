@@ -21,8 +21,8 @@ from sales.conversion.forms import NEW_ACCOUNT, LeadConvertForm
 from sales.conversion.rules import lead_can_be_converted
 from sales.conversion.selectors import (
     conversion_account_choices,
+    lead_deal,
     lead_domain,
-    lead_opportunity,
     matching_account,
     matching_contact,
 )
@@ -47,12 +47,12 @@ def _chosen_account(request: AuthenticatedRequest, match: Account | None) -> Acc
 def _success_message(conversion: services.Conversion) -> str:
     account = f"{'created' if conversion.account_created else 'joined'} the account {conversion.account}"
     contact = f"{'created' if conversion.contact_created else 'linked'} the contact {conversion.contact}"
-    deal = f" and opened the deal {conversion.opportunity}" if conversion.opportunity else ""
+    deal = f" and opened the deal {conversion.deal}" if conversion.deal else ""
     return f"Converted {conversion.lead}: {account}, {contact}{deal}."
 
 
 def _converted_page(request: AuthenticatedRequest, lead: Lead) -> HttpResponse:
-    return render(request, TEMPLATE, {"lead": lead, "deal": lead_opportunity(lead=lead)})
+    return render(request, TEMPLATE, {"lead": lead, "deal": lead_deal(lead=lead)})
 
 
 def _convert_context(lead: Lead, form: LeadConvertForm, chosen: Account | None) -> dict[str, Any]:
@@ -96,5 +96,5 @@ def lead_convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             service_error(form, error)
         else:
             messages.success(request, _success_message(conversion))
-            return redirect(conversion.opportunity or conversion.contact)
+            return redirect(conversion.deal or conversion.contact)
     return render(request, TEMPLATE, _convert_context(lead, form, chosen))

@@ -18,12 +18,12 @@ from leads.events import LEAD_QUALIFIED
 from leads.models import Lead, LeadStatus
 
 from ..models import (
+    Deal,
+    DealLine,
+    DealStatus,
+    DealType,
     ForecastCategory,
     LostReason,
-    Opportunity,
-    OpportunityLine,
-    OpportunityStatus,
-    OpportunityType,
     Product,
     Stage,
     StageKind,
@@ -78,10 +78,10 @@ SELLER_TURNS = ("rep", "alex", "sam", "nina", "manager", "rep", "alex", "sam", "
 class PlannedDeal:
     """One deal of the book: the stages it went through and when, before it is written."""
 
-    deal: Opportunity
+    deal: Deal
     path: list[Stage]
     entered: list[datetime]
-    lines: list[OpportunityLine] = field(default_factory=list)
+    lines: list[DealLine] = field(default_factory=list)
     lead: Lead | None = None
 
     @property
@@ -173,7 +173,7 @@ def _new_deal(
     owner: User | None = None,
     label: str = "",
     package: int | None = None,
-) -> Opportunity:
+) -> Deal:
     rng = book.rng
     chosen = package if package is not None else rng.choices(range(len(PACKAGES)), weights=PACKAGE_WEIGHTS)[0]
     package_name, lines = PACKAGES[chosen]
@@ -183,7 +183,7 @@ def _new_deal(
         name, number = f"{account.name}: {label} (phase {number})", number + 1
     book.names.add(name)
     contacts = book.contacts.get(account.pk, [])
-    deal = Opportunity(
+    deal = Deal(
         name=name,
         account=account,
         primary_contact=rng.choice(contacts) if contacts else None,
@@ -195,15 +195,15 @@ def _new_deal(
     return deal
 
 
-def _lines(book: DealBook, deal: Opportunity) -> list[OpportunityLine]:
+def _lines(book: DealBook, deal: Deal) -> list[DealLine]:
     rng = book.rng
-    lines: list[OpportunityLine] = []
+    lines: list[DealLine] = []
     for position, (sku, most) in enumerate(book.packages[deal.name]):
         product = book.products[sku]
         if position and rng.random() < 0.4:
             continue  # the extras are optional
-        line = OpportunityLine(
-            opportunity=deal,
+        line = DealLine(
+            deal=deal,
             product=product,
             quantity=Decimal(rng.randint(1, most)),
             unit_price=product.unit_price,
@@ -235,7 +235,7 @@ def _plan_closed(
     closed: datetime,
     end: Stage,
     reached: int,
-    deal: Opportunity | None = None,
+    deal: Deal | None = None,
 ) -> PlannedDeal:
     """A deal won or lost at `closed`, after going through the open stages up to index `reached`."""
     rng = book.rng
@@ -273,7 +273,7 @@ def _amount(book: DealBook, planned: PlannedDeal) -> Decimal:
 
 
 def _plan_open(
-    book: DealBook, account: Account, index: int, close: date, deal: Opportunity | None = None
+    book: DealBook, account: Account, index: int, close: date, deal: Deal | None = None
 ) -> PlannedDeal:
     """A deal now in the open stage `index`, expected to close on `close`."""
     rng, clock = book.rng, book.clock
@@ -283,7 +283,7 @@ def _plan_open(
     planned = PlannedDeal(deal, book.stages[: index + 1], entered)
     planned.lines = _lines(book, deal) if index >= 3 or (index >= 1 and rng.random() < 0.4) else []
     deal.amount = _amount(book, planned)
-    deal.stage, deal.status, deal.close_date = book.stages[index], OpportunityStatus.OPEN, close
+    deal.stage, deal.status, deal.close_date = book.stages[index], DealStatus.OPEN, close
     deal.stage_changed_at = entered[-1]
     if index >= 4:
         deal.forecast_category = ForecastCategory.COMMIT
@@ -371,7 +371,7 @@ def _plan_stories(book: DealBook, accounts: dict[str, Account]) -> None:
         day = timezone.localdate(pilot.deal.closed_at or clock.now)
         pilot.deal.contract_start, pilot.deal.contract_end = day, day + timedelta(days=299)
         deal = _new_deal(book, wayne, label="Renewal of the pilot", package=0)
-        deal.type, deal.renewal_of = OpportunityType.RENEWAL, pilot.deal
+        deal.type, deal.renewal_of = DealType.RENEWAL, pilot.deal
         renewal = _plan_closed(book, wayne, clock.days_ago(rng, 40), book.lost, 2, deal)
         renewal.deal.lost_reason = next(
             (r for r in book.reasons if r.name == "Chose a competitor"), book.reasons[0]
@@ -391,10 +391,8 @@ def _settle_types(book: DealBook) -> None:
         for account, closed_at, lines in wins:
             if account == deal.account and closed_at is not None and closed_at < planned.created_at:
                 bought |= lines
-        if bought and deal.type != OpportunityType.RENEWAL:
-            deal.type = (
-                OpportunityType.UPSELL if _product_lines(planned) & bought else OpportunityType.CROSS_SELL
-            )
+        if bought and deal.type != DealType.RENEWAL:
+            deal.type = DealType.UPSELL if _product_lines(planned) & bought else DealType.CROSS_SELL
 
 
 def _product_lines(planned: PlannedDeal) -> set[str]:

@@ -24,13 +24,13 @@ from sales.renewals.services import renewals_create_due
 
 from ..models import (
     CriterionKind,
+    Deal,
+    DealStatus,
     ExitCriterion,
     LostReason,
     OnboardingRole,
     OnboardingTemplate,
     OnboardingTemplateItem,
-    Opportunity,
-    OpportunityStatus,
     Pipeline,
     Product,
     Quota,
@@ -115,7 +115,7 @@ def seed_demo_sales(people: dict[str, User]) -> bool:
         book.contacts[contact.account_id or 0].append(contact)
     plan_book(book, accounts)
     taken = set(
-        Opportunity.objects.filter(name__in=[d.deal.name for d in book.deals]).values_list("name", flat=True)
+        Deal.objects.filter(name__in=[d.deal.name for d in book.deals]).values_list("name", flat=True)
     )
     book.deals = [d for d in book.deals if d.deal.name not in taken]
     if not book.deals:
@@ -170,7 +170,7 @@ def _seed_quotas(book: DealBook) -> None:
     since = book.clock.now - timedelta(days=365)
     for planned in book.deals:
         deal = planned.deal
-        if deal.status == OpportunityStatus.WON and deal.closed_at and deal.closed_at >= since:
+        if deal.status == DealStatus.WON and deal.closed_at and deal.closed_at >= since:
             won[deal.owner.pk] += deal.amount
     people, month = book.people, month_start(book.clock.today, 0)
     quotas = []

@@ -31,14 +31,14 @@ from leads.scoring.services import leads_rescore_chunk
 
 from .. import events
 from ..models import (
+    Deal,
+    DealLine,
+    DealStatus,
+    DealType,
     Onboarding,
     OnboardingRole,
     OnboardingStep,
     OnboardingTemplate,
-    Opportunity,
-    OpportunityLine,
-    OpportunityStatus,
-    OpportunityType,
     StageKind,
     StageVisit,
 )
@@ -53,11 +53,11 @@ def write_book(book: DealBook) -> None:
             _plan_next_step(book, timeline, planned)
     # A renewal is written after the deal it renews (its row must exist to be pointed at).
     first = [d for d in book.deals if d.deal.renewal_of is None]
-    insert_dated(Opportunity, [_dated(d) for d in first])
+    insert_dated(Deal, [_dated(d) for d in first])
     later = [d for d in book.deals if d.deal.renewal_of is not None and d.deal.renewal_of.pk is not None]
-    insert_dated(Opportunity, [_dated(d) for d in later])
+    insert_dated(Deal, [_dated(d) for d in later])
     book.deals = [d for d in book.deals if d.deal.pk is not None]
-    OpportunityLine.objects.bulk_create([line for d in book.deals for line in d.lines])
+    DealLine.objects.bulk_create([line for d in book.deals for line in d.lines])
     visits = []
     for planned in book.deals:
         deal, owner = planned.deal, planned.deal.owner
@@ -65,7 +65,7 @@ def write_book(book: DealBook) -> None:
             left = planned.entered[index + 1] if index + 1 < len(planned.entered) else None
             visits.append(
                 StageVisit(
-                    opportunity=deal,
+                    deal=deal,
                     stage=stage,
                     entered_at=planned.entered[index],
                     left_at=left,
@@ -85,14 +85,14 @@ def write_book(book: DealBook) -> None:
     )
 
 
-def _dated(planned: PlannedDeal) -> Dated[Opportunity]:
+def _dated(planned: PlannedDeal) -> Dated[Deal]:
     """The deal with its history: created in its first stage, then as it is now."""
     initially: dict[str, object] = {}
     if len(planned.path) > 1:
         first = planned.path[0]
         initially = {
             "stage_id": first.pk,
-            "status": OpportunityStatus.OPEN,
+            "status": DealStatus.OPEN,
             "closed_at": None,
             "lost_reason_id": None,
             "lost_note": "",
@@ -123,14 +123,14 @@ def _plan_deal_history(book: DealBook, timeline: DemoTimeline, planned: PlannedD
     rng, clock, deal, owner = book.rng, book.clock, planned.deal, planned.deal.owner
     first = planned.path[0]
     data = {"name": deal.name, "type": deal.type, "stage": first.name, "amount": str(deal.amount)}
-    timeline.event(deal, events.OPPORTUNITY_CREATED, at=planned.created_at, actor=owner, data=data)
+    timeline.event(deal, events.DEAL_CREATED, at=planned.created_at, actor=owner, data=data)
     for index, stage in enumerate(planned.path):
         at = planned.entered[index]
         left = planned.entered[index + 1] if index + 1 < len(planned.entered) else clock.now
         if index:
             before = planned.path[index - 1]
             move = {"from": before.name, "to": stage.name, "from_id": before.pk, "to_id": stage.pk}
-            timeline.event(deal, events.OPPORTUNITY_STAGE_CHANGED, at=at, actor=owner, data=move)
+            timeline.event(deal, events.DEAL_STAGE_CHANGED, at=at, actor=owner, data=move)
         if stage.kind == StageKind.OPEN:
             kind, subject, body, _ = STAGE_WORK[index % len(STAGE_WORK)]
             if left < clock.now or rng.random() < 0.6:
@@ -149,10 +149,8 @@ def _plan_deal_history(book: DealBook, timeline: DemoTimeline, planned: PlannedD
     closed = deal.closed_at
     if closed is None:
         return
-    if deal.status == OpportunityStatus.WON:
-        timeline.event(
-            deal, events.OPPORTUNITY_WON, at=closed, actor=owner, data={"amount": str(deal.amount)}
-        )
+    if deal.status == DealStatus.WON:
+        timeline.event(deal, events.DEAL_WON, at=closed, actor=owner, data={"amount": str(deal.amount)})
         timeline.activity(
             deal,
             ActivityKind.NOTE,
@@ -172,7 +170,7 @@ def _plan_deal_history(book: DealBook, timeline: DemoTimeline, planned: PlannedD
         )
     else:
         lost = {"reason": str(deal.lost_reason), "note": deal.lost_note}
-        timeline.event(deal, events.OPPORTUNITY_LOST, at=closed, actor=owner, data=lost)
+        timeline.event(deal, events.DEAL_LOST, at=closed, actor=owner, data=lost)
         timeline.activity(deal, ActivityKind.NOTE, "Lost", author=owner, at=closed, body=deal.lost_note)
 
 
@@ -220,8 +218,8 @@ def _write_conversions(book: DealBook, timeline: DemoTimeline) -> None:
             "account": deal.account.name,
             "contact_id": contact.pk,
             "contact": contact.full_name,
-            "opportunity_id": deal.pk,
-            "opportunity": deal.name,
+            "deal_id": deal.pk,
+            "deal": deal.name,
         }
         timeline.event(lead, events.LEAD_CONVERTED, at=at, actor=lead.owner, data=converted)
     if not rows:
@@ -247,11 +245,11 @@ def _write_conversions(book: DealBook, timeline: DemoTimeline) -> None:
 
 
 def _write_customers(book: DealBook, timeline: DemoTimeline) -> None:
-    """A first win makes the account a customer (opportunity_move's _after_win); Wayne then churned."""
+    """A first win makes the account a customer (deal_move's _after_win); Wayne then churned."""
     became: dict[int, PlannedDeal] = {}
     for planned in sorted(book.deals, key=lambda d: d.deal.closed_at or book.clock.now):
         account = planned.deal.account
-        won = planned.deal.status == OpportunityStatus.WON
+        won = planned.deal.status == DealStatus.WON
         if won and account.pk not in became and account.lifecycle_stage == LifecycleStage.PROSPECT:
             became[account.pk] = planned
     rows = []
@@ -263,11 +261,7 @@ def _write_customers(book: DealBook, timeline: DemoTimeline) -> None:
         data = {"from": LifecycleStage.PROSPECT, "to": LifecycleStage.CUSTOMER, "deal": deal.name}
         timeline.event(account, kernel_events.ACCOUNT_STAGE_CHANGED, at=at, actor=deal.owner, data=data)
     change_dated(Account, rows, ["lifecycle_stage"])
-    churned = [
-        d
-        for d in book.deals
-        if d.deal.type == OpportunityType.RENEWAL and d.deal.status == OpportunityStatus.LOST
-    ]
+    churned = [d for d in book.deals if d.deal.type == DealType.RENEWAL and d.deal.status == DealStatus.LOST]
     rows = []
     for planned in churned:
         account = planned.deal.account
@@ -297,7 +291,7 @@ def _plan_onboardings(
     }
     agent = User.objects.filter(role=Role.SUPPORT_AGENT, is_active=True).order_by("id").first()
     wins = sorted(
-        (d for d in book.deals if d.deal.status == OpportunityStatus.WON),
+        (d for d in book.deals if d.deal.status == DealStatus.WON),
         key=lambda d: d.deal.closed_at or clock.now,
     )
 
@@ -321,7 +315,7 @@ def _plan_onboardings(
             continue
         onboarding = Onboarding(
             account=deal.account,
-            opportunity=deal,
+            deal=deal,
             template=template,
             name=f"{template.name}: {deal.account}",
             started_at=started,
@@ -370,7 +364,7 @@ def _main_line(planned: PlannedDeal) -> str:
     return max(sums, key=lambda name: sums[name]) if sums else ""
 
 
-def _assignee(role: str, deal: Opportunity, agent: User | None) -> User:
+def _assignee(role: str, deal: Deal, agent: User | None) -> User:
     owner = deal.owner
     if role == OnboardingRole.ACCOUNT_OWNER and deal.account.owner is not None:
         return deal.account.owner

@@ -26,7 +26,7 @@ from django.utils import timezone
 from crm import access
 from crm.errors import Invalid
 from crm.models import Role, Team, User
-from sales.models import ForecastCategory, Opportunity, OpportunityStatus, Quota, SalesSettings
+from sales.models import Deal, DealStatus, ForecastCategory, Quota, SalesSettings
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -169,7 +169,7 @@ def forecast_scopes(user: User) -> list[ForecastScope]:
     admin lets reps see their team's deals, for reps in a team; oneself for everybody."""
     if user.is_admin:
         return [ForecastScope.ME, ForecastScope.TEAM, ForecastScope.ALL]
-    policy = access.policy_for(Opportunity)
+    policy = access.policy_for(Deal)
     if (
         user.role in SELLING_ROLES
         and policy.scope(user, "view") >= access.Scope.TEAM
@@ -322,14 +322,14 @@ def _deal_figures(
     """Two grouped queries: by owner and expected close month, the sums of the open deals in range (and,
     under the month None, the count of those with no close date); by owner and the month they were won
     in, the sums of the won deals."""
-    is_open = Q(status=OpportunityStatus.OPEN)
+    is_open = Q(status=DealStatus.OPEN)
     summed = Q(currency=currency, close_date__isnull=False)
     omitted = summed & is_open & Q(forecast_category=ForecastCategory.OMITTED)
     weight = ExpressionWrapper(
         F("amount") * F("stage__probability") / 100,
         output_field=DecimalField(max_digits=20, decimal_places=4),
     )
-    visible = access.visible(user, Opportunity.objects.filter(owner__in=owners))
+    visible = access.visible(user, Deal.objects.filter(owner__in=owners))
     deals = visible.filter(
         is_open,
         Q(close_date__gte=months.first, close_date__lt=months.stop) | Q(close_date__isnull=True),
@@ -370,14 +370,14 @@ def _deal_figures(
 
 
 def _won_figures(
-    deals: QuerySet[Opportunity], months: MonthRange, currency: str
+    deals: QuerySet[Deal], months: MonthRange, currency: str
 ) -> dict[tuple[int, date | None], Figures]:
     """The won deals by owner and the (local) month they were won in, read from the won-deals index."""
     start, stop = (
         timezone.make_aware(datetime.combine(day, time.min)) for day in (months.first, months.stop)
     )
     rows = (
-        deals.filter(status=OpportunityStatus.WON, closed_at__gte=start, closed_at__lt=stop)
+        deals.filter(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=stop)
         .annotate(month=TruncMonth("closed_at", output_field=DateField()))
         .values("owner_id", "month")
         .annotate(

@@ -1,14 +1,14 @@
-from .forecast import Quota
-from .onboarding import Onboarding, OnboardingRole, OnboardingStep, OnboardingTemplate, OnboardingTemplateItem
-from .opportunities import (
+from .deals import (
+    Deal,
+    DealLine,
+    DealStatus,
+    DealType,
     ForecastCategory,
-    Opportunity,
-    OpportunityLine,
-    OpportunityStatus,
-    OpportunityType,
     StageVisit,
     line_total,
 )
+from .forecast import Quota
+from .onboarding import Onboarding, OnboardingRole, OnboardingStep, OnboardingTemplate, OnboardingTemplateItem
 from .pipelines import (
     CriterionKind,
     ExitCriterion,
@@ -32,10 +32,10 @@ __all__ = [
     "OnboardingStep",
     "OnboardingTemplate",
     "OnboardingTemplateItem",
-    "Opportunity",
-    "OpportunityLine",
-    "OpportunityStatus",
-    "OpportunityType",
+    "Deal",
+    "DealLine",
+    "DealStatus",
+    "DealType",
     "Pipeline",
     "Product",
     "Quota",

@@ -52,9 +52,7 @@ class OnboardingTemplateItem(models.Model):
 class Onboarding(models.Model):
     account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="onboardings")
     # One onboarding per won deal: winning twice (or a retried task) never makes a second one.
-    opportunity = models.OneToOneField(
-        "sales.Opportunity", on_delete=models.CASCADE, related_name="onboarding"
-    )
+    deal = models.OneToOneField("sales.Deal", on_delete=models.CASCADE, related_name="onboarding")
     template = models.ForeignKey(
         OnboardingTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="onboardings"
     )

@@ -40,7 +40,7 @@ def account_onboardings(*, account: Account, limit: int = ONBOARDINGS_SHOWN) -> 
     steps = OnboardingStep.objects.select_related("task__assignee").order_by("position", "id")
     onboardings = (
         Onboarding.objects.filter(account=account)
-        .select_related("opportunity")
+        .select_related("deal")
         .prefetch_related(Prefetch("steps", queryset=steps))
         .order_by("-started_at", "-id")[:limit]
     )

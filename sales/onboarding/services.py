@@ -13,13 +13,13 @@ from crm.models import Role, Task, User
 from crm.timeline.events import event_record
 from crm.timeline.services import task_create_by_rule
 from sales import events
-from sales.models import Onboarding, OnboardingRole, OnboardingStep, OnboardingTemplate, Opportunity
+from sales.models import Deal, Onboarding, OnboardingRole, OnboardingStep, OnboardingTemplate
 
 
-def template_for(opportunity: Opportunity) -> OnboardingTemplate | None:
+def template_for(deal: Deal) -> OnboardingTemplate | None:
     """The active template of the deal's main product line (its largest line), else the default one."""
     main_line = (
-        opportunity.lines.exclude(product__product_line="")
+        deal.lines.exclude(product__product_line="")
         .values("product__product_line")
         .annotate(line_sum=Sum(F("quantity") * F("unit_price")))
         .order_by("-line_sum")
@@ -33,10 +33,10 @@ def template_for(opportunity: Opportunity) -> OnboardingTemplate | None:
     return templates.filter(product_line="").first()
 
 
-def _assignee(role: str, opportunity: Opportunity) -> User:
-    owner = opportunity.owner
-    if role == OnboardingRole.ACCOUNT_OWNER and opportunity.account.owner is not None:
-        return opportunity.account.owner
+def _assignee(role: str, deal: Deal) -> User:
+    owner = deal.owner
+    if role == OnboardingRole.ACCOUNT_OWNER and deal.account.owner is not None:
+        return deal.account.owner
     if role == OnboardingRole.OWNER_MANAGER and owner.team is not None and owner.team.manager is not None:
         return owner.team.manager
     if role == OnboardingRole.SUPPORT_AGENT:
@@ -53,36 +53,36 @@ def _assignee(role: str, opportunity: Opportunity) -> User:
 
 
 @transaction.atomic
-def onboarding_start(*, actor: User | None, opportunity: Opportunity) -> Onboarding | None:
+def onboarding_start(*, actor: User | None, deal: Deal) -> Onboarding | None:
     """Starts the won deal's onboarding; a deal that has one (won twice, a retry) keeps it."""
-    existing = Onboarding.objects.filter(opportunity=opportunity).first()
+    existing = Onboarding.objects.filter(deal=deal).first()
     if existing is not None:
         return existing
-    template = template_for(opportunity)
+    template = template_for(deal)
     if template is None:
         return None
     now = timezone.now()
     onboarding = Onboarding.objects.create(
-        account=opportunity.account,
-        opportunity=opportunity,
+        account=deal.account,
+        deal=deal,
         template=template,
-        name=f"{template.name}: {opportunity.account}",
+        name=f"{template.name}: {deal.account}",
         started_at=now,
     )
     for position, item in enumerate(template.items.all()):
         task = task_create_by_rule(
             title=item.title,
             due_at=now + timedelta(days=item.due_offset_days),
-            assignee=_assignee(item.role, opportunity),
-            target=opportunity.account,
-            notes=f"Onboarding of {opportunity.account} after winning {opportunity}.",
+            assignee=_assignee(item.role, deal),
+            target=deal.account,
+            notes=f"Onboarding of {deal.account} after winning {deal}.",
         )
         OnboardingStep.objects.create(onboarding=onboarding, task=task, role=item.role, position=position)
     event_record(
         actor=actor,
-        target=opportunity.account,
+        target=deal.account,
         type=events.ONBOARDING_STARTED,
-        data={"onboarding_id": onboarding.pk, "template": template.name, "deal": opportunity.name},
+        data={"onboarding_id": onboarding.pk, "template": template.name, "deal": deal.name},
     )
     return onboarding
 

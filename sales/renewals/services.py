@@ -13,10 +13,10 @@ from crm.timeline.events import event_record
 from crm.timeline.notifications import notification_send
 from sales import events
 from sales.models import (
-    Opportunity,
-    OpportunityLine,
-    OpportunityStatus,
-    OpportunityType,
+    Deal,
+    DealLine,
+    DealStatus,
+    DealType,
     SalesSettings,
     StageVisit,
 )
@@ -35,9 +35,9 @@ def renewals_create_due(*, today: date | None = None) -> int:
     while True:
         with transaction.atomic():
             due = list(
-                Opportunity.objects.select_for_update(skip_locked=True, of=("self",))
+                Deal.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(
-                    status=OpportunityStatus.WON,
+                    status=DealStatus.WON,
                     contract_end__isnull=False,
                     contract_end__lte=horizon,
                     renewal__isnull=True,
@@ -52,7 +52,7 @@ def renewals_create_due(*, today: date | None = None) -> int:
             return created
 
 
-def renewal_create(*, won: Opportunity) -> Opportunity | None:
+def renewal_create(*, won: Deal) -> Deal | None:
     """The renewal of `won`: same account, contact, owner and products, for the next term."""
     if won.contract_end is None:
         return None
@@ -62,7 +62,7 @@ def renewal_create(*, won: Opportunity) -> Opportunity | None:
     now = timezone.now()
     try:
         with transaction.atomic():
-            renewal = Opportunity.objects.create(
+            renewal = Deal.objects.create(
                 name=f"Renewal: {won.name}",
                 account_id=won.account_id,
                 primary_contact_id=won.primary_contact_id,
@@ -72,7 +72,7 @@ def renewal_create(*, won: Opportunity) -> Opportunity | None:
                 currency=won.currency,
                 close_date=max(won.contract_end, timezone.localdate()),
                 owner_id=won.owner_id,
-                type=OpportunityType.RENEWAL,
+                type=DealType.RENEWAL,
                 renewal_of=won,
                 contract_start=won.contract_end + timedelta(days=1),
                 contract_end=won.contract_end + timedelta(days=1) + term,
@@ -80,9 +80,9 @@ def renewal_create(*, won: Opportunity) -> Opportunity | None:
             )
     except IntegrityError:
         return None  # renewed meanwhile by another worker
-    OpportunityLine.objects.bulk_create(
-        OpportunityLine(
-            opportunity=renewal,
+    DealLine.objects.bulk_create(
+        DealLine(
+            deal=renewal,
             product_id=line.product_id,
             quantity=line.quantity,
             unit_price=line.unit_price,
@@ -91,12 +91,12 @@ def renewal_create(*, won: Opportunity) -> Opportunity | None:
         )
         for line in won.lines.all()
     )
-    StageVisit.objects.create(opportunity=renewal, stage=stage, entered_at=now)
+    StageVisit.objects.create(deal=renewal, stage=stage, entered_at=now)
     data = {"renewal_id": renewal.pk, "renews_id": won.pk, "contract_end": won.contract_end.isoformat()}
     event_record(
         actor=None,
         target=renewal,
-        type=events.OPPORTUNITY_CREATED,
+        type=events.DEAL_CREATED,
         data={"name": renewal.name, "type": renewal.type},
     )
     event_record(actor=None, target=won, type=events.RENEWAL_CREATED, data=data)

@@ -10,7 +10,7 @@ from crm.lists.bulk import BulkResult, bulk_apply
 from crm.models import User
 from sales.models import LostReason, Stage
 
-from .deals import opportunity_delete, opportunity_move, opportunity_update
+from .deals import deal_delete, deal_move, deal_update
 
 BULK_ACTIONS = {
     "assign": "Assign to an owner",
@@ -18,39 +18,35 @@ BULK_ACTIONS = {
     "forecast": "Set the forecast category",
     "delete": "Delete",
 }
-MAX_BULK_OPPORTUNITIES = 500
+MAX_BULK_DEALS = 500
 
 
-def opportunities_bulk_apply(
+def deals_bulk_apply(
     *,
     actor: User,
     action: str,
-    opportunity_ids: Iterable[int],
+    deal_ids: Iterable[int],
     owner: User | None = None,
     stage: Stage | None = None,
     lost_reason: LostReason | None = None,
     forecast_category: str = "",
 ) -> BulkResult:
     """The one entry for the deal list's bulk bar and the API's bulk endpoint."""
-    ids = list(opportunity_ids)
-    if len(ids) > MAX_BULK_OPPORTUNITIES:
-        raise Invalid(
-            f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", field="ids", code="too_many"
-        )
+    ids = list(deal_ids)
+    if len(ids) > MAX_BULK_DEALS:
+        raise Invalid(f"Select at most {MAX_BULK_DEALS} deals at a time.", field="ids", code="too_many")
     if action == "assign":
         if owner is None:
             raise Invalid("Choose the new owner.", field="owner", code="required")
-        return bulk_apply(
-            ids, lambda pk: opportunity_update(actor=actor, opportunity_id=pk, fields={"owner": owner})
-        )
+        return bulk_apply(ids, lambda pk: deal_update(actor=actor, deal_id=pk, fields={"owner": owner}))
     if action == "move":
         if stage is None:
             raise Invalid("Choose the stage.", field="stage", code="required")
         return bulk_apply(
             ids,
-            lambda pk: opportunity_move(
+            lambda pk: deal_move(
                 actor=actor,
-                opportunity_id=pk,
+                deal_id=pk,
                 stage_id=stage.pk,
                 lost_reason_id=lost_reason.pk if lost_reason else None,
             ),
@@ -58,10 +54,8 @@ def opportunities_bulk_apply(
     if action == "forecast":
         return bulk_apply(
             ids,
-            lambda pk: opportunity_update(
-                actor=actor, opportunity_id=pk, fields={"forecast_category": forecast_category}
-            ),
+            lambda pk: deal_update(actor=actor, deal_id=pk, fields={"forecast_category": forecast_category}),
         )
     if action == "delete":
-        return bulk_apply(ids, lambda pk: opportunity_delete(actor=actor, opportunity_id=pk))
+        return bulk_apply(ids, lambda pk: deal_delete(actor=actor, deal_id=pk))
     raise Invalid(f"Unknown bulk action {action!r}.", field="action", code="unknown_action")

@@ -2,7 +2,7 @@
 
 A deal keeps two dates apart: `close_date`, when it is expected to close (the rep's plan, kept as it
 was when the deal closes), and `closed_at`, when it was won or lost (set by the close, cleared by a
-reopening). A closed deal moves again only once it is reopened (opportunity_reopen).
+reopening). A closed deal moves again only once it is reopened (deal_reopen).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from crm.timeline.rollup import rollup_reassign
 from sales import events
 from sales.errors import StaleMove
 from sales.models import (
+    Deal,
+    DealStatus,
     LostReason,
-    Opportunity,
-    OpportunityStatus,
     Pipeline,
     SalesSettings,
     Stage,
@@ -106,20 +106,20 @@ def _check_account_and_contact(*, actor: User, account: Account, contact: Contac
         )
 
 
-def _notify_owner(*, actor: User | None, opportunity: Opportunity, message: str) -> None:
-    if opportunity.owner_id != (actor.pk if actor else None):
+def _notify_owner(*, actor: User | None, deal: Deal, message: str) -> None:
+    if deal.owner_id != (actor.pk if actor else None):
         notification_send(
-            recipient=opportunity.owner,
+            recipient=deal.owner,
             kind=NotificationKind.ASSIGNED,
             message=message,
-            url=opportunity.get_absolute_url(),
+            url=deal.get_absolute_url(),
         )
 
 
 @transaction.atomic
-def opportunity_create(*, actor: User, fields: dict[str, Any]) -> Opportunity:
+def deal_create(*, actor: User, fields: dict[str, Any]) -> Deal:
     """Creates a deal in an open stage (the pipeline's first unless told), checking the stages it skips."""
-    access.ensure_can_create(actor, Opportunity)
+    access.ensure_can_create(actor, Deal)
     fields = {"owner": actor, **fields}
     check_owner_assignable(actor=actor, owner=fields["owner"])
     _check_account_and_contact(actor=actor, account=fields["account"], contact=fields.get("primary_contact"))
@@ -135,30 +135,28 @@ def opportunity_create(*, actor: User, fields: dict[str, Any]) -> Opportunity:
     _check_close_date(fields.get("close_date"))
     _check_currency(fields)
     fields.setdefault("currency", SalesSettings.current().default_currency)
-    opportunity = Opportunity(
-        **{**fields, "pipeline": pipeline, "stage": stage, "status": OpportunityStatus.OPEN}
-    )
-    ensure_may_enter(opportunity=opportunity, current=None, target=stage)
+    deal = Deal(**{**fields, "pipeline": pipeline, "stage": stage, "status": DealStatus.OPEN})
+    ensure_may_enter(deal=deal, current=None, target=stage)
     now = timezone.now()
-    opportunity.stage_changed_at = now
-    save_with_audit(opportunity, actor=actor)
-    StageVisit.objects.create(opportunity=opportunity, stage=stage, entered_at=now, entered_by=actor)
+    deal.stage_changed_at = now
+    save_with_audit(deal, actor=actor)
+    StageVisit.objects.create(deal=deal, stage=stage, entered_at=now, entered_by=actor)
     event_record(
         actor=actor,
-        target=opportunity,
-        type=events.OPPORTUNITY_CREATED,
+        target=deal,
+        type=events.DEAL_CREATED,
         data={
-            "name": opportunity.name,
-            "type": opportunity.type,
+            "name": deal.name,
+            "type": deal.type,
             "stage": stage.name,
-            "amount": str(opportunity.amount),
+            "amount": str(deal.amount),
         },
     )
-    _notify_owner(actor=actor, opportunity=opportunity, message=f"{actor} gave you the deal {opportunity}.")
-    return opportunity
+    _notify_owner(actor=actor, deal=deal, message=f"{actor} gave you the deal {deal}.")
+    return deal
 
 
-# Fields the edit form and the API change, in the form's order; the stage moves through opportunity_move's
+# Fields the edit form and the API change, in the form's order; the stage moves through deal_move's
 # rules.
 EDITABLE_FIELD_ORDER = (
     "name",
@@ -180,12 +178,12 @@ EDITABLE_FIELDS = frozenset(EDITABLE_FIELD_ORDER)
 
 
 @transaction.atomic
-def opportunity_update(
-    *, actor: User, opportunity_id: int, fields: dict[str, Any], expected_stage_id: int | None = None
-) -> Opportunity:
+def deal_update(
+    *, actor: User, deal_id: int, fields: dict[str, Any], expected_stage_id: int | None = None
+) -> Deal:
     """Changes a deal's fields and, when `fields` names a stage, then moves it there (one transaction:
     filling the missing criteria and moving past them is one save)."""
-    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    deal = _lock(actor=actor, deal_id=deal_id)
     fields = dict(fields)
     stage: Stage | None = fields.pop("stage", None)
     lost_reason: LostReason | None = fields.pop("lost_reason", None)
@@ -195,67 +193,65 @@ def opportunity_update(
             f"These fields cannot be changed here: {', '.join(sorted(unknown))}.", code="field_not_editable"
         )
     _check_currency(fields)
-    changed = {name: value for name, value in fields.items() if getattr(opportunity, name) != value}
+    changed = {name: value for name, value in fields.items() if getattr(deal, name) != value}
     if "owner" in changed:
         check_owner_assignable(actor=actor, owner=changed["owner"])
     if "account" in changed or "primary_contact" in changed:
         _check_account_and_contact(
             actor=actor,
-            account=changed.get("account", opportunity.account),
-            contact=changed.get("primary_contact", opportunity.primary_contact),
+            account=changed.get("account", deal.account),
+            contact=changed.get("primary_contact", deal.primary_contact),
         )
-    if "amount" in changed and opportunity.lines.exists():
+    if "amount" in changed and deal.lines.exists():
         raise Invalid(
             "The amount is the sum of the product lines; change the lines instead.",
             field="amount",
             code="amount_from_lines",
         )
-    if "currency" in changed and opportunity.lines.exists():
+    if "currency" in changed and deal.lines.exists():
         raise Invalid(
             "Remove the product lines before changing the currency.", field="currency", code="deal_has_lines"
         )
-    stays_open = opportunity.is_open and (stage is None or stage.kind == StageKind.OPEN)
+    stays_open = deal.is_open and (stage is None or stage.kind == StageKind.OPEN)
     if "close_date" in changed and stays_open:
         _check_close_date(changed["close_date"])
-    changes = apply_changes(opportunity, changed)
+    changes = apply_changes(deal, changed)
     if changes:
-        save_with_audit(opportunity, actor=actor)
+        save_with_audit(deal, actor=actor)
         if "account" in changes:
-            rollup_reassign(target=opportunity, account_id=opportunity.account_id)
+            rollup_reassign(target=deal, account_id=deal.account_id)
         if "owner" in changes:
             old, new = changes["owner"]
             event_record(
                 actor=actor,
-                target=opportunity,
-                type=events.OPPORTUNITY_ASSIGNED,
+                target=deal,
+                type=events.DEAL_ASSIGNED,
                 data={"from": str(old), "to": str(new)},
             )
-            _notify_owner(
-                actor=actor, opportunity=opportunity, message=f"{actor} gave you the deal {opportunity}."
-            )
-    if stage is not None and stage.pk != opportunity.stage_id:
+            _notify_owner(actor=actor, deal=deal, message=f"{actor} gave you the deal {deal}.")
+    if stage is not None and stage.pk != deal.stage_id:
         _move(
             actor=actor,
-            opportunity=opportunity,
+            deal=deal,
             stage=stage,
             expected_stage_id=expected_stage_id,
             lost_reason=lost_reason,
         )
-    return opportunity
+    return deal
 
 
 @transaction.atomic
-def opportunity_move(
+def deal_move(
     *,
     actor: User,
-    opportunity_id: int,
+    deal_id: int,
     stage_id: int,
     expected_stage_id: int | None = None,
     lost_reason_id: int | None = None,
     lost_note: str = "",
     close_date: date | None = None,
     closed_at: datetime | None = None,
-) -> Opportunity:
+) -> Deal:
     """Moves a deal to a stage (a board drop, the form, the API).
 
     `expected_stage_id` is where the mover saw the deal: if someone moved it since, the move is refused
@@ -263,7 +259,7 @@ def opportunity_move(
     A `close_date` sent along is saved with the move; `closed_at` says when a win or a loss happened
     (now when left out).
     """
-    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
+    deal = _lock(actor=actor, deal_id=deal_id)
     stage = Stage.objects.filter(pk=stage_id).select_related("pipeline").first()
     if stage is None:
         raise Invalid("That stage no longer exists; reload the board.", field="stage", code="stage_gone")
@@ -271,153 +267,145 @@ def opportunity_move(
         LostReason.objects.filter(pk=lost_reason_id, is_active=True).first() if lost_reason_id else None
     )
     if lost_note:
-        opportunity.lost_note = lost_note.strip()
-    moved_from = opportunity.stage_id
-    new_close_date = close_date is not None and close_date != opportunity.close_date
+        deal.lost_note = lost_note.strip()
+    moved_from = deal.stage_id
+    new_close_date = close_date is not None and close_date != deal.close_date
     if new_close_date:
-        if opportunity.is_open and stage.kind == StageKind.OPEN:
+        if deal.is_open and stage.kind == StageKind.OPEN:
             _check_close_date(close_date)
-        opportunity.close_date = close_date
+        deal.close_date = close_date
     _move(
         actor=actor,
-        opportunity=opportunity,
+        deal=deal,
         stage=stage,
         expected_stage_id=expected_stage_id,
         lost_reason=lost_reason,
         closed_at=closed_at,
     )
-    if new_close_date and opportunity.stage_id == moved_from:
-        save_with_audit(opportunity, actor=actor)  # no move, but the close date sent along is kept
-    return opportunity
+    if new_close_date and deal.stage_id == moved_from:
+        save_with_audit(deal, actor=actor)  # no move, but the close date sent along is kept
+    return deal
 
 
-def reopen_stage(opportunity: Opportunity) -> Stage:
+def reopen_stage(deal: Deal) -> Stage:
     """Where a reopened deal goes unless told: the last open stage it was in, else its pipeline's first."""
     visit = (
-        opportunity.stage_visits.filter(
-            stage__kind=StageKind.OPEN, stage__pipeline_id=opportunity.pipeline_id
-        )
+        deal.stage_visits.filter(stage__kind=StageKind.OPEN, stage__pipeline_id=deal.pipeline_id)
         .select_related("stage")
         .order_by("-entered_at", "-id")
         .first()
     )
-    return visit.stage if visit is not None else first_open_stage(opportunity.pipeline)
+    return visit.stage if visit is not None else first_open_stage(deal.pipeline)
 
 
 @transaction.atomic
-def opportunity_reopen(
-    *, actor: User, opportunity_id: int, stage_id: int | None = None, close_date: date | None = None
-) -> Opportunity:
+def deal_reopen(
+    *, actor: User, deal_id: int, stage_id: int | None = None, close_date: date | None = None
+) -> Deal:
     """Reopens a won or lost deal in an open stage of its pipeline (the last one it was in unless told),
     with a new expected close date when the old one has passed. Reopening an open deal changes nothing."""
-    opportunity = _lock(actor=actor, opportunity_id=opportunity_id)
-    if not deal_is_closed(opportunity):
-        return opportunity
-    deal_can_be_reopened(actor, opportunity).ensure()
+    deal = _lock(actor=actor, deal_id=deal_id)
+    if not deal_is_closed(deal):
+        return deal
+    deal_can_be_reopened(actor, deal).ensure()
     if stage_id is None:
-        stage = reopen_stage(opportunity)
+        stage = reopen_stage(deal)
     else:
-        found = Stage.objects.filter(
-            pk=stage_id, pipeline_id=opportunity.pipeline_id, kind=StageKind.OPEN
-        ).first()
+        found = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id, kind=StageKind.OPEN).first()
         if found is None:
             raise Invalid(
-                f"Choose an open stage of the pipeline {opportunity.pipeline} to reopen the deal in.",
+                f"Choose an open stage of the pipeline {deal.pipeline} to reopen the deal in.",
                 field="stage",
                 code="reopen_stage_invalid",
             )
         stage = found
     if close_date is not None:
-        opportunity.close_date = close_date
-    _check_close_date(opportunity.close_date)
-    _enter(actor=actor, opportunity=opportunity, stage=stage, lost_reason=None, closed_at=None)
-    return opportunity
+        deal.close_date = close_date
+    _check_close_date(deal.close_date)
+    _enter(actor=actor, deal=deal, stage=stage, lost_reason=None, closed_at=None)
+    return deal
 
 
-def _lock(*, actor: User, opportunity_id: int) -> Opportunity:
-    opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
-    return Opportunity.objects.select_related("stage", "pipeline", "account", "owner").get(pk=opportunity.pk)
+def _lock(*, actor: User, deal_id: int) -> Deal:
+    deal = lock_for_change(actor=actor, model=Deal, pk=deal_id)
+    return Deal.objects.select_related("stage", "pipeline", "account", "owner").get(pk=deal.pk)
 
 
 def _move(
     *,
     actor: User,
-    opportunity: Opportunity,
+    deal: Deal,
     stage: Stage,
     expected_stage_id: int | None,
     lost_reason: LostReason | None,
     closed_at: datetime | None = None,
 ) -> None:
-    current = opportunity.stage
+    current = deal.stage
     if expected_stage_id is not None and expected_stage_id != current.pk:
-        visit = opportunity.stage_visits.filter(left_at__isnull=True).select_related("entered_by").first()
+        visit = deal.stage_visits.filter(left_at__isnull=True).select_related("entered_by").first()
         moved_by = str(visit.entered_by) if visit and visit.entered_by else "Someone"
         raise StaleMove(
             current_stage=current.name, moved_by=moved_by if visit and visit.entered_by != actor else "You"
         )
     if stage.pk == current.pk:
         return
-    deal_can_move(actor, opportunity).ensure()
+    deal_can_move(actor, deal).ensure()
     if stage.kind == StageKind.LOST and lost_reason is None:
         raise Invalid("Choose why the deal was lost.", field="lost_reason", code="lost_reason_required")
-    _enter(actor=actor, opportunity=opportunity, stage=stage, lost_reason=lost_reason, closed_at=closed_at)
+    _enter(actor=actor, deal=deal, stage=stage, lost_reason=lost_reason, closed_at=closed_at)
 
 
 def _enter(
     *,
     actor: User,
-    opportunity: Opportunity,
+    deal: Deal,
     stage: Stage,
     lost_reason: LostReason | None,
     closed_at: datetime | None,
 ) -> None:
     """The move itself, once the rules allow it: the stage, status and close, the visit and the events."""
-    current = opportunity.stage
-    ensure_may_enter(opportunity=opportunity, current=current, target=stage)
+    current = deal.stage
+    ensure_may_enter(deal=deal, current=current, target=stage)
     now = timezone.now()
-    old_status = opportunity.status
-    opportunity.stage = stage
-    opportunity.pipeline_id = stage.pipeline_id
-    opportunity.status = stage.kind
-    opportunity.stage_changed_at = now
+    old_status = deal.status
+    deal.stage = stage
+    deal.pipeline_id = stage.pipeline_id
+    deal.status = stage.kind
+    deal.stage_changed_at = now
     if stage.kind == StageKind.OPEN:
-        opportunity.closed_at = None
-        opportunity.lost_reason = None
+        deal.closed_at = None
+        deal.lost_reason = None
     else:
         if closed_at is not None:
             _check_closed_at(closed_at)
-        opportunity.closed_at = closed_at or now
-        opportunity.lost_reason = lost_reason if stage.kind == StageKind.LOST else None
-    save_with_audit(opportunity, actor=actor)
-    StageVisit.objects.filter(opportunity=opportunity, left_at__isnull=True).update(left_at=now)
-    StageVisit.objects.create(opportunity=opportunity, stage=stage, entered_at=now, entered_by=actor)
+        deal.closed_at = closed_at or now
+        deal.lost_reason = lost_reason if stage.kind == StageKind.LOST else None
+    save_with_audit(deal, actor=actor)
+    StageVisit.objects.filter(deal=deal, left_at__isnull=True).update(left_at=now)
+    StageVisit.objects.create(deal=deal, stage=stage, entered_at=now, entered_by=actor)
     event_record(
         actor=actor,
-        target=opportunity,
-        type=events.OPPORTUNITY_STAGE_CHANGED,
+        target=deal,
+        type=events.DEAL_STAGE_CHANGED,
         data={"from": current.name, "to": stage.name, "from_id": current.pk, "to_id": stage.pk},
     )
     if stage.kind == StageKind.WON:
-        _after_win(actor=actor, opportunity=opportunity)
+        _after_win(actor=actor, deal=deal)
     elif stage.kind == StageKind.LOST:
         event_record(
             actor=actor,
-            target=opportunity,
-            type=events.OPPORTUNITY_LOST,
-            data={"reason": str(lost_reason), "note": opportunity.lost_note},
+            target=deal,
+            type=events.DEAL_LOST,
+            data={"reason": str(lost_reason), "note": deal.lost_note},
         )
-    elif old_status != OpportunityStatus.OPEN:
-        event_record(
-            actor=actor, target=opportunity, type=events.OPPORTUNITY_REOPENED, data={"from": old_status}
-        )
+    elif old_status != DealStatus.OPEN:
+        event_record(actor=actor, target=deal, type=events.DEAL_REOPENED, data={"from": old_status})
 
 
-def _after_win(*, actor: User, opportunity: Opportunity) -> None:
+def _after_win(*, actor: User, deal: Deal) -> None:
     """A win makes the account a customer and starts its onboarding from the matching template."""
-    event_record(
-        actor=actor, target=opportunity, type=events.OPPORTUNITY_WON, data={"amount": str(opportunity.amount)}
-    )
-    account = Account.objects.select_for_update().get(pk=opportunity.account_id)
+    event_record(actor=actor, target=deal, type=events.DEAL_WON, data={"amount": str(deal.amount)})
+    account = Account.objects.select_for_update().get(pk=deal.account_id)
     if account.lifecycle_stage != LifecycleStage.CUSTOMER:
         old = account.lifecycle_stage
         account.lifecycle_stage = LifecycleStage.CUSTOMER
@@ -426,13 +414,13 @@ def _after_win(*, actor: User, opportunity: Opportunity) -> None:
             actor=actor,
             target=account,
             type=kernel_events.ACCOUNT_STAGE_CHANGED,
-            data={"from": old, "to": LifecycleStage.CUSTOMER, "deal": opportunity.name},
+            data={"from": old, "to": LifecycleStage.CUSTOMER, "deal": deal.name},
         )
-    onboarding_start(actor=actor, opportunity=opportunity)
+    onboarding_start(actor=actor, deal=deal)
 
 
 @transaction.atomic
-def opportunity_delete(*, actor: User, opportunity_id: int) -> None:
-    opportunity = lock_for_change(actor=actor, model=Opportunity, pk=opportunity_id)
-    deal_can_be_deleted(actor, opportunity).ensure()
-    delete_with_audit(opportunity, actor=actor)
+def deal_delete(*, actor: User, deal_id: int) -> None:
+    deal = lock_for_change(actor=actor, model=Deal, pk=deal_id)
+    deal_can_be_deleted(actor, deal).ensure()
+    delete_with_audit(deal, actor=actor)

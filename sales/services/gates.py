@@ -10,8 +10,8 @@ from crm.models import Activity
 from sales.errors import ExitCriteriaUnmet
 from sales.models import (
     CriterionKind,
+    Deal,
     ExitCriterion,
-    Opportunity,
     RequiredField,
     RequiredRecord,
     Stage,
@@ -36,36 +36,34 @@ def stages_passed(*, current: Stage | None, target: Stage) -> QuerySet[Stage]:
     return stages.filter(position__gte=start, position__lt=target.position)
 
 
-def missing_criteria(*, opportunity: Opportunity, stages: QuerySet[Stage]) -> list[tuple[Stage, str]]:
+def missing_criteria(*, deal: Deal, stages: QuerySet[Stage]) -> list[tuple[Stage, str]]:
     """Each unmet exit criterion of `stages`, with its stage, in the pipeline's order."""
     criteria = (
         ExitCriterion.objects.filter(stage__in=stages)
         .select_related("stage")
         .order_by("stage__position", "id")
     )
-    return [
-        (criterion.stage, criterion.label) for criterion in criteria if not is_met(criterion, opportunity)
-    ]
+    return [(criterion.stage, criterion.label) for criterion in criteria if not is_met(criterion, deal)]
 
 
-def is_met(criterion: ExitCriterion, opportunity: Opportunity) -> bool:
+def is_met(criterion: ExitCriterion, deal: Deal) -> bool:
     if criterion.kind == CriterionKind.FIELD:
         if criterion.field_name == RequiredField.AMOUNT:
-            return opportunity.amount > 0
+            return deal.amount > 0
         if criterion.field_name == RequiredField.CLOSE_DATE:
-            return opportunity.close_date is not None
+            return deal.close_date is not None
         if criterion.field_name == RequiredField.NEXT_STEP:
-            return bool(opportunity.next_step.strip())
-        return opportunity.primary_contact_id is not None
+            return bool(deal.next_step.strip())
+        return deal.primary_contact_id is not None
     if criterion.kind == CriterionKind.RELATED:
         if criterion.related == RequiredRecord.PRIMARY_CONTACT:
-            return opportunity.primary_contact_id is not None
-        return opportunity.pk is not None and opportunity.lines.exists()
-    if opportunity.pk is None:
+            return deal.primary_contact_id is not None
+        return deal.pk is not None and deal.lines.exists()
+    if deal.pk is None:
         return False
     activities = Activity.objects.filter(
-        content_type=ContentType.objects.get_for_model(Opportunity),
-        object_id=opportunity.pk,
+        content_type=ContentType.objects.get_for_model(Deal),
+        object_id=deal.pk,
         kind=criterion.activity_kind,
         occurred_at__lte=timezone.now(),
     )
@@ -74,8 +72,8 @@ def is_met(criterion: ExitCriterion, opportunity: Opportunity) -> bool:
     return activities.exists()
 
 
-def ensure_may_enter(*, opportunity: Opportunity, current: Stage | None, target: Stage) -> None:
+def ensure_may_enter(*, deal: Deal, current: Stage | None, target: Stage) -> None:
     """Refuses the move with every missing item listed, grouped under the first stage still blocking."""
-    missing = missing_criteria(opportunity=opportunity, stages=stages_passed(current=current, target=target))
+    missing = missing_criteria(deal=deal, stages=stages_passed(current=current, target=target))
     if missing:
         raise ExitCriteriaUnmet(stage=missing[0][0].name, missing=[label for _, label in missing])

@@ -19,13 +19,13 @@ from crm.models import User
 from crm.web.views import AuthenticatedRequest, safe_next
 from sales.forms import StageField, stage_queryset
 from sales.models import ForecastCategory, LostReason, StageKind
-from sales.selectors import active_lost_reasons, opportunity_list
-from sales.services.bulk import BULK_ACTIONS, MAX_BULK_OPPORTUNITIES, opportunities_bulk_apply
+from sales.selectors import active_lost_reasons, deal_list
+from sales.services.bulk import BULK_ACTIONS, MAX_BULK_DEALS, deals_bulk_apply
 
 
 class DealBulkForm(forms.Form):
     action = forms.ChoiceField(label="Action", choices=list(BULK_ACTIONS.items()))
-    opportunity = BulkIdsField(nouns="deals", required=False)
+    deal = BulkIdsField(nouns="deals", required=False)
     owner = forms.ModelChoiceField(
         label="Assign to", queryset=User.objects.none(), required=False, empty_label="Choose an owner"
     )
@@ -53,21 +53,19 @@ class DealBulkForm(forms.Form):
             empty_label="Choose a stage",
             required=False,
         )
-        self.order_fields(["action", "opportunity", "owner", "stage", "lost_reason", "forecast_category"])
+        self.order_fields(["action", "deal", "owner", "stage", "lost_reason", "forecast_category"])
         for name in ("owner", "stage", "lost_reason", "forecast_category"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        action, ids = cleaned.get("action"), cleaned.get("opportunity")
+        action, ids = cleaned.get("action"), cleaned.get("deal")
         if action is None:
             return cleaned
         if not ids:
             raise ValidationError("Select at least one deal.", code="empty")
-        if len(ids) > MAX_BULK_OPPORTUNITIES:
-            raise ValidationError(
-                f"Select at most {MAX_BULK_OPPORTUNITIES} deals at a time.", code="too_many"
-            )
+        if len(ids) > MAX_BULK_DEALS:
+            raise ValidationError(f"Select at most {MAX_BULK_DEALS} deals at a time.", code="too_many")
         if action == "assign" and not cleaned.get("owner"):
             self.add_error("owner", "Choose whom to assign the deals to.")
         if action == "move":
@@ -83,7 +81,7 @@ class DealBulkForm(forms.Form):
 
 def _names(user: User, ids: list[int]) -> dict[int, str]:
     """The names of the deals the user may see, to say which ones a bulk action could not change."""
-    deals = opportunity_list(user=user).select_related(None).filter(pk__in=ids).only("name")
+    deals = deal_list(user=user).select_related(None).filter(pk__in=ids).only("name")
     return {deal.pk: deal.name for deal in deals}
 
 
@@ -93,19 +91,19 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
     return bulk_action(
         request,
         DealBulkForm(request.POST, user=request.user),
-        run=lambda data: opportunities_bulk_apply(
+        run=lambda data: deals_bulk_apply(
             actor=request.user,
             action=data["action"],
-            opportunity_ids=data["opportunity"],
+            deal_ids=data["deal"],
             owner=data.get("owner"),
             stage=data.get("stage"),
             lost_reason=data.get("lost_reason"),
             forecast_category=data.get("forecast_category") or "",
         ),
         names=partial(_names, request.user),
-        back=safe_next(request, reverse("sales:opportunity-list")),
+        back=safe_next(request, reverse("sales:deal-list")),
         noun="deal",
-        id_field="opportunity",
+        id_field="deal",
         confirm_template="sales/deals/bulk_delete_confirm.html",
-        action_url=reverse("sales:opportunity-bulk"),
+        action_url=reverse("sales:deal-bulk"),
     )

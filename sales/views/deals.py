@@ -24,8 +24,8 @@ from crm.timeline.views import record_sections
 from crm.web.fragments import audience, cached_fragment, query_key
 from crm.web.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
 from sales.filters import DealListFilter
-from sales.forms import LineAddForm, LineForm, MoveForm, OpportunityForm, ReopenForm
-from sales.models import Opportunity, OpportunityLine, OpportunityType, StageKind
+from sales.forms import DealForm, LineAddForm, LineForm, MoveForm, ReopenForm
+from sales.models import Deal, DealLine, DealType, StageKind
 from sales.presenters import deal_rows_presented
 from sales.rules import (
     deal_can_be_deleted,
@@ -36,19 +36,19 @@ from sales.rules import (
 )
 from sales.selectors import (
     current_criteria,
+    deal_get,
+    deal_lines,
     deal_list_totals,
-    opportunity_get,
-    opportunity_lines,
-    opportunity_rows,
+    deal_rows,
     pipeline_stages,
     renewals,
     stage_history,
 )
 from sales.services.deals import (
-    opportunity_create,
-    opportunity_delete,
-    opportunity_reopen,
-    opportunity_update,
+    deal_create,
+    deal_delete,
+    deal_reopen,
+    deal_update,
 )
 
 from .bulk import DealBulkForm
@@ -69,7 +69,7 @@ class DealPermissions:
     can_delete: bool
 
 
-def deal_permissions(user: User, deal: Opportunity) -> DealPermissions:
+def deal_permissions(user: User, deal: Deal) -> DealPermissions:
     return DealPermissions(
         can_edit=bool(deal_can_be_edited(user, deal)),
         can_move=bool(deal_can_move(user, deal)),
@@ -78,7 +78,7 @@ def deal_permissions(user: User, deal: Opportunity) -> DealPermissions:
     )
 
 
-def line_form(line: OpportunityLine, data: Any = None) -> LineForm:
+def line_form(line: DealLine, data: Any = None) -> LineForm:
     """A line's row: its inputs belong to the row's own <form> (by id), since a form cannot wrap a row."""
     form = LineForm(
         data,
@@ -99,7 +99,7 @@ def _mark_invalid(form: BaseForm) -> BaseForm:
 
 def lines_context(
     *,
-    deal: Opportunity,
+    deal: Deal,
     user: User,
     add_form: LineAddForm | None = None,
     bound_line: tuple[int, LineForm] | None = None,
@@ -108,7 +108,7 @@ def lines_context(
     """What sales/deals/_lines.html needs; a bound form shows again with its errors."""
     editable = bool(deal_lines_editable(user, deal))
     rows = []
-    for line in opportunity_lines(opportunity=deal):
+    for line in deal_lines(deal=deal):
         bound = bound_line is not None and bound_line[0] == line.pk
         rows.append((line, _mark_invalid(bound_line[1]) if bound_line and bound else line_form(line)))
     return {
@@ -123,9 +123,9 @@ def lines_context(
 @require_GET
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    filterset = DealListFilter(request.GET, queryset=opportunity_rows(user=user))
+    filterset = DealListFilter(request.GET, queryset=deal_rows(user=user))
     page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
-    may_change = access.can_create(user, Opportunity)
+    may_change = access.can_create(user, Deal)
     filtered = filterset.is_filtered
     context = {
         "filter": filterset,
@@ -156,26 +156,26 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "sales/deals/deal_list.html", context)
 
 
-def detail_page(request: AuthenticatedRequest, deal: Opportunity, **forms: Any) -> HttpResponse:
+def detail_page(request: AuthenticatedRequest, deal: Deal, **forms: Any) -> HttpResponse:
     """The detail page; `forms` are bound forms to show again with their errors."""
     user = request.user
-    stages = pipeline_stages(opportunity=deal)
+    stages = pipeline_stages(deal=deal)
     permissions = deal_permissions(user, deal)
     context = {
         "deal": deal,
         "permissions": permissions,
         "stages": stages,
-        "criteria": current_criteria(opportunity=deal),
-        "history": stage_history(opportunity=deal),
+        "criteria": current_criteria(deal=deal),
+        "history": stage_history(deal=deal),
         # An open deal moves; a won or lost one is reopened first, on purpose.
-        "move_form": (forms.pop("move_form", None) or MoveForm(opportunity=deal, stages=stages))
+        "move_form": (forms.pop("move_form", None) or MoveForm(deal=deal, stages=stages))
         if permissions.can_move
         else None,
-        "reopen_form": (forms.pop("reopen_form", None) or ReopenForm(opportunity=deal, stages=stages))
+        "reopen_form": (forms.pop("reopen_form", None) or ReopenForm(deal=deal, stages=stages))
         if permissions.can_reopen
         else None,
         "lost_stage_id": next((stage.pk for stage in stages if stage.kind == StageKind.LOST), None),
-        "renewals": renewals(user=user, opportunity=deal),
+        "renewals": renewals(user=user, deal=deal),
         "today": timezone.localdate(),
         **lines_context(deal=deal, user=user, **forms),
         **record_sections(user=user, record=deal),
@@ -186,20 +186,20 @@ def detail_page(request: AuthenticatedRequest, deal: Opportunity, **forms: Any) 
 @login_required
 @require_GET
 def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return detail_page(request, opportunity_get(user=request.user, pk=pk))
+    return detail_page(request, deal_get(user=request.user, pk=pk))
 
 
 @login_required
 @require_POST
 def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Reopens a won or lost deal in the open stage chosen, with a new expected close date if needed."""
-    deal = opportunity_get(user=request.user, pk=pk)
-    form = ReopenForm(request.POST, opportunity=deal)
+    deal = deal_get(user=request.user, pk=pk)
+    form = ReopenForm(request.POST, deal=deal)
     if form.is_valid():
         try:
-            reopened = opportunity_reopen(
+            reopened = deal_reopen(
                 actor=request.user,
-                opportunity_id=pk,
+                deal_id=pk,
                 stage_id=form.cleaned_data["stage"].pk,
                 close_date=form.cleaned_data["close_date"],
             )
@@ -215,9 +215,9 @@ def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def criteria(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The detail page's exit criteria box, drawn again after an activity or a product line is saved."""
-    deal = opportunity_get(user=request.user, pk=pk)
+    deal = deal_get(user=request.user, pk=pk)
     return render(
-        request, "sales/deals/_criteria.html", {"deal": deal, "criteria": current_criteria(opportunity=deal)}
+        request, "sales/deals/_criteria.html", {"deal": deal, "criteria": current_criteria(deal=deal)}
     )
 
 
@@ -230,7 +230,7 @@ def _create_initial(request: AuthenticatedRequest) -> dict[str, Any]:
         if account is not None:
             initial["account"] = account
     deal_type = request.GET.get("type")
-    if deal_type in OpportunityType.values:
+    if deal_type in DealType.values:
         initial["type"] = deal_type
     return initial
 
@@ -238,13 +238,13 @@ def _create_initial(request: AuthenticatedRequest) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: AuthenticatedRequest) -> HttpResponse:
-    access.ensure_can_create(request.user, Opportunity)
+    access.ensure_can_create(request.user, Deal)
     initial = _create_initial(request)
     data = request.POST if request.method == "POST" else None
-    form = OpportunityForm(data, user=request.user, initial=initial)
+    form = DealForm(data, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            deal = opportunity_create(actor=request.user, fields=form.service_fields())
+            deal = deal_create(actor=request.user, fields=form.service_fields())
         except DomainError as error:
             service_error(form, error)
         else:
@@ -262,16 +262,16 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    deal = opportunity_get(user=request.user, pk=pk)
+    deal = deal_get(user=request.user, pk=pk)
     access.ensure_can_change(request.user, deal)
     title, cancel_url = f"Edit {deal}", deal.get_absolute_url()
     data = request.POST if request.method == "POST" else None
-    form = OpportunityForm(data, instance=deal, user=request.user, has_lines=deal.lines.exists())
+    form = DealForm(data, instance=deal, user=request.user, has_lines=deal.lines.exists())
     if request.method == "POST" and form.is_valid():
         try:
-            opportunity_update(
+            deal_update(
                 actor=request.user,
-                opportunity_id=pk,
+                deal_id=pk,
                 fields=form.service_fields(),
                 expected_stage_id=form.expected_stage_id,
             )
@@ -285,10 +285,10 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
-        deal = opportunity_get(user=request.user, pk=pk)
+        deal = deal_get(user=request.user, pk=pk)
     except NotFound:  # given to someone in another team: saved, and out of the user's sight
         messages.success(request, "Saved the deal; it is no longer in your lists.")
-        return redirect("sales:opportunity-list")
+        return redirect("sales:deal-list")
     messages.success(request, f"Saved deal {deal}.")
     return redirect(deal)
 
@@ -296,14 +296,14 @@ def _after_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    deal = opportunity_get(user=request.user, pk=pk)
+    deal = deal_get(user=request.user, pk=pk)
     return delete_page(
         request,
         deal,
         noun="deal",
-        delete=lambda: opportunity_delete(actor=request.user, opportunity_id=pk),
+        delete=lambda: deal_delete(actor=request.user, deal_id=pk),
         may_delete=lambda: deal_can_be_deleted(request.user, deal),
-        done_url=reverse("sales:opportunity-list"),
+        done_url=reverse("sales:deal-list"),
     )
 
 

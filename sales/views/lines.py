@@ -19,21 +19,21 @@ from crm import access
 from crm.errors import DomainError
 from crm.web.views import AuthenticatedRequest, service_error
 from sales.forms import LineAddForm
-from sales.models import Opportunity, OpportunityLine
-from sales.selectors import opportunity_get, product_suggestions
-from sales.services.lines import opportunity_line_add, opportunity_line_remove, opportunity_line_update
+from sales.models import Deal, DealLine
+from sales.selectors import deal_get, product_suggestions
+from sales.services.lines import deal_line_add, deal_line_remove, deal_line_update
 
 from .deals import DEAL_CHANGED, detail_page, line_form, lines_context
 
 
-def _changeable_deal(request: AuthenticatedRequest, pk: int) -> Opportunity:
-    deal = opportunity_get(user=request.user, pk=pk)
+def _changeable_deal(request: AuthenticatedRequest, pk: int) -> Deal:
+    deal = deal_get(user=request.user, pk=pk)
     access.ensure_can_change(request.user, deal)
     return deal
 
 
-def _line_of(deal: Opportunity, line_id: int) -> OpportunityLine:
-    line = OpportunityLine.objects.filter(pk=line_id, opportunity=deal).select_related("product").first()
+def _line_of(deal: Deal, line_id: int) -> DealLine:
+    line = DealLine.objects.filter(pk=line_id, deal=deal).select_related("product").first()
     if line is None:
         raise Http404
     return line
@@ -42,7 +42,7 @@ def _line_of(deal: Opportunity, line_id: int) -> OpportunityLine:
 def _respond(
     request: AuthenticatedRequest, pk: int, *, status: str = "", failed: bool = False, **forms: Any
 ) -> HttpResponse:
-    deal = opportunity_get(user=request.user, pk=pk)  # again: the amount has changed
+    deal = deal_get(user=request.user, pk=pk)  # again: the amount has changed
     if request.htmx:
         context = {
             "deal": deal,
@@ -67,9 +67,9 @@ def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            line = opportunity_line_add(
+            line = deal_line_add(
                 actor=request.user,
-                opportunity_id=deal.pk,
+                deal_id=deal.pk,
                 product=data["product"],
                 quantity=data["quantity"],
                 unit_price=data["unit_price"],
@@ -101,7 +101,7 @@ def line_update(request: AuthenticatedRequest, pk: int, line_id: int) -> HttpRes
     form = line_form(line, request.POST)
     if form.is_valid():
         try:
-            opportunity_line_update(actor=request.user, line_id=line.pk, **form.cleaned_data)
+            deal_line_update(actor=request.user, line_id=line.pk, **form.cleaned_data)
         except DomainError as error:
             service_error(form, error)
         else:
@@ -115,7 +115,7 @@ def line_remove(request: AuthenticatedRequest, pk: int, line_id: int) -> HttpRes
     deal = _changeable_deal(request, pk)
     line = _line_of(deal, line_id)
     try:
-        opportunity_line_remove(actor=request.user, line_id=line.pk)
+        deal_line_remove(actor=request.user, line_id=line.pk)
     except DomainError as error:
         form = line_form(line)
         form.add_error(None, error.message)

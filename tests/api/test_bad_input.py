@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from crm.api.parsers import MAX_JSON_DEPTH
 from crm.models import Account, Notification, NotificationKind
 from sales.models import CriterionKind, ExitCriterion
-from tests.factories import AccountFactory, ActivityFactory, LeadFactory, OpportunityFactory, TaskFactory
+from tests.factories import AccountFactory, ActivityFactory, DealFactory, LeadFactory, TaskFactory
 from tests.factories.sales import PipelineFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ KEYSET_LISTS = [
     "/api/v1/activities/",
     "/api/v1/notifications/",
     "/api/v1/leads/",
-    "/api/v1/opportunities/",
+    "/api/v1/deals/",
     "/api/v1/products/",
 ]
 
@@ -90,7 +90,7 @@ def test_a_time_at_the_edge_of_the_calendar_with_no_utc_equivalent_is_a_400(api_
         ("/api/v1/tasks/", {"done": "maybe"}, "done"),
         ("/api/v1/leads/", {"score_min": "1.5"}, "score_min"),
         ("/api/v1/contacts/", {"account": "1.5"}, "account"),
-        ("/api/v1/opportunities/", {"account": "99999999999999999999"}, "account"),
+        ("/api/v1/deals/", {"account": "99999999999999999999"}, "account"),
         ("/api/v1/activities/", {"target_id": "x"}, "target_id"),
     ],
 )
@@ -173,7 +173,7 @@ def test_an_oversized_body_is_a_413_in_json(api_as, rep, content_type, body):
 
 
 def test_deleting_an_account_that_still_has_deals_is_a_409_saying_what_blocks_it(api_as, rep):
-    deal = OpportunityFactory(owner=rep)
+    deal = DealFactory(owner=rep)
 
     response = api_as(rep).delete(f"/api/v1/accounts/{deal.account_id}/")
 
@@ -185,7 +185,7 @@ def test_deleting_an_account_that_still_has_deals_is_a_409_saying_what_blocks_it
 
 def test_the_delete_page_refuses_an_account_with_deals_and_keeps_it(as_user, rep):
     account = AccountFactory(owner=rep)
-    OpportunityFactory.create_batch(2, owner=rep, account=account)
+    DealFactory.create_batch(2, owner=rep, account=account)
 
     response = as_user(rep).post(reverse("account-delete", args=[account.pk]))
 
@@ -207,12 +207,12 @@ def test_an_account_without_deals_is_deleted_from_its_page(as_user, rep):
 
 @pytest.mark.parametrize("currency", ["", "  ", "EU", "E1R", "EURO"])
 def test_a_deal_currency_that_is_not_a_3_letter_code_is_refused(api_as, rep, currency):
-    deal = OpportunityFactory(owner=rep)
+    deal = DealFactory(owner=rep)
     client = api_as(rep)
 
-    changed = client.patch(f"/api/v1/opportunities/{deal.pk}/", {"currency": currency}, format="json")
+    changed = client.patch(f"/api/v1/deals/{deal.pk}/", {"currency": currency}, format="json")
     created = client.post(
-        "/api/v1/opportunities/",
+        "/api/v1/deals/",
         {"name": "New", "account": deal.account_id, "amount": "10", "currency": currency},
         format="json",
     )
@@ -225,9 +225,9 @@ def test_a_deal_currency_that_is_not_a_3_letter_code_is_refused(api_as, rep, cur
 
 
 def test_a_lower_case_currency_is_stored_as_its_code(api_as, rep):
-    deal = OpportunityFactory(owner=rep)
+    deal = DealFactory(owner=rep)
 
-    response = api_as(rep).patch(f"/api/v1/opportunities/{deal.pk}/", {"currency": "usd"}, format="json")
+    response = api_as(rep).patch(f"/api/v1/deals/{deal.pk}/", {"currency": "usd"}, format="json")
 
     assert response.json()["currency"] == "USD"
 
@@ -272,7 +272,7 @@ def test_every_list_still_answers_its_first_page(api_as, rep):
         assert response.status_code in (200, 403), url
 
 
-@pytest.mark.parametrize("url", ["/api/v1/products/", "/api/v1/opportunities/"])
+@pytest.mark.parametrize("url", ["/api/v1/products/", "/api/v1/deals/"])
 def test_a_blank_currency_in_a_form_encoded_body_is_refused_as_in_json(api_as, admin_user, url):
     account = AccountFactory(owner=admin_user)
     body = {"sku": "X-1", "name": "X", "unit_price": "1", "account": account.pk, "currency": ""}

@@ -318,12 +318,12 @@ def test_a_full_run_is_judged_against_the_documented_small_run_and_shown_first_b
 
 def test_a_query_is_named_by_its_statement_and_the_tables_it_names():
     deal = (
-        'SELECT "sales_opportunity"."id" FROM "sales_opportunity" INNER JOIN "crm_user" ON (1 = 1) '
+        'SELECT "sales_deal"."id" FROM "sales_deal" INNER JOIN "crm_user" ON (1 = 1) '
         'LEFT OUTER JOIN "crm_account" ON (1 = 1) LEFT OUTER JOIN "crm_contact" ON (1 = 1) '
-        'INNER JOIN "crm_user" T6 ON (1 = 1) WHERE "sales_opportunity"."id" = 7'
+        'INNER JOIN "crm_user" T6 ON (1 = 1) WHERE "sales_deal"."id" = 7'
     )
 
-    assert load_markdown.query_name(deal) == "SELECT sales_opportunity, crm_user, crm_account and 1 more"
+    assert load_markdown.query_name(deal) == "SELECT sales_deal, crm_user, crm_account and 1 more"
     assert load_markdown.query_name('UPDATE "sales_stage" SET "position" = 2') == "UPDATE sales_stage"
     assert (
         load_markdown.query_name("SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)")

@@ -8,13 +8,13 @@ import pytest
 from crm import access
 from crm.models import Account, Contact, Team
 from leads.models import Lead
-from sales.models import Opportunity
+from sales.models import Deal
 from tests.factories import AccountFactory, LeadFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", [Account, Contact, Lead, Opportunity])
+@pytest.mark.parametrize("model", [Account, Contact, Lead, Deal])
 def test_a_managers_records_are_chosen_by_owner_id_without_joining_the_owner(manager, model):
     sql = str(access.visible(manager, model.objects.all()).query)
 

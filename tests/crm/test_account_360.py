@@ -19,8 +19,8 @@ from sales.conversion.services import lead_convert
 from tests.factories import (
     AccountFactory,
     ContactFactory,
+    DealFactory,
     LeadFactory,
-    OpportunityFactory,
     TaskFactory,
     UserFactory,
 )
@@ -65,7 +65,7 @@ def test_the_account_page_merges_the_account_its_contacts_deals_and_converted_le
     as_user, rep, acme, earlier
 ):
     jane = ContactFactory(account=acme, owner=rep, first_name="Jane", last_name="Doe")
-    deal = OpportunityFactory(account=acme, owner=rep, name="Platform renewal")
+    deal = DealFactory(account=acme, owner=rep, name="Platform renewal")
     lead = LeadFactory(
         owner=rep, first_name="Bob", last_name="Stone", email="bob@acme.example", company="Acme"
     )
@@ -77,7 +77,7 @@ def test_the_account_page_merges_the_account_its_contacts_deals_and_converted_le
     LifecycleEvent.objects.filter(type="lead.qualified").update(occurred_at=earlier + timedelta(hours=4))
     lead.status = LeadStatus.QUALIFIED
     lead.save()
-    lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_opportunity=False)
+    lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_deal=False)
 
     entries = _entries(as_user(rep).get(acme.get_absolute_url()).content.decode())
 
@@ -361,7 +361,7 @@ def test_the_contact_page_shows_the_history_moved_from_its_lead_and_its_engageme
         type="email_opened",
         data={"subject": "Spring offer"},
     )
-    contact = lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_opportunity=False).contact
+    contact = lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_deal=False).contact
 
     html = " ".join(as_user(rep).get(contact.get_absolute_url()).content.decode().split())
 
@@ -385,13 +385,13 @@ def test_the_account_page_costs_the_same_queries_with_a_long_360_trail(
 ):
     def add_one_of_each(index: int) -> None:
         contact = ContactFactory(account=acme, owner=rep)
-        deal = OpportunityFactory(account=acme, owner=rep)
+        deal = DealFactory(account=acme, owner=rep)
         lead = LeadFactory(
             owner=rep, company="Acme", email=f"p{index}@acme.example", status=LeadStatus.QUALIFIED
         )
         for target in [acme, contact, deal, lead]:
             _log(UserFactory(role=Role.MARKETER), target, f"Note {index}", timezone.now())
-        lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_opportunity=False)
+        lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_deal=False)
 
     add_one_of_each(0)
     client = as_user(rep)

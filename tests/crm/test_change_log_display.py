@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from crm.customers.services import account_update
 from crm.models import LifecycleStage, User
-from sales.services.deals import opportunity_create, opportunity_move
+from sales.services.deals import deal_create, deal_move
 from tests.factories import AccountFactory, PipelineFactory
 from tests.factories.sales import stage
 
@@ -40,10 +40,8 @@ def test_a_deals_change_log_shows_labels_names_amounts_and_dates_in_the_readers_
         "amount": Decimal("18000"),
         "close_date": date(2027, 1, 16),
     }
-    deal = opportunity_create(actor=rep, fields=fields)
-    opportunity_move(
-        actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk, closed_at=CLOSED_AT
-    )
+    deal = deal_create(actor=rep, fields=fields)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Won").pk, closed_at=CLOSED_AT)
 
     changes = _changes(as_user(rep), deal)
 

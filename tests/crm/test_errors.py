@@ -13,7 +13,7 @@ from crm.api.errors import exception_handler
 from crm.errors import ALLOWED, Conflict, Decision, Forbidden, Invalid, NotFound, refused
 from crm.records import validate
 from leads.models import Lead, LeadStatus
-from tests.factories import AccountFactory, LeadFactory, OpportunityFactory
+from tests.factories import AccountFactory, DealFactory, LeadFactory
 
 
 def _answer(error: Exception) -> tuple[int, Any]:
@@ -117,7 +117,7 @@ def test_a_delete_the_records_state_refuses_says_why_on_the_delete_page(as_user,
 
 @pytest.mark.django_db
 def test_an_api_refusal_carries_its_code(api_as, support_agent, rep):
-    deal = OpportunityFactory(owner=rep)
+    deal = DealFactory(owner=rep)
     account = AccountFactory(owner=rep)
 
     created = api_as(support_agent).post("/api/v1/accounts/", {"name": "Initech"}, format="json")

@@ -15,7 +15,7 @@ from leads.assignment.events import LEAD_FIRST_TOUCH, LEAD_FIRST_TOUCH_OVERDUE
 from leads.models import LeadSource, LeadStatus
 from leads.services.leads import lead_change_status, lead_create
 from sales.events import RENEWAL_CREATED
-from sales.services.deals import opportunity_create
+from sales.services.deals import deal_create
 from tests.factories import AccountFactory, ContactFactory, PipelineFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_an_account_timeline_shows_deal_types_amounts_and_stages_as_labels(as_us
         "amount": Decimal("18000"),
         "pipeline": PipelineFactory(),
     }
-    opportunity_create(actor=rep, fields=fields)
+    deal_create(actor=rep, fields=fields)
     account_update(actor=rep, account_id=account.pk, fields={"lifecycle_stage": LifecycleStage.CUSTOMER})
 
     timeline = _timeline(as_user(rep).get(account.get_absolute_url()))

@@ -34,7 +34,7 @@ from crm.timeline.services import task_reminders_send_due
 from leads.assignment.services import first_touch_alerts_send
 from leads.models import Lead, LeadScore
 from leads.scoring.services import scores_reconcile
-from sales.models import Onboarding, Opportunity, OpportunityLine, Quota, StageVisit
+from sales.models import Deal, DealLine, Onboarding, Quota, StageVisit
 from sales.renewals.services import renewals_create_due
 from tests.factories.sales import create_sales_defaults
 
@@ -45,14 +45,14 @@ def _book() -> dict[str, Any]:
     """What a person would compare between two demos: how many of everything, and the names."""
     models = (
         User, Account, Contact, Activity, Task, LifecycleEvent, Notification, EngagementEvent, Lead,
-        LeadScore, Opportunity, OpportunityLine, StageVisit, Onboarding, Quota,
+        LeadScore, Deal, DealLine, StageVisit, Onboarding, Quota,
     )  # fmt: skip
     return {
         "counts": {model.__name__: model.objects.count() for model in models},
         "accounts": sorted(Account.objects.values_list("name", "lifecycle_stage", "owner__username")),
         "contacts": sorted(Contact.objects.values_list("email", "email_consent")),
         "leads": sorted(Lead.objects.values_list("email", "status", "source", "score", "owner__username")),
-        "deals": sorted(Opportunity.objects.values_list("name", "stage__name", "amount", "owner__username")),
+        "deals": sorted(Deal.objects.values_list("name", "stage__name", "amount", "owner__username")),
         "tasks": sorted(
             (title, assignee, done is None)
             for title, assignee, done in Task.objects.values_list(

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from sales.models import Pipeline
-from tests.factories import LostReasonFactory, OpportunityFactory, PipelineFactory
+from tests.factories import DealFactory, LostReasonFactory, PipelineFactory
 from tests.factories.sales import stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,8 +51,8 @@ def in_view(locator: Locator) -> bool:
 
 
 def test_at_1366_pixels_every_column_is_in_sight_with_its_total_and_weight(page: Page, log_in, rep, pipeline):
-    OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Demo"), amount=Decimal(1000))
-    OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Proposal"), amount=Decimal(2000))
+    DealFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Demo"), amount=Decimal(1000))
+    DealFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Proposal"), amount=Decimal(2000))
     base_url = log_in(rep)
 
     page.goto(f"{base_url}/pipeline/")
@@ -81,7 +81,7 @@ def test_with_more_stages_than_fit_won_and_lost_stay_at_the_edge_and_the_board_s
 
 
 def test_dropping_on_won_closes_the_deal_and_says_so(page: Page, log_in, rep, pipeline):
-    OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Negotiation"), name="Umbrella")
+    DealFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Negotiation"), name="Umbrella")
     base_url = log_in(rep)
     page.goto(f"{base_url}/pipeline/")
 
@@ -98,7 +98,7 @@ def test_dropping_on_won_closes_the_deal_and_says_so(page: Page, log_in, rep, pi
 
 
 def test_dropping_on_lost_asks_why_in_a_dialog_then_closes_the_deal(page: Page, log_in, rep, pipeline):
-    OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Demo"), name="Initech")
+    DealFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Demo"), name="Initech")
     LostReasonFactory(name="Chose a competitor")
     base_url = log_in(rep)
     page.goto(f"{base_url}/pipeline/")

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.factories import (
     AccountFactory,
     ContactFactory,
-    OpportunityFactory,
+    DealFactory,
     PipelineFactory,
     ProductFactory,
 )
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_rep_adds_lines_by_typing_part_of_a_products_name(page: Page, log_in, rep):
-    deal = OpportunityFactory(owner=rep, name="Northwind rollout", currency="EUR")
+    deal = DealFactory(owner=rep, name="Northwind rollout", currency="EUR")
     for number in range(300):  # the catalogue the select box used to list in full
         ProductFactory(name=f"Accessory {number:03}", sku=f"ACC-{number:03}", unit_price=Decimal("10.00"))
     ProductFactory(name="Platform licence", sku="PLAT-1", unit_price=Decimal("9000.00"), currency="EUR")
@@ -74,7 +74,7 @@ def test_a_rep_picks_a_new_deals_account_by_typing_part_of_its_name(page: Page, 
     AccountFactory(owner=rep, name="Contoso")
     ContactFactory(owner=rep, account=northwind, first_name="Ada", last_name="Lovelace")
     base_url = log_in(rep)
-    page.goto(f"{base_url}{reverse('sales:opportunity-create')}")
+    page.goto(f"{base_url}{reverse('sales:deal-create')}")
     page.get_by_role("textbox", name="Name", exact=True).fill("Northwind expansion")
     box = page.get_by_role("combobox", name="Account")
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from sales.models import Pipeline
-from tests.factories import AccountFactory, ContactFactory, LeadFactory, OpportunityFactory, PipelineFactory
+from tests.factories import AccountFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_a_200_character_name_fits_every_list_and_detail_page_with_the_full_name
     account = AccountFactory(owner=rep, name=LONG, domain=f"{LONG[:60].lower()}.example")
     contact = ContactFactory(owner=rep, account=account, first_name="", last_name=LONG_PERSON)
     lead = LeadFactory(owner=rep, first_name="", last_name="", email="", company=LONG)
-    deal = OpportunityFactory(
+    deal = DealFactory(
         owner=rep, account=account, name=LONG, pipeline=PipelineFactory(name="Sales", is_default=True)
     )
     base_url = log_in(rep)

@@ -22,7 +22,7 @@ from sales.models import (
     Pipeline,
     RequiredRecord,
 )
-from tests.factories import LeadFactory, OpportunityFactory, PipelineFactory, ProductFactory
+from tests.factories import DealFactory, LeadFactory, PipelineFactory, ProductFactory
 from tests.factories.sales import stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -203,7 +203,7 @@ def test_a_rep_converts_a_lead_works_the_deal_past_its_exit_criteria_wins_it_and
 def test_an_empty_activity_shows_only_its_error_and_a_logged_demo_ticks_the_exit_criterion_at_once(
     page: Page, log_in, rep, pipeline
 ):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Demo"), name=DEAL)
+    deal = DealFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Demo"), name=DEAL)
     ProductFactory(name="Platform licence", sku="PLAT-1", unit_price=Decimal("9000.00"))
     base_url = log_in(rep)
     page.goto(f"{base_url}{deal.get_absolute_url()}")

@@ -1,7 +1,7 @@
 from .customers import AccountFactory, ContactFactory
 from .leads import LeadFactory
 from .people import TeamFactory, UserFactory
-from .sales import LostReasonFactory, OpportunityFactory, PipelineFactory, ProductFactory
+from .sales import DealFactory, LostReasonFactory, PipelineFactory, ProductFactory
 from .timeline import ActivityFactory, TaskFactory
 
 __all__ = [
@@ -10,7 +10,7 @@ __all__ = [
     "ContactFactory",
     "LeadFactory",
     "LostReasonFactory",
-    "OpportunityFactory",
+    "DealFactory",
     "PipelineFactory",
     "ProductFactory",
     "TaskFactory",

@@ -8,9 +8,9 @@ import factory
 from django.apps import apps
 
 from sales.models import (
+    Deal,
+    DealStatus,
     LostReason,
-    Opportunity,
-    OpportunityStatus,
     Pipeline,
     Product,
     Stage,
@@ -81,11 +81,11 @@ class ProductFactory(factory.django.DjangoModelFactory[Product]):
     product_line = "Platform"
 
 
-class OpportunityFactory(factory.django.DjangoModelFactory[Opportunity]):
+class DealFactory(factory.django.DjangoModelFactory[Deal]):
     """An open deal in its pipeline's first stage (pass `stage=` for another open stage)."""
 
     class Meta:
-        model = Opportunity
+        model = Deal
 
     name = factory.Sequence(lambda n: f"Deal {n}")
     owner = factory.SubFactory(UserFactory)
@@ -97,10 +97,10 @@ class OpportunityFactory(factory.django.DjangoModelFactory[Opportunity]):
     currency = "EUR"
 
     @classmethod
-    def _create(cls, model_class: type[Opportunity], *args: Any, **kwargs: Any) -> Opportunity:
-        if kwargs.get("status") != OpportunityStatus.OPEN and kwargs.get("closed_at") is None:
+    def _create(cls, model_class: type[Deal], *args: Any, **kwargs: Any) -> Deal:
+        if kwargs.get("status") != DealStatus.OPEN and kwargs.get("closed_at") is None:
             from django.utils import timezone
 
             kwargs["closed_at"] = timezone.now()
-        opportunity: Opportunity = super()._create(model_class, *args, **kwargs)
-        return opportunity
+        deal: Deal = super()._create(model_class, *args, **kwargs)
+        return deal

@@ -78,7 +78,7 @@ def test_converted_leads_became_a_contact_at_their_account_and_a_deal() -> None:
     for lead in converted:
         assert lead.converted_contact is not None
         assert lead.converted_contact.account_id == lead.converted_account_id
-        assert lead.opportunity.account_id == lead.converted_account_id
+        assert lead.deal.account_id == lead.converted_account_id
         assert LifecycleEvent.objects.filter(type="lead.converted", object_id=lead.pk).exists()
 
 

@@ -80,7 +80,7 @@ def test_convert_shows_exactly_when_the_service_converts(request, rep, role, sta
 
     offered = bool(lead_can_be_converted(user, lead))
 
-    assert offered is _allowed(lambda: lead_convert(actor=user, lead_id=lead.pk, create_opportunity=False))
+    assert offered is _allowed(lambda: lead_convert(actor=user, lead_id=lead.pk, create_deal=False))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -10,15 +10,15 @@ from django.utils import timezone
 from crm.models import ActivityKind
 from sales.models import (
     CriterionKind,
+    Deal,
     ExitCriterion,
-    Opportunity,
     Pipeline,
     RequiredField,
     RequiredRecord,
     Stage,
     StageKind,
 )
-from tests.factories import OpportunityFactory
+from tests.factories import DealFactory
 from tests.factories.sales import stage
 
 
@@ -35,7 +35,7 @@ def deal(pipeline, owner, amount, close_date, stage_name="Qualification", **fiel
     in_stage = stage(pipeline, stage_name)
     if in_stage.kind != StageKind.OPEN and close_date is not None:
         fields.setdefault("closed_at", timezone.make_aware(datetime.combine(close_date, time(12))))
-    return OpportunityFactory(
+    return DealFactory(
         owner=owner,
         pipeline=pipeline,
         stage=in_stage,
@@ -81,12 +81,12 @@ def demo_criteria(pipeline: Pipeline) -> Stage:
     return demo
 
 
-DEALS_API = "/api/v1/opportunities/"
+DEALS_API = "/api/v1/deals/"
 
 
-def deal_api_url(deal: Opportunity) -> str:
+def deal_api_url(deal: Deal) -> str:
     return f"{DEALS_API}{deal.pk}/"
 
 
-def deal_move_api_url(deal: Opportunity) -> str:
+def deal_move_api_url(deal: Deal) -> str:
     return f"{DEALS_API}{deal.pk}/move/"

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from crm import access
 from crm.models import Account, Contact, Role, User
-from sales.models import Opportunity, SalesSettings
-from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, TeamFactory, UserFactory
+from sales.models import Deal, SalesSettings
+from tests.factories import AccountFactory, ContactFactory, DealFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +52,13 @@ def test_deal_access_matrix(team_board, role, owner_kind, may_view, may_change):
     owner = {"self": user, "teammate": UserFactory(team=east), "other_team": UserFactory(team=west)}[
         owner_kind
     ]
-    deal = Opportunity.objects.select_related("owner").get(pk=OpportunityFactory(owner=owner).pk)
+    deal = Deal.objects.select_related("owner").get(pk=DealFactory(owner=owner).pk)
     user = User.objects.get(pk=user.pk)  # a fresh user object reads the setting, as a request does
 
     assert access.can(user, "view", deal) is may_view
     assert access.can(user, "change", deal) is may_change
-    assert access.visible(user, Opportunity.objects.all()).filter(pk=deal.pk).exists() is may_view
-    assert access.changeable(user, Opportunity.objects.all()).filter(pk=deal.pk).exists() is may_change
+    assert access.visible(user, Deal.objects.all()).filter(pk=deal.pk).exists() is may_view
+    assert access.changeable(user, Deal.objects.all()).filter(pk=deal.pk).exists() is may_change
     # Moving, deleting, assigning a deal and completing its tasks are as wide as changing it.
     for act in ("move", "delete", "assign", "complete"):
         assert access.can(user, act, deal) is may_change, act
@@ -66,7 +66,7 @@ def test_deal_access_matrix(team_board, role, owner_kind, may_view, may_change):
 
 @pytest.mark.parametrize("role", [Role.MARKETER, Role.SUPPORT_AGENT])
 def test_marketing_and_support_cannot_create_deals(role):
-    assert not access.can_create(UserFactory(role=role), Opportunity)
+    assert not access.can_create(UserFactory(role=role), Deal)
 
 
 # Implicit parent sharing: whoever may read a deal may read its account and primary contact, read-only.
@@ -93,7 +93,7 @@ def test_whoever_reads_a_deal_reads_its_account_and_contact_but_may_not_change_t
     owner = None if account_owner == "nobody" else UserFactory(team=west)
     account = AccountFactory(owner=owner)
     contact = ContactFactory(owner=owner, account=account)
-    OpportunityFactory(owner=UserFactory(team=east), account=account, primary_contact=contact)
+    DealFactory(owner=UserFactory(team=east), account=account, primary_contact=contact)
     user = User.objects.get(pk=user.pk)
 
     for record in (Account.objects.get(pk=account.pk), Contact.objects.get(pk=contact.pk)):
@@ -109,7 +109,7 @@ def test_whoever_reads_a_deal_reads_its_account_and_contact_but_may_not_change_t
 def test_a_rep_without_the_team_board_does_not_read_the_account_of_a_teammates_deal(rep, teammate):
     SalesSettings.objects.update_or_create(id=1, defaults={"reps_see_team_board": False})
     account = AccountFactory(owner=None)
-    OpportunityFactory(owner=teammate, account=account)
+    DealFactory(owner=teammate, account=account)
     rep = User.objects.get(pk=rep.pk)
 
     assert not access.can(rep, "view", account)
@@ -120,7 +120,7 @@ def test_a_manager_finds_the_unowned_account_of_a_reps_deal_in_the_list_and_on_i
     as_user, api_as, manager, rep
 ):
     account = AccountFactory(owner=None, name="Unowned Industries")
-    OpportunityFactory(owner=rep, account=account)
+    DealFactory(owner=rep, account=account)
 
     listed = as_user(manager).get(reverse("account-list")).content.decode()
     page = as_user(manager).get(reverse("account-detail", args=[account.pk]))
@@ -134,10 +134,10 @@ def test_a_manager_finds_the_unowned_account_of_a_reps_deal_in_the_list_and_on_i
 
 
 def test_the_shared_accounts_cost_no_query_per_deal(as_user, manager, rep, assert_same_query_count):
-    OpportunityFactory(owner=rep, account=AccountFactory(owner=None))
+    DealFactory(owner=rep, account=AccountFactory(owner=None))
     client = as_user(manager)
 
     assert_same_query_count(
         lambda: client.get(reverse("account-list")),
-        grow=lambda: [OpportunityFactory(owner=rep, account=AccountFactory(owner=None)) for _ in range(20)],
+        grow=lambda: [DealFactory(owner=rep, account=AccountFactory(owner=None)) for _ in range(20)],
     )

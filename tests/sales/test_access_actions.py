@@ -17,11 +17,11 @@ from rest_framework.test import APIClient
 
 from crm.models import Role, User
 from leads.models import LeadStatus
-from sales.models import OpportunityStatus, SalesSettings, StageKind
+from sales.models import DealStatus, SalesSettings, StageKind
 from tests.factories import (
+    DealFactory,
     LeadFactory,
     LostReasonFactory,
-    OpportunityFactory,
     TaskFactory,
     TeamFactory,
     UserFactory,
@@ -55,7 +55,7 @@ def _closed_task_on_lead(rep: User) -> int:
 
 
 def _deal(rep: User, **fields: Any) -> Any:
-    return OpportunityFactory(owner=rep, **fields)
+    return DealFactory(owner=rep, **fields)
 
 
 def _task_on_deal(rep: User) -> int:
@@ -64,7 +64,7 @@ def _task_on_deal(rep: User) -> int:
 
 def _won_deal(rep: User) -> Any:
     deal = _deal(rep)
-    deal.stage, deal.status = deal.pipeline.stages.get(kind=StageKind.WON), OpportunityStatus.WON
+    deal.stage, deal.status = deal.pipeline.stages.get(kind=StageKind.WON), DealStatus.WON
     deal.closed_at = timezone.now()
     deal.save()
     return deal
@@ -73,7 +73,7 @@ def _won_deal(rep: User) -> Any:
 def _closed_deal(rep: User) -> Any:
     deal = _deal(rep)
     lost = deal.pipeline.stages.get(kind=StageKind.LOST)
-    deal.stage, deal.status, deal.lost_reason = lost, OpportunityStatus.LOST, LostReasonFactory()
+    deal.stage, deal.status, deal.lost_reason = lost, DealStatus.LOST, LostReasonFactory()
     deal.closed_at = timezone.now()
     deal.save()
     return deal
@@ -158,7 +158,7 @@ ACTIONS = [
             "/api/v1/conversions/",
             {
                 "lead": LeadFactory(owner=rep, team=rep.team, status=LeadStatus.QUALIFIED, company="Acme").pk,
-                "create_opportunity": False,
+                "create_deal": False,
             },
             format="json",
         ),
@@ -168,31 +168,31 @@ ACTIONS = [
         "move a deal",
         lambda c, rep: (
             lambda deal: c.post(
-                f"/api/v1/opportunities/{deal.pk}/move/", {"stage": _second_stage(deal)}, format="json"
+                f"/api/v1/deals/{deal.pk}/move/", {"stage": _second_stage(deal)}, format="json"
             )
         )(_deal(rep)),
         _on_a_deal(200),
     ),
     Action(
         "reopen a lost deal",
-        lambda c, rep: c.post(f"/api/v1/opportunities/{_closed_deal(rep).pk}/reopen/", {}, format="json"),
+        lambda c, rep: c.post(f"/api/v1/deals/{_closed_deal(rep).pk}/reopen/", {}, format="json"),
         _on_a_deal(200),
     ),
     Action(
         "add a product line to a deal",
         lambda c, rep: c.post(
-            f"/api/v1/opportunities/{_deal(rep).pk}/lines/", {"product": ProductFactory().pk}, format="json"
+            f"/api/v1/deals/{_deal(rep).pk}/lines/", {"product": ProductFactory().pk}, format="json"
         ),
         _on_a_deal(201),
     ),
     Action(
         "delete a deal",
-        lambda c, rep: c.delete(f"/api/v1/opportunities/{_deal(rep).pk}/"),
+        lambda c, rep: c.delete(f"/api/v1/deals/{_deal(rep).pk}/"),
         _on_a_deal(204),
     ),
     Action(
         "delete a won deal (admins only)",
-        lambda c, rep: c.delete(f"/api/v1/opportunities/{_won_deal(rep).pk}/"),
+        lambda c, rep: c.delete(f"/api/v1/deals/{_won_deal(rep).pk}/"),
         {**_on_a_deal(403), "admin": 204},
     ),
     Action(
@@ -237,10 +237,10 @@ def test_action_access_matrix(action, role):
 
 def test_a_bulk_move_refuses_each_deal_the_user_may_only_read(api_as, rep, teammate):
     SalesSettings.objects.update_or_create(id=1, defaults={"reps_see_team_board": True})
-    theirs = OpportunityFactory(owner=teammate)
+    theirs = DealFactory(owner=teammate)
 
     response = api_as(rep).post(
-        "/api/v1/opportunities/bulk/",
+        "/api/v1/deals/bulk/",
         {"action": "move", "ids": [theirs.pk], "stage": _second_stage(theirs)},
         format="json",
     )

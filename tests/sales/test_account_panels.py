@@ -14,11 +14,11 @@ from crm.timeline.panels import record_panels
 from leads.models import LeadStatus
 from sales.conversion.services import lead_convert
 from sales.models import (
+    Deal,
+    DealLine,
     Onboarding,
     OnboardingRole,
     OnboardingTemplate,
-    Opportunity,
-    OpportunityLine,
     Pipeline,
     StageKind,
 )
@@ -26,9 +26,9 @@ from sales.onboarding.services import onboarding_start
 from tests.factories import (
     AccountFactory,
     ContactFactory,
+    DealFactory,
     LeadFactory,
     LostReasonFactory,
-    OpportunityFactory,
     ProductFactory,
     UserFactory,
 )
@@ -59,14 +59,14 @@ def acme(rep):
 
 def _deal(account, owner, pipeline, kind=StageKind.OPEN, **fields):
     stage = pipeline.stages.filter(kind=kind).order_by("position").first()
-    return OpportunityFactory(account=account, owner=owner, pipeline=pipeline, stage=stage, **fields)
+    return DealFactory(account=account, owner=owner, pipeline=pipeline, stage=stage, **fields)
 
 
 def _won(account, owner, pipeline, closed_at, lines=(), **fields):
     deal = _deal(account, owner, pipeline, StageKind.WON, closed_at=closed_at, **fields)
     for product, quantity in lines:
-        OpportunityLine.objects.create(
-            opportunity=deal, product=product, quantity=Decimal(quantity), unit_price=product.unit_price
+        DealLine.objects.create(
+            deal=deal, product=product, quantity=Decimal(quantity), unit_price=product.unit_price
         )
     return deal
 
@@ -109,7 +109,7 @@ def test_more_deals_than_shown_link_to_the_deal_list_of_the_account(as_user, rep
 
     assert "21 open" in _section(html, "deals-heading")
     assert "Open: the 20 closing first" in _section(html, "deals-heading")
-    assert f'href="{reverse("sales:opportunity-list")}?account={acme.pk}"' in html
+    assert f'href="{reverse("sales:deal-list")}?account={acme.pk}"' in html
 
 
 def test_an_account_without_visible_deals_says_so(as_user, rep, acme):
@@ -126,7 +126,7 @@ def test_onboarding_shows_each_checklist_with_done_over_total_a_progress_bar_and
 ):
     _checklist()
     won = _won(acme, rep, pipeline, timezone.now())
-    onboarding = onboarding_start(actor=rep, opportunity=won)
+    onboarding = onboarding_start(actor=rep, deal=won)
     assert onboarding is not None
     kickoff, setup, _training = (step.task for step in onboarding.steps.order_by("position"))
     Task.objects.filter(pk=kickoff.pk).update(completed_at=timezone.now())
@@ -150,7 +150,7 @@ def test_an_account_without_onboarding_shows_no_onboarding_panel(as_user, rep, a
 
 def test_ticking_the_last_step_on_the_account_page_onboards_the_customer(as_user, rep, acme, pipeline):
     _checklist(["Kick-off call"])
-    onboarding = onboarding_start(actor=rep, opportunity=_won(acme, rep, pipeline, timezone.now()))
+    onboarding = onboarding_start(actor=rep, deal=_won(acme, rep, pipeline, timezone.now()))
     assert onboarding is not None
     task = onboarding.steps.get().task
     client = as_user(rep)
@@ -167,7 +167,7 @@ def test_ticking_the_last_step_on_the_account_page_onboards_the_customer(as_user
 
 def test_a_step_is_offered_only_to_whoever_may_change_its_task(as_user, rep, support_agent, acme, pipeline):
     _checklist(["Kick-off call"])
-    onboarding = onboarding_start(actor=rep, opportunity=_won(acme, rep, pipeline, timezone.now()))
+    onboarding = onboarding_start(actor=rep, deal=_won(acme, rep, pipeline, timezone.now()))
     assert onboarding is not None
     task = onboarding.steps.get().task
     client = as_user(support_agent)
@@ -191,11 +191,11 @@ def test_purchased_products_sum_the_won_deals_lines_with_the_last_purchase(as_us
     _won(acme, rep, pipeline, first, [(licence, "2"), (support, "1")])
     _won(acme, rep, pipeline, last, [(licence, "3")])
     open_deal = _deal(acme, rep, pipeline)
-    OpportunityLine.objects.create(opportunity=open_deal, product=quoted, quantity=1, unit_price=1)
+    DealLine.objects.create(deal=open_deal, product=quoted, quantity=1, unit_price=1)
     lost_deal = _deal(
         acme, rep, pipeline, StageKind.LOST, lost_reason=LostReasonFactory(), closed_at=timezone.now()
     )
-    OpportunityLine.objects.create(opportunity=lost_deal, product=lost, quantity=1, unit_price=1)
+    DealLine.objects.create(deal=lost_deal, product=lost, quantity=1, unit_price=1)
 
     html = as_user(rep).get(acme.get_absolute_url()).content.decode()
 
@@ -219,7 +219,7 @@ def test_a_prospect_has_bought_nothing_yet(as_user, rep, acme):
 def test_upsell_and_cross_sell_open_the_deal_form_for_the_account(as_user, rep, acme):
     html = as_user(rep).get(acme.get_absolute_url()).content.decode()
 
-    new_deal = reverse("sales:opportunity-create")
+    new_deal = reverse("sales:deal-create")
     assert f'href="{new_deal}?account={acme.pk}&amp;type=upsell"' in html
     assert f'href="{new_deal}?account={acme.pk}&amp;type=cross_sell"' in html
     assert "New upsell" in html
@@ -240,7 +240,7 @@ def test_a_converted_contact_says_which_lead_it_came_from_and_when(as_user, rep,
     lead = LeadFactory(
         owner=rep, first_name="Bob", last_name="Stone", email="bob@acme.example", status=LeadStatus.QUALIFIED
     )
-    contact = lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_opportunity=False).contact
+    contact = lead_convert(actor=rep, lead_id=lead.pk, account=acme, create_deal=False).contact
 
     html = as_user(rep).get(contact.get_absolute_url()).content.decode()
 
@@ -296,7 +296,7 @@ def test_the_account_page_costs_the_same_queries_with_many_contacts_deals_and_on
                 timezone.now(),
                 [(product, "1")],
             )
-            onboarding_start(actor=owner, opportunity=won)
+            onboarding_start(actor=owner, deal=won)
 
     add(1)
     client = as_user(user)
@@ -304,4 +304,4 @@ def test_the_account_page_costs_the_same_queries_with_many_contacts_deals_and_on
     assert_same_query_count(lambda: client.get(account.get_absolute_url()), grow=lambda: add(30))
     assert Onboarding.objects.count() == 31
     assert (Account.objects.count(), Contact.objects.count()) == (1, 31)
-    assert Opportunity.objects.count() == 62
+    assert Deal.objects.count() == 62

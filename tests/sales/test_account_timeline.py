@@ -7,9 +7,9 @@ import re
 import pytest
 
 from sales.models import OnboardingRole, OnboardingTemplate
-from sales.services.deals import opportunity_move
-from sales.services.lines import opportunity_line_add
-from tests.factories import AccountFactory, OpportunityFactory, ProductFactory
+from sales.services.deals import deal_move
+from sales.services.lines import deal_line_add
+from tests.factories import AccountFactory, DealFactory, ProductFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +29,9 @@ def test_each_onboarding_task_shows_once_on_the_accounts_timeline(as_user, rep, 
             title=title, role=OnboardingRole.DEAL_OWNER, position=position, due_offset_days=7
         )
     account = AccountFactory(owner=rep, name="Cobol Works")
-    deal = OpportunityFactory(account=account, owner=rep, pipeline=pipeline)
-    opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory(product_line="Platform"))
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk)
+    deal = DealFactory(account=account, owner=rep, pipeline=pipeline)
+    deal_line_add(actor=rep, deal_id=deal.pk, product=ProductFactory(product_line="Platform"))
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Won").pk)
 
     timeline = entries(as_user(rep).get(account.get_absolute_url()).content.decode())
 

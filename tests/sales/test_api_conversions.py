@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm.models import Account, Contact
 from leads.models import Lead, LeadStatus
-from sales.models import Opportunity
+from sales.models import Deal
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, PipelineFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,14 +32,14 @@ def qualified_lead(owner, **fields) -> Lead:
 
 
 def made() -> tuple[int, int, int]:
-    return Account.objects.count(), Contact.objects.count(), Opportunity.objects.count()
+    return Account.objects.count(), Contact.objects.count(), Deal.objects.count()
 
 
 def test_a_qualified_lead_becomes_an_account_a_contact_and_a_deal(api_as, rep):
     lead = qualified_lead(rep, utm_source="newsletter")
     client = api_as(rep)
 
-    response = client.post(CONVERT, {"lead": lead.pk, "opportunity_name": "Acme platform"}, format="json")
+    response = client.post(CONVERT, {"lead": lead.pk, "deal_name": "Acme platform"}, format="json")
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -49,8 +49,8 @@ def test_a_qualified_lead_becomes_an_account_a_contact_and_a_deal(api_as, rep):
         "Jane Doe",
         True,
     )
-    assert body["opportunity_name"] == "Acme platform"
-    deal = client.get(f"/api/v1/opportunities/{body['opportunity']}/").json()
+    assert body["deal_name"] == "Acme platform"
+    deal = client.get(f"/api/v1/deals/{body['deal']}/").json()
     assert (deal["account"], deal["primary_contact"], deal["amount"]) == (
         body["account"],
         body["contact"],
@@ -67,7 +67,7 @@ def test_a_lead_joins_a_chosen_account_and_its_existing_contact(api_as, rep):
     lead = qualified_lead(rep)
 
     response = api_as(rep).post(
-        CONVERT, {"lead": lead.pk, "account": account.pk, "create_opportunity": False}, format="json"
+        CONVERT, {"lead": lead.pk, "account": account.pk, "create_deal": False}, format="json"
     )
 
     assert response.status_code == 201
@@ -78,7 +78,7 @@ def test_a_lead_joins_a_chosen_account_and_its_existing_contact(api_as, rep):
         contact.pk,
         False,
     )
-    assert (body["opportunity"], body["opportunity_name"]) == (None, None)
+    assert (body["deal"], body["deal_name"]) == (None, None)
     assert made() == (1, 1, 0)
 
 

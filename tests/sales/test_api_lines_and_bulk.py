@@ -6,24 +6,24 @@ from decimal import Decimal
 
 import pytest
 
-from sales.models import CriterionKind, ExitCriterion, Opportunity, RequiredField
-from tests.factories import LostReasonFactory, OpportunityFactory, ProductFactory
+from sales.models import CriterionKind, Deal, ExitCriterion, RequiredField
+from tests.factories import DealFactory, LostReasonFactory, ProductFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
 
-BULK = "/api/v1/opportunities/bulk/"
+BULK = "/api/v1/deals/bulk/"
 
 
-def lines_url(deal: Opportunity) -> str:
-    return f"/api/v1/opportunities/{deal.pk}/lines/"
+def lines_url(deal: Deal) -> str:
+    return f"/api/v1/deals/{deal.pk}/lines/"
 
 
-def line_url(deal: Opportunity, line_id: int) -> str:
+def line_url(deal: Deal, line_id: int) -> str:
     return f"{lines_url(deal)}{line_id}/"
 
 
-def amount(deal: Opportunity) -> Decimal:
+def amount(deal: Deal) -> Decimal:
     deal.refresh_from_db()
     return deal.amount
 
@@ -32,7 +32,7 @@ def amount(deal: Opportunity) -> Decimal:
 
 
 def test_adding_changing_and_removing_lines_keeps_the_deal_amount_their_sum(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline, amount=Decimal("999.00"))
+    deal = DealFactory(owner=rep, pipeline=pipeline, amount=Decimal("999.00"))
     product = ProductFactory(name="Seats", sku="SEAT", unit_price=Decimal("200.00"))
     client = api_as(rep)
 
@@ -71,7 +71,7 @@ def test_adding_changing_and_removing_lines_keeps_the_deal_amount_their_sum(api_
 def test_a_negative_quantity_or_price_or_an_impossible_discount_is_refused_naming_it(
     api_as, rep, pipeline, payload, field
 ):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     product = ProductFactory()
     client = api_as(rep)
 
@@ -87,7 +87,7 @@ def test_a_negative_quantity_or_price_or_an_impossible_discount_is_refused_namin
 
 
 def test_a_product_no_longer_sold_cannot_be_added(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     retired = ProductFactory(name="Legacy", sku="OLD", is_active=False)
 
     response = api_as(rep).post(lines_url(deal), {"product": retired.pk}, format="json")
@@ -97,7 +97,7 @@ def test_a_product_no_longer_sold_cannot_be_added(api_as, rep, pipeline):
 
 
 def test_a_closed_deals_lines_are_fixed(api_as, rep, pipeline):
-    won = OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Won"))
+    won = DealFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Won"))
 
     response = api_as(rep).post(lines_url(won), {"product": ProductFactory().pk}, format="json")
 
@@ -106,8 +106,8 @@ def test_a_closed_deals_lines_are_fixed(api_as, rep, pipeline):
 
 
 def test_a_line_is_reached_only_through_its_own_deal(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
-    other = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
+    other = DealFactory(owner=rep, pipeline=pipeline)
     client = api_as(rep)
     line_id = client.post(lines_url(deal), {"product": ProductFactory().pk}, format="json").json()["id"]
 
@@ -117,7 +117,7 @@ def test_a_line_is_reached_only_through_its_own_deal(api_as, rep, pipeline):
 
 
 def test_a_teammate_reads_a_deals_lines_but_cannot_change_them(api_as, rep, teammate, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     line_id = api_as(rep).post(lines_url(deal), {"product": ProductFactory().pk}, format="json").json()["id"]
     client = api_as(teammate)
 
@@ -134,8 +134,8 @@ def test_a_teammate_reads_a_deals_lines_but_cannot_change_them(api_as, rep, team
 def test_a_bulk_assign_returns_the_deals_changed_and_those_refused_with_why(
     api_as, manager, rep, teammate, outsider, pipeline
 ):
-    reps = OpportunityFactory(owner=rep, pipeline=pipeline)
-    other_teams = OpportunityFactory(owner=outsider, pipeline=pipeline)
+    reps = DealFactory(owner=rep, pipeline=pipeline)
+    other_teams = DealFactory(owner=outsider, pipeline=pipeline)
 
     response = api_as(manager).post(
         BULK,
@@ -159,8 +159,8 @@ def test_a_bulk_move_applies_the_exit_criteria_deal_by_deal(api_as, rep, pipelin
         field_name=RequiredField.NEXT_STEP,
         label="Next step",
     )
-    ready = OpportunityFactory(owner=rep, pipeline=pipeline, next_step="Send the proposal")
-    not_ready = OpportunityFactory(owner=rep, pipeline=pipeline)
+    ready = DealFactory(owner=rep, pipeline=pipeline, next_step="Send the proposal")
+    not_ready = DealFactory(owner=rep, pipeline=pipeline)
 
     response = api_as(rep).post(
         BULK,
@@ -172,11 +172,11 @@ def test_a_bulk_move_applies_the_exit_criteria_deal_by_deal(api_as, rep, pipelin
         "changed": [ready.pk],
         "refused": {str(not_ready.pk): "Before this deal can move past Qualification, it needs: Next step."},
     }
-    assert [deal.stage.name for deal in Opportunity.objects.order_by("id")] == ["Demo", "Qualification"]
+    assert [deal.stage.name for deal in Deal.objects.order_by("id")] == ["Demo", "Qualification"]
 
 
 def test_a_bulk_loss_records_the_reason_on_each_deal(api_as, rep, pipeline):
-    deals = OpportunityFactory.create_batch(2, owner=rep, pipeline=pipeline)
+    deals = DealFactory.create_batch(2, owner=rep, pipeline=pipeline)
     reason = LostReasonFactory(name="Timing")
 
     response = api_as(rep).post(
@@ -191,12 +191,12 @@ def test_a_bulk_loss_records_the_reason_on_each_deal(api_as, rep, pipeline):
     )
 
     assert response.json()["changed"] == [d.pk for d in deals]
-    assert set(Opportunity.objects.values_list("status", "lost_reason__name")) == {("lost", "Timing")}
+    assert set(Deal.objects.values_list("status", "lost_reason__name")) == {("lost", "Timing")}
 
 
 def test_bulk_forecast_and_delete_act_only_where_the_role_allows(api_as, rep, teammate, pipeline):
-    mine = OpportunityFactory(owner=rep, pipeline=pipeline)
-    theirs = OpportunityFactory(owner=teammate, pipeline=pipeline)
+    mine = DealFactory(owner=rep, pipeline=pipeline)
+    theirs = DealFactory(owner=teammate, pipeline=pipeline)
     client = api_as(rep)
 
     forecast = client.post(
@@ -214,7 +214,7 @@ def test_bulk_forecast_and_delete_act_only_where_the_role_allows(api_as, rep, te
         "changed": [],
         "refused": {str(theirs.pk): "You can see this record but not change it."},
     }
-    assert sorted(Opportunity.objects.values_list("forecast_category", flat=True)) == ["commit", "pipeline"]
+    assert sorted(Deal.objects.values_list("forecast_category", flat=True)) == ["commit", "pipeline"]
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sales.models import CriterionKind, ExitCriterion, LostReason, OpportunityStatus, RequiredRecord
-from tests.factories import ContactFactory, LostReasonFactory, OpportunityFactory
+from sales.models import CriterionKind, DealStatus, ExitCriterion, LostReason, RequiredRecord
+from tests.factories import ContactFactory, DealFactory, LostReasonFactory
 from tests.factories.sales import stage
 from tests.sales.pages import HTMX, Page, messages_of
 
@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 def in_stage(pipeline, stage_name, owner, **fields):
-    return OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, stage_name), owner=owner, **fields)
+    return DealFactory(pipeline=pipeline, stage=stage(pipeline, stage_name), owner=owner, **fields)
 
 
 def drop(client, deal, pipeline, target, *, seen_in=None, query="", **data):
     """What board.js posts when a card is dropped on `target`."""
-    url = reverse("sales:opportunity-move", args=[deal.pk]) + (f"?{query}" if query else "")
+    url = reverse("sales:deal-move", args=[deal.pk]) + (f"?{query}" if query else "")
     expected = stage(pipeline, seen_in).pk if seen_in else deal.stage_id
     return client.post(url, {"stage": stage(pipeline, target).pk, "expected_stage": expected, **data}, **HTMX)
 
@@ -91,7 +91,7 @@ def test_dropping_on_lost_needs_a_reason(as_user, rep, pipeline):
     assert accepted.status_code == 200
     deal.refresh_from_db()
     assert (deal.status, deal.lost_reason, deal.lost_note) == (
-        OpportunityStatus.LOST,
+        DealStatus.LOST,
         reason,
         "Went with Acme",
     )
@@ -107,7 +107,7 @@ def test_a_drop_on_won_wins_the_deal_and_says_so(as_user, rep, pipeline):
     assert note.attrs["hx-swap-oob"] == "innerHTML"  # board.js keeps its hold on the messages box
     assert note.text.startswith("Won Platform · EUR 1,000.00 · closed on ")
     deal.refresh_from_db()
-    assert deal.status == OpportunityStatus.WON
+    assert deal.status == DealStatus.WON
 
 
 def test_a_drop_on_lost_with_its_reason_says_so(as_user, rep, pipeline):
@@ -171,7 +171,7 @@ def test_another_teams_deal_is_not_found(as_user, rep, outsider, pipeline):
 
 def test_without_javascript_the_move_form_moves_and_returns_to_the_deal(as_user, rep, pipeline):
     deal = in_stage(pipeline, "Demo", rep, name="Platform", primary_contact=None)
-    url = reverse("sales:opportunity-move", args=[deal.pk])
+    url = reverse("sales:deal-move", args=[deal.pk])
 
     response = as_user(rep).post(
         url, {"stage": stage(pipeline, "Proposal").pk, "expected_stage": deal.stage_id}
@@ -190,7 +190,7 @@ def test_without_javascript_a_refused_move_explains_why_on_the_deal(as_user, rep
         label="A product line",
     )
     deal = in_stage(pipeline, "Demo", rep, name="Platform", primary_contact=ContactFactory())
-    url = reverse("sales:opportunity-move", args=[deal.pk])
+    url = reverse("sales:deal-move", args=[deal.pk])
 
     response = as_user(rep).post(url, {"stage": stage(pipeline, "Won").pk})
 

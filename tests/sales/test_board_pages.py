@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sales.board.selectors import COLUMN_PAGE_SIZE
-from sales.models import OpportunityStatus, OpportunityType, Pipeline, SalesSettings
-from tests.factories import OpportunityFactory, PipelineFactory
+from sales.models import DealStatus, DealType, Pipeline, SalesSettings
+from tests.factories import DealFactory, PipelineFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, unlabelled_controls
 
@@ -29,7 +29,7 @@ def column_url(pipeline: Pipeline, name: str, query: str = "") -> str:
 
 
 def deal(pipeline: Pipeline, stage_name: str, owner, amount: str = "1000", **fields):
-    return OpportunityFactory(
+    return DealFactory(
         pipeline=pipeline, stage=stage(pipeline, stage_name), owner=owner, amount=Decimal(amount), **fields
     )
 
@@ -42,7 +42,7 @@ def won(pipeline: Pipeline, owner, amount: str, days_ago: int, **fields):
         "Won",
         owner,
         amount,
-        status=OpportunityStatus.WON,
+        status=DealStatus.WON,
         closed_at=timezone.now() - timedelta(days=days_ago),
         **fields,
     )
@@ -111,9 +111,9 @@ def test_the_board_totals_its_open_pipeline_as_filtered(as_user, manager, rep, t
 
 def test_filters_narrow_the_header_totals_and_are_kept_for_the_column_pages(as_user, manager, rep, teammate):
     pipeline = PipelineFactory(name="Enterprise")
-    deal(pipeline, "Demo", rep, "1000", type=OpportunityType.UPSELL)
+    deal(pipeline, "Demo", rep, "1000", type=DealType.UPSELL)
     deal(pipeline, "Demo", rep, "400")
-    deal(pipeline, "Demo", teammate, "500", type=OpportunityType.UPSELL)
+    deal(pipeline, "Demo", teammate, "500", type=DealType.UPSELL)
     query = f"owner={rep.pk}&type=upsell"
 
     html = as_user(manager).get(board_url(pipeline, query)).content.decode()

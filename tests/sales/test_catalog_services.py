@@ -12,8 +12,8 @@ from sales.catalog import importing
 from sales.catalog.importing import ProductImportRefused, products_import
 from sales.catalog.services import product_create, product_set_active, product_update
 from sales.models import Product, SalesSettings
-from sales.services.lines import opportunity_line_add
-from tests.factories import OpportunityFactory, ProductFactory
+from sales.services.lines import deal_line_add
+from tests.factories import DealFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,12 +94,12 @@ def test_editing_a_product_keeps_its_own_sku_free(admin_user):
 
 def test_a_deactivated_product_can_no_longer_be_added_to_deals(admin_user, rep):
     product = ProductFactory()
-    deal = OpportunityFactory(owner=rep)
+    deal = DealFactory(owner=rep)
 
     product_set_active(actor=admin_user, product_id=product.pk, active=False)
 
     with pytest.raises(Invalid) as refused:
-        opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=Product.objects.get())
+        deal_line_add(actor=rep, deal_id=deal.pk, product=Product.objects.get())
 
     assert (refused.value.code, refused.value.field) == ("product_inactive", "product")
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from crm.errors import Invalid
 from crm.models import LifecycleEvent
-from sales.models import Opportunity, OpportunityStatus
-from sales.services.deals import opportunity_move, opportunity_reopen, opportunity_update
-from tests.factories import LostReasonFactory, OpportunityFactory
+from sales.models import Deal, DealStatus
+from sales.services.deals import deal_move, deal_reopen, deal_update
+from tests.factories import DealFactory, LostReasonFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, messages_of
 from tests.sales.records import deal_api_url, deal_move_api_url
@@ -31,20 +31,20 @@ def in_a_month():
 
 
 def open_deal(pipeline, owner, stage_name="Proposal", **fields):
-    return OpportunityFactory(
+    return DealFactory(
         pipeline=pipeline, owner=owner, stage=stage(pipeline, stage_name), close_date=in_a_month(), **fields
     )
 
 
 def won_deal(pipeline, owner, **fields):
     deal = open_deal(pipeline, owner)
-    opportunity_move(actor=owner, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk, **fields)
+    deal_move(actor=owner, deal_id=deal.pk, stage_id=stage(pipeline, "Won").pk, **fields)
     deal.refresh_from_db()
     return deal
 
 
-def detail(deal: Opportunity) -> str:
-    return reverse("sales:opportunity-detail", args=[deal.pk])
+def detail(deal: Deal) -> str:
+    return reverse("sales:deal-detail", args=[deal.pk])
 
 
 # The two dates
@@ -53,7 +53,7 @@ def detail(deal: Opportunity) -> str:
 def test_a_win_records_when_it_closed_and_keeps_the_expected_close_date(rep, pipeline):
     deal = won_deal(pipeline, rep)
 
-    assert deal.status == OpportunityStatus.WON
+    assert deal.status == DealStatus.WON
     assert deal.close_date == in_a_month()
     assert timezone.now() - deal.closed_at < timedelta(minutes=1)
 
@@ -75,7 +75,7 @@ def test_a_close_date_and_a_closing_time_sent_with_the_move_are_both_applied(api
 
     assert response.status_code == 200, response.json()
     deal.refresh_from_db()
-    assert (deal.status, deal.close_date, deal.closed_at) == (OpportunityStatus.WON, expected, closed)
+    assert (deal.status, deal.close_date, deal.closed_at) == (DealStatus.WON, expected, closed)
 
 
 def test_a_patch_winning_the_deal_with_a_close_date_applies_both(api_as, rep, pipeline):
@@ -118,12 +118,12 @@ def test_the_move_form_takes_the_day_the_deal_was_won(as_user, rep, pipeline):
     day = timezone.localdate() - timedelta(days=2)
 
     as_user(rep).post(
-        reverse("sales:opportunity-move", args=[deal.pk]),
+        reverse("sales:deal-move", args=[deal.pk]),
         {"stage": stage(pipeline, "Won").pk, "expected_stage": deal.stage_id, "closed_on": day.isoformat()},
     )
 
     deal.refresh_from_db()
-    assert deal.status == OpportunityStatus.WON
+    assert deal.status == DealStatus.WON
     assert timezone.localdate(deal.closed_at) == day
     assert deal.close_date == in_a_month()
 
@@ -135,19 +135,19 @@ def test_moving_a_won_deal_is_refused_with_how_to_reopen_it(rep, pipeline):
     deal = won_deal(pipeline, rep)
 
     with pytest.raises(Invalid) as refused:
-        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
+        deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
 
     assert (refused.value.code, refused.value.field) == ("deal_closed", "stage")
     assert "This deal was won on" in refused.value.message  # when it closed, and what to do
     deal.refresh_from_db()
-    assert deal.status == OpportunityStatus.WON
+    assert deal.status == DealStatus.WON
 
 
 def test_the_api_refuses_to_move_a_lost_deal_and_to_change_its_stage(api_as, rep, pipeline):
     deal = open_deal(pipeline, rep)
-    opportunity_move(
+    deal_move(
         actor=rep,
-        opportunity_id=deal.pk,
+        deal_id=deal.pk,
         stage_id=stage(pipeline, "Lost").pk,
         lost_reason_id=LostReasonFactory().pk,
     )
@@ -160,43 +160,41 @@ def test_the_api_refuses_to_move_a_lost_deal_and_to_change_its_stage(api_as, rep
         assert response.status_code == 400
         assert "reopen it before moving it" in response.json()["stage"][0]
     deal.refresh_from_db()
-    assert deal.status == OpportunityStatus.LOST
+    assert deal.status == DealStatus.LOST
 
 
 def test_reopening_goes_back_to_the_last_open_stage_and_clears_the_close(rep, pipeline):
     deal = open_deal(pipeline, rep)
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Negotiation").pk)
-    opportunity_move(
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Negotiation").pk)
+    deal_move(
         actor=rep,
-        opportunity_id=deal.pk,
+        deal_id=deal.pk,
         stage_id=stage(pipeline, "Lost").pk,
         lost_reason_id=LostReasonFactory().pk,
     )
 
-    opportunity_reopen(actor=rep, opportunity_id=deal.pk)
-    opportunity_reopen(actor=rep, opportunity_id=deal.pk)  # twice: harmless
+    deal_reopen(actor=rep, deal_id=deal.pk)
+    deal_reopen(actor=rep, deal_id=deal.pk)  # twice: harmless
 
     deal.refresh_from_db()
     assert (deal.stage.name, deal.status, deal.closed_at, deal.lost_reason) == (
         "Negotiation",
-        OpportunityStatus.OPEN,
+        DealStatus.OPEN,
         None,
         None,
     )
-    assert LifecycleEvent.objects.filter(object_id=deal.pk, type="opportunity.reopened").count() == 1
+    assert LifecycleEvent.objects.filter(object_id=deal.pk, type="deal.reopened").count() == 1
 
 
 def test_reopening_after_the_expected_date_passed_asks_for_a_new_one(rep, pipeline):
     deal = won_deal(pipeline, rep)
-    Opportunity.objects.filter(pk=deal.pk).update(close_date=timezone.localdate() - timedelta(days=5))
+    Deal.objects.filter(pk=deal.pk).update(close_date=timezone.localdate() - timedelta(days=5))
 
     with pytest.raises(Invalid) as refused:
-        opportunity_reopen(actor=rep, opportunity_id=deal.pk)
+        deal_reopen(actor=rep, deal_id=deal.pk)
     assert (refused.value.code, refused.value.field) == ("close_date_past", "close_date")
 
-    opportunity_reopen(
-        actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk, close_date=in_a_month()
-    )
+    deal_reopen(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Demo").pk, close_date=in_a_month())
     deal.refresh_from_db()
     assert (deal.stage.name, deal.close_date, deal.closed_at) == ("Demo", in_a_month(), None)
 
@@ -205,14 +203,14 @@ def test_a_deal_reopens_only_in_an_open_stage_of_its_pipeline(rep, pipeline):
     deal = won_deal(pipeline, rep)
 
     with pytest.raises(Invalid) as refused:
-        opportunity_reopen(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Lost").pk)
+        deal_reopen(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Lost").pk)
     assert (refused.value.code, refused.value.field) == ("reopen_stage_invalid", "stage")
 
 
 def test_the_edit_form_of_a_closed_deal_does_not_move_it(as_user, rep, pipeline):
     deal = won_deal(pipeline, rep)
     client = as_user(rep)
-    url = reverse("sales:opportunity-edit", args=[deal.pk])
+    url = reverse("sales:deal-edit", args=[deal.pk])
 
     form = client.get(url).content.decode()
     client.post(
@@ -234,7 +232,7 @@ def test_the_edit_form_of_a_closed_deal_does_not_move_it(as_user, rep, pipeline)
 
     assert "A won or lost deal is reopened from its page first." in form
     deal.refresh_from_db()
-    assert (deal.stage.name, deal.status) == ("Won", OpportunityStatus.WON)
+    assert (deal.stage.name, deal.status) == ("Won", DealStatus.WON)
 
 
 def test_a_closed_deals_page_offers_reopening_instead_of_moving_and_says_when_it_closed(
@@ -253,7 +251,7 @@ def test_a_closed_deals_page_offers_reopening_instead_of_moving_and_says_when_it
     assert page.by_id["reopen_stage"].tag == "select"
 
     response = client.post(
-        reverse("sales:opportunity-reopen", args=[deal.pk]), {"stage": stage(pipeline, "Negotiation").pk}
+        reverse("sales:deal-reopen", args=[deal.pk]), {"stage": stage(pipeline, "Negotiation").pk}
     )
 
     assert response.url == detail(deal)
@@ -285,11 +283,18 @@ def test_the_api_reopens_a_deal_in_the_stage_asked_for(api_as, rep, pipeline):
 # The backfill of migration 0006
 
 
-def test_the_backfill_gives_closed_deals_back_the_expected_close_date_the_close_overwrote(rep, pipeline):
+def test_the_backfill_gives_closed_deals_back_the_expected_close_date_the_close_overwrote(
+    rep, pipeline, monkeypatch
+):
     deal = open_deal(pipeline, rep)
     edited = won_deal(pipeline, rep)  # won since the change, then its expected date typed in again
-    opportunity_update(actor=rep, opportunity_id=edited.pk, fields={"close_date": date_in(60)})
+    deal_update(actor=rep, deal_id=edited.pk, fields={"close_date": date_in(60)})
     deal = won_deal_the_old_way(deal, pipeline, rep)
+
+    # 0006's SQL names the tables as they were until the rename to deal.
+    old_table = re.compile(r"\bsales_(historical)?opportunity\b")  # old name: before the rename
+    backfill = old_table.sub(r"sales_\1deal", BACKFILL.RESTORE_EXPECTED_CLOSE_DATE)
+    monkeypatch.setattr(BACKFILL, "RESTORE_EXPECTED_CLOSE_DATE", backfill)
 
     with connection.schema_editor() as editor:
         BACKFILL.restore_expected_close_dates(apps, editor)
@@ -307,9 +312,9 @@ def date_in(days: int):
 def won_deal_the_old_way(deal, pipeline, rep):
     """A win as it was recorded before closed_at and close_date were kept apart: the close date became
     the day of the close."""
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Won").pk)
     deal.refresh_from_db()
-    Opportunity.objects.filter(pk=deal.pk).update(close_date=timezone.localdate(deal.closed_at))
+    Deal.objects.filter(pk=deal.pk).update(close_date=timezone.localdate(deal.closed_at))
     deal.close_date = timezone.localdate(deal.closed_at)
     deal.save()  # its history row, as the old move wrote it
     return deal

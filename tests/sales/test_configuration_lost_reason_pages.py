@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from sales.configuration.lost_reasons import lost_reason_create
-from sales.models import LostReason, OpportunityStatus
-from tests.factories import OpportunityFactory
+from sales.models import DealStatus, LostReason
+from tests.factories import DealFactory
 from tests.sales.pages import HTMX, messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def test_the_lost_reasons_page_counts_their_deals_in_constant_queries(
     as_user, admin_user, assert_same_query_count
 ):
     price = LostReason.objects.get(name="Price")
-    OpportunityFactory(status=OpportunityStatus.LOST, lost_reason=price)
+    DealFactory(status=DealStatus.LOST, lost_reason=price)
     client = as_user(admin_user)
 
     html = client.get(reverse("sales:lost-reason-list")).content.decode()
@@ -30,8 +30,8 @@ def test_the_lost_reasons_page_counts_their_deals_in_constant_queries(
     assert_same_query_count(
         lambda: client.get(reverse("sales:lost-reason-list")),
         grow=lambda: [
-            OpportunityFactory(
-                status=OpportunityStatus.LOST,
+            DealFactory(
+                status=DealStatus.LOST,
                 lost_reason=lost_reason_create(actor=admin_user, name=f"Reason {n}"),
             )
             for n in range(5)
@@ -41,7 +41,7 @@ def test_the_lost_reasons_page_counts_their_deals_in_constant_queries(
 
 def test_deleting_a_lost_reason_in_use_deactivates_it_and_says_so(as_user, admin_user):
     price = LostReason.objects.get(name="Price")
-    OpportunityFactory(status=OpportunityStatus.LOST, lost_reason=price)
+    DealFactory(status=DealStatus.LOST, lost_reason=price)
 
     response = as_user(admin_user).post(reverse("sales:lost-reason-delete", args=[price.pk]), follow=True)
 

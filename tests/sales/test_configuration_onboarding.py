@@ -16,7 +16,7 @@ from sales.configuration.onboarding_templates import (
 )
 from sales.models import OnboardingRole, OnboardingTemplate, OnboardingTemplateItem
 from sales.onboarding.services import template_for
-from tests.factories import OpportunityFactory, ProductFactory
+from tests.factories import DealFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,12 @@ def test_a_template_with_a_product_line_is_chosen_for_deals_in_that_line(admin_u
     platform = onboarding_template_create(
         actor=admin_user, name="Platform rollout", product_line=" Platform "
     )
-    deal = OpportunityFactory()
+    deal = DealFactory()
     deal.lines.create(product=ProductFactory(product_line="Platform"), unit_price=10)
 
     assert platform.product_line == "Platform"
     assert template_for(deal) == platform
-    assert template_for(OpportunityFactory()) == default
+    assert template_for(DealFactory()) == default
 
 
 def test_two_active_templates_for_one_product_line_are_refused_with_a_clear_message(admin_user):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from crm.models import Role
 from sales.configuration.criteria import criterion_add
 from sales.configuration.pipelines import stage_create
-from sales.models import ExitCriterion, LostReason, OpportunityStatus, Pipeline, Stage
-from tests.factories import OpportunityFactory, PipelineFactory, UserFactory
+from sales.models import DealStatus, ExitCriterion, LostReason, Pipeline, Stage
+from tests.factories import DealFactory, PipelineFactory, UserFactory
 from tests.factories.sales import stage
 from tests.sales.pages import HTMX, messages_of, unlabelled_controls
 
@@ -92,7 +92,7 @@ def test_signed_out_visitors_are_sent_to_the_login_page(client):
 def test_the_pipeline_list_shows_the_default_and_counts_in_constant_queries(
     as_user, admin_user, pipeline, assert_same_query_count
 ):
-    OpportunityFactory.create_batch(2, pipeline=pipeline)
+    DealFactory.create_batch(2, pipeline=pipeline)
     client = as_user(admin_user)
 
     html = client.get(reverse("sales:pipeline-list")).content.decode()
@@ -102,7 +102,7 @@ def test_the_pipeline_list_shows_the_default_and_counts_in_constant_queries(
     assert unlabelled_controls(html) == []
     assert_same_query_count(
         lambda: client.get(reverse("sales:pipeline-list")),
-        grow=lambda: [OpportunityFactory(pipeline=PipelineFactory()) for _ in range(5)],
+        grow=lambda: [DealFactory(pipeline=PipelineFactory()) for _ in range(5)],
     )
 
 
@@ -169,7 +169,7 @@ def test_the_pipeline_page_lists_stages_in_order_in_constant_queries(
                 actor=admin_user, pipeline_id=pipeline.pk, name=f"Step {n}", probability=50, kind="open"
             )
             criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
-            OpportunityFactory(pipeline=pipeline, stage=added)
+            DealFactory(pipeline=pipeline, stage=added)
 
     assert_same_query_count(lambda: client.get(url), grow=grow)
 
@@ -249,7 +249,7 @@ def test_editing_a_stage(as_user, admin_user, pipeline):
 
 def test_deleting_a_stage_with_deals_asks_where_to_move_them(as_user, admin_user, pipeline):
     demo = stage(pipeline, "Demo")
-    deals = OpportunityFactory.create_batch(2, pipeline=pipeline, stage=demo)
+    deals = DealFactory.create_batch(2, pipeline=pipeline, stage=demo)
     client = as_user(admin_user)
     url = reverse("sales:stage-delete", args=[demo.pk])
 
@@ -269,7 +269,7 @@ def test_deleting_a_stage_with_deals_asks_where_to_move_them(as_user, admin_user
 
 def test_the_move_to_choices_are_the_stages_of_the_same_kind(as_user, admin_user, pipeline):
     won = stage(pipeline, "Won")
-    OpportunityFactory(pipeline=pipeline, stage=won, status=OpportunityStatus.WON)
+    DealFactory(pipeline=pipeline, stage=won, status=DealStatus.WON)
 
     page = as_user(admin_user).get(reverse("sales:stage-delete", args=[won.pk])).content.decode()
 

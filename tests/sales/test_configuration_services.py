@@ -27,18 +27,18 @@ from sales.configuration.pipelines import (
 from sales.errors import ExitCriteriaUnmet
 from sales.models import (
     CriterionKind,
+    Deal,
+    DealStatus,
     ExitCriterion,
     LostReason,
-    Opportunity,
-    OpportunityStatus,
     Pipeline,
     RequiredField,
     RequiredRecord,
     Stage,
     StageKind,
 )
-from sales.services.deals import opportunity_create, opportunity_move
-from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
+from sales.services.deals import deal_create, deal_move
+from tests.factories import AccountFactory, DealFactory, LostReasonFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_the_default_pipeline_cannot_be_deactivated(admin_user):
 
 
 def test_deactivating_a_pipeline_leaves_its_deals_where_they_are(admin_user, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline)
+    deal = DealFactory(pipeline=pipeline)
 
     pipeline_set_active(actor=admin_user, pipeline_id=pipeline.pk, active=False)
 
@@ -182,17 +182,17 @@ def test_won_and_lost_stages_have_no_exit_criteria(admin_user, pipeline):
 
 def test_an_added_criterion_gates_the_next_move_and_removing_it_lifts_the_gate(admin_user, rep, pipeline):
     account = AccountFactory(owner=rep)
-    deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
+    deal = deal_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
     criterion = criterion_add(
         actor=admin_user, stage_id=stage(pipeline, "Qualification").pk, kind="field", field_name="next_step"
     )
 
     with pytest.raises(ExitCriteriaUnmet) as refused:
-        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+        deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
     assert refused.value.missing == ["Next step"]
     criterion_remove(actor=admin_user, criterion_id=criterion.pk)
     criterion_remove(actor=admin_user, criterion_id=criterion.pk)  # harmless twice
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
 
     assert not ExitCriterion.objects.exists()
 
@@ -215,7 +215,7 @@ def test_lost_reason_names_are_unique(admin_user):
 
 def test_renaming_a_lost_reason_renames_it_on_lost_deals(admin_user):
     reason = LostReason.objects.get(name="Price")
-    deal = OpportunityFactory(status=OpportunityStatus.LOST, lost_reason=reason, closed_at=timezone.now())
+    deal = DealFactory(status=DealStatus.LOST, lost_reason=reason, closed_at=timezone.now())
 
     lost_reason_rename(actor=admin_user, reason_id=reason.pk, name="Too expensive")
 
@@ -225,14 +225,14 @@ def test_renaming_a_lost_reason_renames_it_on_lost_deals(admin_user):
 
 def test_a_lost_reason_in_use_is_deactivated_instead_of_deleted(admin_user):
     reason = LostReason.objects.get(name="Price")
-    OpportunityFactory.create_batch(2, status=OpportunityStatus.LOST, lost_reason=reason)
+    DealFactory.create_batch(2, status=DealStatus.LOST, lost_reason=reason)
 
     result = lost_reason_delete(actor=admin_user, reason_id=reason.pk)
 
     assert (result.deleted, result.deals) == (False, 2)
     reason.refresh_from_db()
     assert not reason.is_active
-    assert Opportunity.objects.filter(lost_reason=reason).count() == 2
+    assert Deal.objects.filter(lost_reason=reason).count() == 2
 
 
 def test_an_unused_lost_reason_is_deleted(admin_user):
@@ -257,12 +257,10 @@ def test_an_inactive_lost_reason_is_no_longer_accepted_for_losing_a_deal(admin_u
     reason = LostReason.objects.get(name="Timing")
     lost_reason_set_active(actor=admin_user, reason_id=reason.pk, active=False)
     account = AccountFactory(owner=rep)
-    deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
+    deal = deal_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
 
     with pytest.raises(Invalid) as refused:
-        opportunity_move(
-            actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Lost").pk, lost_reason_id=reason.pk
-        )
+        deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Lost").pk, lost_reason_id=reason.pk)
     assert (refused.value.code, refused.value.field) == ("lost_reason_required", "lost_reason")
 
 

@@ -12,13 +12,13 @@ from sales.configuration.criteria import criterion_add
 from sales.configuration.pipelines import stage_create, stage_delete, stage_move, stage_update, stages_reorder
 from sales.errors import ExitCriteriaUnmet
 from sales.models import (
-    Opportunity,
-    OpportunityStatus,
+    Deal,
+    DealStatus,
     Stage,
     StageVisit,
 )
-from sales.services.deals import opportunity_create, opportunity_move
-from tests.factories import AccountFactory, OpportunityFactory, PipelineFactory
+from sales.services.deals import deal_create, deal_move
+from tests.factories import AccountFactory, DealFactory, PipelineFactory
 from tests.factories.sales import stage
 from tests.sales.records import ids, names
 
@@ -66,7 +66,7 @@ def test_stage_names_are_unique_within_a_pipeline_only(admin_user, pipeline):
 
 def test_reordering_saves_the_new_order_and_the_exit_criteria_follow_it(admin_user, rep, pipeline):
     criterion_add(actor=admin_user, stage_id=stage(pipeline, "Demo").pk, kind="field", field_name="next_step")
-    deal = opportunity_create(
+    deal = deal_create(
         actor=rep, fields={"name": "Big", "account": AccountFactory(owner=rep), "pipeline": pipeline}
     )
     order = ids(pipeline, "Qualification", "Demo", "Discovery", "Proposal", "Negotiation", "Lost", "Won")
@@ -77,7 +77,7 @@ def test_reordering_saves_the_new_order_and_the_exit_criteria_follow_it(admin_us
     assert list(pipeline.stages.order_by("position").values_list("position", flat=True)) == list(range(7))
     # Demo now comes before Discovery: reaching Discovery passes Demo and needs its criterion.
     with pytest.raises(ExitCriteriaUnmet, match="move past Demo") as refused:
-        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+        deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
     assert refused.value.missing == ["Next step"]
 
 
@@ -123,7 +123,7 @@ def test_the_last_won_stage_cannot_become_open(admin_user, pipeline):
 
 
 def test_changing_a_stages_kind_is_refused_while_deals_are_in_it(admin_user, pipeline):
-    OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, "Negotiation"))
+    DealFactory(pipeline=pipeline, stage=stage(pipeline, "Negotiation"))
 
     with pytest.raises(Invalid, match="1 deal is in Negotiation"):  # how many, and where
         stage_update(
@@ -164,7 +164,7 @@ def test_deleting_an_unused_stage(admin_user, pipeline):
 
 def test_deleting_a_stage_with_deals_and_no_target_is_refused_with_the_count(admin_user, pipeline):
     demo = stage(pipeline, "Demo")
-    OpportunityFactory.create_batch(3, pipeline=pipeline, stage=demo)
+    DealFactory.create_batch(3, pipeline=pipeline, stage=demo)
 
     with pytest.raises(Invalid) as refused:
         stage_delete(actor=admin_user, stage_id=demo.pk)
@@ -176,26 +176,26 @@ def test_deleting_a_stage_with_deals_and_no_target_is_refused_with_the_count(adm
 
 def test_deleting_a_stage_moves_its_deals_with_their_stage_history(admin_user, rep, pipeline):
     account = AccountFactory(owner=rep)
-    deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
-    entered_discovery = StageVisit.objects.get(opportunity=deal, left_at__isnull=True).entered_at
+    deal = deal_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    entered_discovery = StageVisit.objects.get(deal=deal, left_at__isnull=True).entered_at
     demo = stage(pipeline, "Demo")
 
     result = stage_delete(actor=admin_user, stage_id=stage(pipeline, "Discovery").pk, move_to_id=demo.pk)
 
     assert (result.moved_to, result.deals_moved) == (demo, 1)
     deal.refresh_from_db()
-    assert (deal.stage, deal.status) == (demo, OpportunityStatus.OPEN)
-    visits = list(StageVisit.objects.filter(opportunity=deal).order_by("entered_at", "id"))
+    assert (deal.stage, deal.status) == (demo, DealStatus.OPEN)
+    visits = list(StageVisit.objects.filter(deal=deal).order_by("entered_at", "id"))
     assert [visit.stage.name for visit in visits] == ["Qualification", "Demo", "Demo"]
     assert visits[1].entered_at == entered_discovery
     assert visits[1].left_at is not None
     assert visits[2].left_at is None
     assert visits[2].entered_by == admin_user
     moved = LifecycleEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Opportunity),
+        content_type=ContentType.objects.get_for_model(Deal),
         object_id=deal.pk,
-        type=events.OPPORTUNITY_STAGE_CHANGED,
+        type=events.DEAL_STAGE_CHANGED,
     ).order_by("-occurred_at", "-id")[0]
     assert moved.data["from"] == "Discovery"
     assert moved.data["to"] == "Demo"
@@ -207,8 +207,8 @@ def test_deleting_a_stage_moves_its_deals_with_their_stage_history(admin_user, r
 
 def test_a_stage_deals_passed_through_needs_a_stage_to_take_over_its_history(admin_user, rep, pipeline):
     account = AccountFactory(owner=rep)
-    deal = opportunity_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
+    deal = deal_create(actor=rep, fields={"name": "Big", "account": account, "pipeline": pipeline})
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
     qualification = stage(pipeline, "Qualification")
 
     with pytest.raises(Invalid) as refused:
@@ -221,7 +221,7 @@ def test_a_stage_deals_passed_through_needs_a_stage_to_take_over_its_history(adm
 
 def test_deals_move_only_to_a_stage_of_the_same_pipeline_and_kind(admin_user, pipeline):
     demo = stage(pipeline, "Demo")
-    OpportunityFactory(pipeline=pipeline, stage=demo)
+    DealFactory(pipeline=pipeline, stage=demo)
     other = PipelineFactory()
 
     for target in (stage(pipeline, "Won"), stage(other, "Demo"), demo):
@@ -229,13 +229,13 @@ def test_deals_move_only_to_a_stage_of_the_same_pipeline_and_kind(admin_user, pi
             stage_delete(actor=admin_user, stage_id=demo.pk, move_to_id=target.pk)
         assert (refused.value.code, refused.value.field) == ("move_to_invalid", "move_to")
 
-    assert Opportunity.objects.get().stage == demo
+    assert Deal.objects.get().stage == demo
 
 
 def test_won_deals_move_to_another_won_stage_and_stay_won(admin_user, pipeline):
     stage_create(actor=admin_user, pipeline_id=pipeline.pk, name="Signed", probability=100, kind="won")
     won = stage(pipeline, "Won")
-    deal = OpportunityFactory(pipeline=pipeline, stage=won, status=OpportunityStatus.WON)
+    deal = DealFactory(pipeline=pipeline, stage=won, status=DealStatus.WON)
 
     stage_delete(actor=admin_user, stage_id=won.pk, move_to_id=stage(pipeline, "Signed").pk)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from crm.models import Account, Contact, Notification, NotificationKind
 from leads.models import Lead, LeadStatus
-from sales.models import Opportunity
+from sales.models import Deal
 from tests.factories import AccountFactory, ContactFactory, LeadFactory
 from tests.sales.pages import HTMX, messages_of
 
@@ -50,7 +50,7 @@ def _initech(owner, **fields) -> Lead:
 def _form(**changes) -> dict[str, object]:
     return {
         "account": "",
-        "create_opportunity": "on",
+        "create_deal": "on",
         "name": "Initech platform",
         "amount": "5000.00",
         **changes,
@@ -73,7 +73,7 @@ def test_a_qualified_lead_offers_convert_and_the_page_previews_a_new_account_con
     assert "Creates the account Initech (initech.example)" in text
     assert "Creates the contact Jane Doe (jane@initech.example)" in text
     assert re.search(r'<option value="" selected>Create a new account Initech</option>', html)
-    assert re.search(r'<input[^>]*name="create_opportunity"[^>]*checked', html)
+    assert re.search(r'<input[^>]*name="create_deal"[^>]*checked', html)
     assert re.search(r'<input[^>]*name="amount"[^>]*value="5000.00"', html)
 
 
@@ -134,7 +134,7 @@ def test_converting_with_a_deal_lands_on_the_deal_with_a_message(as_user, rep):
 
     response = as_user(rep).post(_url(lead), _form(close_date=close.isoformat(), amount="7500"))
 
-    deal = Opportunity.objects.get()
+    deal = Deal.objects.get()
     assert response.status_code == 302
     assert response.url == deal.get_absolute_url()
     assert (deal.name, deal.amount, deal.close_date) == ("Initech platform", Decimal("7500.00"), close)
@@ -152,13 +152,13 @@ def test_converting_without_a_deal_into_a_chosen_account_lands_on_the_contact(as
     globex = AccountFactory(owner=rep, name="Globex")
     lead = _initech(rep)
 
-    response = as_user(rep).post(_url(lead), _form(account=globex.pk, create_opportunity=""))
+    response = as_user(rep).post(_url(lead), _form(account=globex.pk, create_deal=""))
 
     contact = Contact.objects.get()
     assert response.status_code == 302
     assert response.url == contact.get_absolute_url()
     assert contact.account == globex
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
     assert Account.objects.count() == 1
 
 
@@ -217,7 +217,7 @@ def test_a_converted_lead_shows_where_it_went_on_its_page_and_on_the_convert_pag
     lead = _initech(rep)
     client = as_user(rep)
     client.post(_url(lead), _form())
-    deal = Opportunity.objects.get()
+    deal = Deal.objects.get()
     assert deal.primary_contact is not None
     links = [
         deal.account.get_absolute_url(),
@@ -233,7 +233,7 @@ def test_a_converted_lead_shows_where_it_went_on_its_page_and_on_the_convert_pag
     assert f"converted on {today} to Initech / Jane Doe / Initech platform" in _text(convert_page)
     for page in [lead_page, convert_page]:
         assert all(f'href="{link}"' in page.content.decode() for link in links)
-    assert 'name="create_opportunity"' not in convert_page.content.decode()
+    assert 'name="create_deal"' not in convert_page.content.decode()
     assert f'href="{_url(lead)}"' not in lead_page.content.decode()
 
 
@@ -246,7 +246,7 @@ def test_posting_again_after_converting_changes_nothing(as_user, rep):
 
     assert response.status_code == 200
     assert "This lead was converted on" in _text(response)
-    assert (Account.objects.count(), Contact.objects.count(), Opportunity.objects.count()) == (1, 1, 1)
+    assert (Account.objects.count(), Contact.objects.count(), Deal.objects.count()) == (1, 1, 1)
 
 
 def test_a_lead_that_is_not_qualified_says_so_and_offers_no_form_or_button(as_user, rep):
@@ -257,7 +257,7 @@ def test_a_lead_that_is_not_qualified_says_so_and_offers_no_form_or_button(as_us
     posted = client.post(_url(lead), _form())
 
     assert "Qualify the lead first." in _text(response)
-    assert 'name="create_opportunity"' not in response.content.decode()
+    assert 'name="create_deal"' not in response.content.decode()
     assert posted.status_code == 200
     assert not Account.objects.exists()
     assert f'href="{_url(lead)}"' not in client.get(lead.get_absolute_url()).content.decode()

@@ -15,7 +15,7 @@ from crm.timeline.events import event_record
 from crm.timeline.services import activity_log
 from leads.models import Lead, LeadStatus
 from sales.conversion.services import lead_convert
-from sales.models import Opportunity, OpportunityType, Pipeline
+from sales.models import Deal, DealType, Pipeline
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def _nothing_made(lead: Lead) -> None:
     assert lead.status == LeadStatus.QUALIFIED
     assert (lead.converted_at, lead.converted_account, lead.converted_contact) == (None, None, None)
     assert not Contact.objects.exists()
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 def test_a_lead_from_a_new_company_becomes_an_account_from_its_company_and_domain(rep, pipeline):
@@ -51,7 +51,7 @@ def test_a_lead_from_a_new_company_becomes_an_account_from_its_company_and_domai
 
     conversion = lead_convert(actor=rep, lead_id=lead.pk)
 
-    account, contact, deal = conversion.account, conversion.contact, conversion.opportunity
+    account, contact, deal = conversion.account, conversion.contact, conversion.deal
     assert (conversion.account_created, conversion.contact_created) == (True, True)
     assert (account.name, account.domain, account.owner) == ("Initech", "initech.example", rep)
     assert (contact.full_name, contact.email, contact.account) == (
@@ -63,7 +63,7 @@ def test_a_lead_from_a_new_company_becomes_an_account_from_its_company_and_domai
     assert (deal.name, deal.amount, deal.type) == (
         "Initech: new business",
         Decimal("5000.00"),
-        OpportunityType.NEW_BUSINESS,
+        DealType.NEW_BUSINESS,
     )
     assert (deal.account, deal.primary_contact, deal.source_lead, deal.pipeline) == (
         account,
@@ -81,9 +81,9 @@ def test_a_lead_joins_the_account_with_its_domain_and_the_contact_with_its_email
     jane = ContactFactory(account=acme, owner=rep, email="Jane@Acme.example")
     lead = _qualified(rep, email="jane@acme.example", company="ACME")
 
-    conversion = lead_convert(actor=rep, lead_id=lead.pk, create_opportunity=False)
+    conversion = lead_convert(actor=rep, lead_id=lead.pk, create_deal=False)
 
-    assert (conversion.account, conversion.contact, conversion.opportunity) == (acme, jane, None)
+    assert (conversion.account, conversion.contact, conversion.deal) == (acme, jane, None)
     assert (conversion.account_created, conversion.contact_created) == (False, False)
     assert Account.objects.count() == 1
     assert Contact.objects.count() == 1
@@ -98,7 +98,7 @@ def test_the_leads_activities_tasks_and_engagement_now_read_on_the_contact(rep, 
         content_type=ContentType.objects.get_for_model(Lead), object_id=lead.pk, type="email_opened"
     )
 
-    contact = lead_convert(actor=rep, lead_id=lead.pk, create_opportunity=False).contact
+    contact = lead_convert(actor=rep, lead_id=lead.pk, create_deal=False).contact
 
     call.refresh_from_db()
     task.refresh_from_db()
@@ -114,7 +114,7 @@ def test_the_leads_own_events_stay_on_it_and_show_in_the_account_360(rep, pipeli
     lead = _qualified(rep, email="bob@acme.example")
     qualified = event_record(actor=rep, target=lead, type="lead.qualified")
 
-    lead_convert(actor=rep, lead_id=lead.pk, create_opportunity=False)
+    lead_convert(actor=rep, lead_id=lead.pk, create_deal=False)
 
     qualified.refresh_from_db()
     assert (qualified.target, qualified.account) == (lead, acme)
@@ -132,7 +132,7 @@ def test_converting_a_lead_twice_is_refused_and_makes_nothing_more(rep, pipeline
 
     assert refusal.value.code == "lead_already_converted"
 
-    assert (Account.objects.count(), Contact.objects.count(), Opportunity.objects.count()) == (1, 1, 1)
+    assert (Account.objects.count(), Contact.objects.count(), Deal.objects.count()) == (1, 1, 1)
     assert LifecycleEvent.objects.filter(type="lead.converted").count() == 1
 
 

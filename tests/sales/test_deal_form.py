@@ -11,29 +11,29 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sales.models import CriterionKind, ExitCriterion, Opportunity, OpportunityType, RequiredField
-from sales.services.deals import opportunity_move
-from sales.services.lines import opportunity_line_add
+from sales.models import CriterionKind, Deal, DealType, ExitCriterion, RequiredField
+from sales.services.deals import deal_move
+from sales.services.lines import deal_line_add
 from tests.factories import (
     AccountFactory,
     ContactFactory,
-    OpportunityFactory,
+    DealFactory,
     ProductFactory,
 )
 from tests.factories.sales import stage
 from tests.sales.pages import Element, Page, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
-CREATE = reverse("sales:opportunity-create")
-SUGGESTIONS = reverse("sales:opportunity-account-options")
+CREATE = reverse("sales:deal-create")
+SUGGESTIONS = reverse("sales:deal-account-options")
 
 
-def detail(deal: Opportunity) -> str:
-    return reverse("sales:opportunity-detail", args=[deal.pk])
+def detail(deal: Deal) -> str:
+    return reverse("sales:deal-detail", args=[deal.pk])
 
 
-def edit(deal: Opportunity) -> str:
-    return reverse("sales:opportunity-edit", args=[deal.pk])
+def edit(deal: Deal) -> str:
+    return reverse("sales:deal-edit", args=[deal.pk])
 
 
 def labelled(html: str, label: str) -> Element:
@@ -69,13 +69,13 @@ def _new_data(pipeline, owner, **changes) -> dict:
         "amount": "0",
         "currency": "EUR",
         "owner": owner.pk,
-        "type": OpportunityType.NEW_BUSINESS,
+        "type": DealType.NEW_BUSINESS,
         "forecast_category": "pipeline",
     }
     return {**data, **changes}
 
 
-def _edit_data(deal: Opportunity, **changes) -> dict:
+def _edit_data(deal: Deal, **changes) -> dict:
     data = {
         "name": deal.name,
         "account": deal.account_id,
@@ -106,7 +106,7 @@ def test_the_account_is_a_search_box_that_offers_suggestions_in_a_listbox(as_use
     assert listbox.attrs["role"] == "listbox"
     assert (hidden.attrs["type"], hidden.attrs["name"]) == ("hidden", "account")
     # Picking a suggestion fires "change" on the hidden id, which reloads the contacts.
-    assert hidden.attrs["hx-get"] == reverse("sales:opportunity-contact-options")
+    assert hidden.attrs["hx-get"] == reverse("sales:deal-contact-options")
     assert hidden.attrs["hx-trigger"] == "change"
     assert '<select name="account"' not in html
     assert unlabelled_controls(html) == []
@@ -132,7 +132,7 @@ def test_the_form_page_lists_no_accounts_and_costs_the_same_with_300_of_them(
 def test_the_edit_form_costs_the_same_queries_with_300_accounts(
     as_user, assert_same_query_count, admin_user, rep, pipeline
 ):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep, account=AccountFactory(owner=rep, name="Initech"))
+    deal = DealFactory(pipeline=pipeline, owner=rep, account=AccountFactory(owner=rep, name="Initech"))
     client = as_user(admin_user)
 
     assert_same_query_count(
@@ -204,7 +204,7 @@ def test_creating_a_deal_with_a_picked_suggestion_lands_on_its_page(as_user, rep
 
     response = as_user(rep).post(CREATE, data)
 
-    deal = Opportunity.objects.get()
+    deal = Deal.objects.get()
     assert response.url == detail(deal)
     assert (deal.account, deal.stage, deal.amount, deal.owner) == (
         account,
@@ -228,7 +228,7 @@ def test_a_forged_id_of_an_account_the_user_cannot_see_is_refused_on_the_account
     assert account_error(forged.content.decode()) == "Choose an account you can see."
     assert account_error(garbage.content.decode()) == "Choose an account you can see."
     assert account_error(huge.content.decode()) == "Choose an account you can see."
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 def test_without_javascript_the_exact_name_or_domain_typed_finds_the_account(
@@ -245,7 +245,7 @@ def test_without_javascript_the_exact_name_or_domain_typed_finds_the_account(
     )
 
     assert by_name.status_code == by_domain.status_code == 302
-    assert set(Opportunity.objects.values_list("name", "account")) == {
+    assert set(Deal.objects.values_list("name", "account")) == {
         ("By name", initech.pk),
         ("By domain", initech.pk),
     }
@@ -264,7 +264,7 @@ def test_without_javascript_an_ambiguous_name_is_refused_naming_a_few_candidates
         "Type the domain of the one you mean."
     )
     assert labelled(html, "Account").attrs["value"] == "acme"
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 def test_without_javascript_a_partial_or_unknown_name_is_refused_with_what_it_resembles(
@@ -285,11 +285,11 @@ def test_without_javascript_a_partial_or_unknown_name_is_refused_with_what_it_re
     assert account_error(empty) == "Choose an account: type part of its name or domain."
     too_long = client.post(CREATE, _new_data(pipeline, rep, account_search="x" * 201)).content.decode()
     assert account_error(too_long) == "Ensure this value has at most 200 characters (it has 201)."
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 def test_typing_another_name_over_the_deals_account_without_javascript_changes_it(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep, account=AccountFactory(owner=rep, name="Initech"))
+    deal = DealFactory(pipeline=pipeline, owner=rep, account=AccountFactory(owner=rep, name="Initech"))
     globex = AccountFactory(owner=rep, name="Globex")
 
     response = as_user(rep).post(edit(deal), _edit_data(deal, account_search="Globex"))
@@ -303,7 +303,7 @@ def test_saving_a_deal_keeps_its_account_even_when_the_user_cannot_see_that_acco
     as_user, rep, outsider, pipeline
 ):
     foreign = AccountFactory(owner=outsider, name="Partner Corp")
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep, account=foreign)
+    deal = DealFactory(pipeline=pipeline, owner=rep, account=foreign)
 
     response = as_user(rep).post(edit(deal), _edit_data(deal, name="Renamed"))
 
@@ -323,11 +323,11 @@ def test_a_past_close_date_is_refused_on_its_field(as_user, rep, pipeline):
     html = as_user(rep).post(CREATE, data).content.decode()
 
     assert re.search(r'id="deal_close_date_error">The expected close date is in the past', html)
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 def test_moving_to_lost_in_the_edit_form_needs_a_reason_on_its_field(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
+    deal = DealFactory(pipeline=pipeline, owner=rep)
 
     html = as_user(rep).post(edit(deal), _edit_data(deal, stage=stage(pipeline, "Lost").pk)).content.decode()
 
@@ -343,7 +343,7 @@ def test_the_edit_form_moves_only_through_the_exit_criteria(as_user, rep, pipeli
         field_name=RequiredField.NEXT_STEP,
         label="Next step",
     )
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
+    deal = DealFactory(pipeline=pipeline, owner=rep)
     client = as_user(rep)
 
     refused = client.post(edit(deal), _edit_data(deal, stage=stage(pipeline, "Demo").pk)).content.decode()
@@ -360,9 +360,9 @@ def test_the_edit_form_moves_only_through_the_exit_criteria(as_user, rep, pipeli
 
 
 def test_saving_an_old_edit_form_keeps_a_move_someone_made_meanwhile(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
+    deal = DealFactory(pipeline=pipeline, owner=rep)
     form_data = _edit_data(deal, name="Renamed")
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
 
     response = as_user(rep).post(edit(deal), form_data)
 
@@ -372,8 +372,8 @@ def test_saving_an_old_edit_form_keeps_a_move_someone_made_meanwhile(as_user, re
 
 
 def test_with_product_lines_the_amount_is_read_only_in_the_edit_form(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
-    opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory(unit_price=Decimal("80")))
+    deal = DealFactory(pipeline=pipeline, owner=rep)
+    deal_line_add(actor=rep, deal_id=deal.pk, product=ProductFactory(unit_price=Decimal("80")))
     deal.refresh_from_db()
     client = as_user(rep)
 
@@ -387,7 +387,7 @@ def test_with_product_lines_the_amount_is_read_only_in_the_edit_form(as_user, re
 
 
 def test_a_contract_that_ends_before_it_starts_is_refused_on_the_end_date(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
+    deal = DealFactory(pipeline=pipeline, owner=rep)
     data = _edit_data(deal, contract_start="2031-06-01", contract_end="2031-01-01")
 
     html = as_user(rep).post(edit(deal), data).content.decode()

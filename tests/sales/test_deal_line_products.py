@@ -8,26 +8,26 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from sales.models import Opportunity, OpportunityLine
-from tests.factories import OpportunityFactory, ProductFactory
+from sales.models import Deal, DealLine
+from tests.factories import DealFactory, ProductFactory
 from tests.sales.pages import HTMX, Page, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 
 
-def detail(deal: Opportunity) -> str:
-    return reverse("sales:opportunity-detail", args=[deal.pk])
+def detail(deal: Deal) -> str:
+    return reverse("sales:deal-detail", args=[deal.pk])
 
 
-def add(deal: Opportunity) -> str:
-    return reverse("sales:opportunity-line-add", args=[deal.pk])
+def add(deal: Deal) -> str:
+    return reverse("sales:deal-line-add", args=[deal.pk])
 
 
-def options(deal: Opportunity) -> str:
-    return reverse("sales:opportunity-line-products", args=[deal.pk])
+def options(deal: Deal) -> str:
+    return reverse("sales:deal-line-products", args=[deal.pk])
 
 
-def suggested(client, deal: Opportunity, text: str) -> list[str]:
+def suggested(client, deal: Deal, text: str) -> list[str]:
     """The product names offered as options for what was typed."""
     page = Page(client.get(options(deal), {"product_search": text}, **HTMX).content.decode())
     return [str(e.attrs["data-label"]) for e in page.by_id.values() if e.attrs.get("role") == "option"]
@@ -43,8 +43,8 @@ def product_error(html: str) -> str:
 
 
 @pytest.fixture
-def deal(rep, pipeline) -> Opportunity:
-    return OpportunityFactory(pipeline=pipeline, owner=rep, currency="EUR")
+def deal(rep, pipeline) -> Deal:
+    return DealFactory(pipeline=pipeline, owner=rep, currency="EUR")
 
 
 def test_the_product_is_a_search_box_with_a_listbox_not_a_list_of_the_catalogue(as_user, rep, deal):
@@ -112,7 +112,7 @@ def test_a_picked_suggestion_adds_its_product_at_the_list_price(as_user, rep, de
     )
 
     assert response.status_code == 200
-    line = OpportunityLine.objects.get(opportunity=deal)
+    line = DealLine.objects.get(deal=deal)
     assert (line.product, line.quantity, line.unit_price) == (product, Decimal("2"), Decimal("9000.00"))
 
 
@@ -124,7 +124,7 @@ def test_without_the_script_a_typed_name_or_sku_adds_its_product(as_user, rep, d
     client.post(add(deal), {"product_search": "platform LICENCE", "quantity": "1"})
     client.post(add(deal), {"product_search": "sup-1", "quantity": "1"})
 
-    assert [line.product for line in OpportunityLine.objects.order_by("pk")] == [licence, support]
+    assert [line.product for line in DealLine.objects.order_by("pk")] == [licence, support]
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_a_typed_name_that_names_no_one_product_is_refused_on_the_product_box(
     response = as_user(rep).post(add(deal), {"product_search": typed, "quantity": "1"}, **HTMX)
 
     assert product_error(response.content.decode()) == message
-    assert not OpportunityLine.objects.exists()
+    assert not DealLine.objects.exists()
 
 
 def test_a_product_taken_off_sale_or_a_forged_id_is_refused(as_user, rep, deal):
@@ -168,7 +168,7 @@ def test_a_product_taken_off_sale_or_a_forged_id_is_refused(as_user, rep, deal):
         assert product_error(response.content.decode()) == (
             "That product is no longer on sale; choose another."
         )
-    assert not OpportunityLine.objects.exists()
+    assert not DealLine.objects.exists()
 
 
 def test_a_name_typed_over_a_picked_suggestion_is_what_counts(as_user, rep, deal):
@@ -177,4 +177,4 @@ def test_a_name_typed_over_a_picked_suggestion_is_what_counts(as_user, rep, deal
 
     as_user(rep).post(add(deal), {"product_search": "SUP-1", "product": picked.pk, "quantity": "1"})
 
-    assert OpportunityLine.objects.get(opportunity=deal).product == typed
+    assert DealLine.objects.get(deal=deal).product == typed

@@ -12,20 +12,20 @@ from django.utils import timezone
 
 from sales.models import (
     CriterionKind,
+    Deal,
+    DealStatus,
     ExitCriterion,
     ForecastCategory,
-    Opportunity,
-    OpportunityStatus,
     RequiredField,
 )
-from sales.selectors import deal_list_totals, opportunity_list
+from sales.selectors import deal_list, deal_list_totals
 from tests.conftest import count_queries
-from tests.factories import AccountFactory, LostReasonFactory, OpportunityFactory
+from tests.factories import AccountFactory, DealFactory, LostReasonFactory
 from tests.factories.sales import stage
 from tests.sales.pages import Page, messages_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db
-URL = reverse("sales:opportunity-list")
+URL = reverse("sales:deal-list")
 DEAL_LINK = re.compile(r'<td[^>]*><a href="/pipeline/deals/\d+/"[^>]*>([^<]+)</a></td>')
 
 
@@ -43,9 +43,7 @@ def totals_text(response) -> str:
 
 
 def deal(pipeline, owner, name, stage_name="Qualification", **fields):
-    return OpportunityFactory(
-        pipeline=pipeline, stage=stage(pipeline, stage_name), owner=owner, name=name, **fields
-    )
+    return DealFactory(pipeline=pipeline, stage=stage(pipeline, stage_name), owner=owner, name=name, **fields)
 
 
 # Sorting and filters
@@ -131,10 +129,8 @@ def test_the_list_pages_forward_and_back_by_keyset_without_counting(as_user, rep
 def test_a_closed_deal_shows_its_stage_once_and_says_the_outcome_only_when_the_name_does_not(
     as_user, rep, pipeline
 ):
-    deal(pipeline, rep, "Signed deal", "Won", status=OpportunityStatus.WON)
-    lost = deal(
-        pipeline, rep, "Lost deal", "Lost", status=OpportunityStatus.LOST, lost_reason=LostReasonFactory()
-    )
+    deal(pipeline, rep, "Signed deal", "Won", status=DealStatus.WON)
+    lost = deal(pipeline, rep, "Lost deal", "Lost", status=DealStatus.LOST, lost_reason=LostReasonFactory())
     lost.stage.name = "Closed – no budget"
     lost.stage.save()
 
@@ -161,8 +157,8 @@ def test_past_the_cap_the_count_says_so_and_leaves_the_amount_out(rep, pipeline)
     for name in "ABC":
         deal(pipeline, rep, name, amount=Decimal(10))
 
-    capped = deal_list_totals(deals=opportunity_list(user=rep), cap=2)
-    exact = deal_list_totals(deals=opportunity_list(user=rep), cap=3)
+    capped = deal_list_totals(deals=deal_list(user=rep), cap=2)
+    exact = deal_list_totals(deals=deal_list(user=rep), cap=3)
 
     assert (str(capped.count), capped.amounts) == ("2+", [])
     assert (str(exact.count), exact.amounts) == ("3", [("EUR", Decimal("30.00"))])
@@ -179,13 +175,13 @@ def test_bulk_assign_reports_the_changed_deals_and_why_each_other_was_not(
     hidden = deal(pipeline, outsider, "Secret")
 
     response = as_user(manager).post(
-        reverse("sales:opportunity-bulk"),
-        {"action": "assign", "owner": rep.pk, "opportunity": [mine.pk, reps.pk, hidden.pk], "next": URL},
+        reverse("sales:deal-bulk"),
+        {"action": "assign", "owner": rep.pk, "deal": [mine.pk, reps.pk, hidden.pk], "next": URL},
     )
 
     assert response.url == URL
     assert messages_of(response) == ["Changed 2 deals.", f"1 deal not changed. deal #{hidden.pk}: not found"]
-    assert set(Opportunity.objects.filter(owner=rep).values_list("name", flat=True)) == {"Mine", "Reps"}
+    assert set(Deal.objects.filter(owner=rep).values_list("name", flat=True)) == {"Mine", "Reps"}
 
 
 def test_bulk_move_names_each_deal_its_stage_criteria_hold_back(as_user, rep, pipeline):
@@ -199,8 +195,8 @@ def test_bulk_move_names_each_deal_its_stage_criteria_hold_back(as_user, rep, pi
     blocked = deal(pipeline, rep, "Blocked")
 
     response = as_user(rep).post(
-        reverse("sales:opportunity-bulk"),
-        {"action": "move", "stage": stage(pipeline, "Discovery").pk, "opportunity": [ready.pk, blocked.pk]},
+        reverse("sales:deal-bulk"),
+        {"action": "move", "stage": stage(pipeline, "Discovery").pk, "deal": [ready.pk, blocked.pk]},
     )
 
     assert messages_of(response) == [
@@ -214,47 +210,45 @@ def test_bulk_move_names_each_deal_its_stage_criteria_hold_back(as_user, rep, pi
 def test_bulk_moving_to_lost_needs_a_reason_and_changes_nothing_without_one(as_user, rep, pipeline):
     one = deal(pipeline, rep, "One")
     client = as_user(rep)
-    data = {"action": "move", "stage": stage(pipeline, "Lost").pk, "opportunity": [one.pk]}
+    data = {"action": "move", "stage": stage(pipeline, "Lost").pk, "deal": [one.pk]}
 
-    refused = client.post(reverse("sales:opportunity-bulk"), data)
+    refused = client.post(reverse("sales:deal-bulk"), data)
     reason = LostReasonFactory(name="No budget")
-    accepted = client.post(reverse("sales:opportunity-bulk"), {**data, "lost_reason": reason.pk})
+    accepted = client.post(reverse("sales:deal-bulk"), {**data, "lost_reason": reason.pk})
 
     assert messages_of(refused) == ["Nothing was changed: Choose why the deals were lost."]
     assert messages_of(accepted)[-1] == "Changed 1 deal."  # the refusal before it was never shown
     one.refresh_from_db()
-    assert (one.status, one.lost_reason) == (OpportunityStatus.LOST, reason)
+    assert (one.status, one.lost_reason) == (DealStatus.LOST, reason)
 
 
 def test_bulk_sets_the_forecast_category(as_user, rep, pipeline):
     deals = [deal(pipeline, rep, f"Deal {n}") for n in range(2)]
 
     response = as_user(rep).post(
-        reverse("sales:opportunity-bulk"),
-        {"action": "forecast", "forecast_category": "commit", "opportunity": [d.pk for d in deals]},
+        reverse("sales:deal-bulk"),
+        {"action": "forecast", "forecast_category": "commit", "deal": [d.pk for d in deals]},
     )
 
     assert messages_of(response) == ["Changed 2 deals."]
-    assert set(Opportunity.objects.values_list("forecast_category", flat=True)) == {ForecastCategory.COMMIT}
+    assert set(Deal.objects.values_list("forecast_category", flat=True)) == {ForecastCategory.COMMIT}
 
 
 def test_bulk_delete_asks_first_and_keeps_won_deals_for_admins(as_user, rep, pipeline):
     open_deal = deal(pipeline, rep, "Open one")
-    won = deal(pipeline, rep, "Won one", "Won", status=OpportunityStatus.WON)
+    won = deal(pipeline, rep, "Won one", "Won", status=DealStatus.WON)
     ids = [open_deal.pk, won.pk]
     client = as_user(rep)
 
-    confirm = client.post(reverse("sales:opportunity-bulk"), {"action": "delete", "opportunity": ids})
-    done = client.post(
-        reverse("sales:opportunity-bulk"), {"action": "delete", "opportunity": ids, "confirm": "yes"}
-    )
+    confirm = client.post(reverse("sales:deal-bulk"), {"action": "delete", "deal": ids})
+    done = client.post(reverse("sales:deal-bulk"), {"action": "delete", "deal": ids, "confirm": "yes"})
 
     assert "Delete 2 deals?" in confirm.content.decode()
     assert messages_of(done) == [
         "Deleted 1 deal.",
         "1 deal not changed. Won one: Only admins can delete a won deal.",
     ]
-    assert list(Opportunity.objects.values_list("name", flat=True)) == ["Won one"]
+    assert list(Deal.objects.values_list("name", flat=True)) == ["Won one"]
 
 
 def test_a_marketer_reads_the_list_without_a_bulk_bar(as_user, marketer, rep, pipeline):
@@ -291,13 +285,13 @@ def test_the_list_costs_the_same_queries_at_1_and_at_30_deals(
 
 
 def test_the_deal_list_reads_only_what_its_rows_show(as_user, rep, pipeline):
-    OpportunityFactory(owner=rep, pipeline=pipeline, name="Platform rollout", next_step="Call the CFO")
+    DealFactory(owner=rep, pipeline=pipeline, name="Platform rollout", next_step="Call the CFO")
 
     with count_queries() as queries:
         response = as_user(rep).get(URL)
 
     assert names(response) == ["Platform rollout"]
-    [page] = [q["sql"] for q in queries.captured_queries if '"sales_opportunity"."name"' in q["sql"]]
+    [page] = [q["sql"] for q in queries.captured_queries if '"sales_deal"."name"' in q["sql"]]
     assert '"sales_pipeline"' not in page  # joined for every row, and shown in none
     assert '"crm_contact"' not in page
     assert '"next_step"' not in page

@@ -15,21 +15,21 @@ from crm.timeline.services import activity_log
 from leads.models import LeadStatus
 from sales.models import (
     CriterionKind,
+    Deal,
+    DealLine,
+    DealStatus,
     ExitCriterion,
-    Opportunity,
-    OpportunityLine,
-    OpportunityStatus,
     RequiredRecord,
     StageVisit,
 )
-from sales.services.deals import opportunity_create, opportunity_move
-from sales.services.lines import opportunity_line_add
+from sales.services.deals import deal_create, deal_move
+from sales.services.lines import deal_line_add
 from tests.factories import (
     AccountFactory,
     ContactFactory,
+    DealFactory,
     LeadFactory,
     LostReasonFactory,
-    OpportunityFactory,
     ProductFactory,
 )
 from tests.factories.sales import stage
@@ -39,8 +39,8 @@ from tests.sales.records import demo_criteria
 pytestmark = pytest.mark.django_db
 
 
-def detail(deal: Opportunity) -> str:
-    return reverse("sales:opportunity-detail", args=[deal.pk])
+def detail(deal: Deal) -> str:
+    return reverse("sales:deal-detail", args=[deal.pk])
 
 
 def text_of(html: str, heading_id: str) -> str:
@@ -54,12 +54,12 @@ def text_of(html: str, heading_id: str) -> str:
 
 
 def test_the_detail_page_shows_the_stage_progress_and_time_spent_in_each_stage(as_user, rep, pipeline):
-    deal = opportunity_create(
+    deal = deal_create(
         actor=rep, fields={"name": "Platform", "account": AccountFactory(owner=rep), "pipeline": pipeline}
     )
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
     now = timezone.now()
-    first, current = StageVisit.objects.filter(opportunity=deal).order_by("entered_at")
+    first, current = StageVisit.objects.filter(deal=deal).order_by("entered_at")
     StageVisit.objects.filter(pk=first.pk).update(
         entered_at=now - timedelta(days=5), left_at=now - timedelta(days=2)
     )
@@ -89,7 +89,7 @@ def test_the_detail_page_shows_the_stage_progress_and_time_spent_in_each_stage(a
 
 def test_the_detail_page_shows_which_exit_criteria_of_the_stage_are_met(as_user, rep, pipeline):
     demo = demo_criteria(pipeline)
-    deal = OpportunityFactory(pipeline=pipeline, stage=demo, owner=rep, amount=Decimal("500"))
+    deal = DealFactory(pipeline=pipeline, stage=demo, owner=rep, amount=Decimal("500"))
     client = as_user(rep)
 
     before = text_of(client.get(detail(deal)).content.decode(), "criteria-heading")
@@ -103,12 +103,12 @@ def test_the_detail_page_shows_which_exit_criteria_of_the_stage_are_met(as_user,
 def test_an_empty_activity_shows_its_error_alone_and_a_logged_one_tells_the_criteria_box(
     as_user, rep, pipeline
 ):
-    deal = OpportunityFactory(pipeline=pipeline, stage=demo_criteria(pipeline), owner=rep)
+    deal = DealFactory(pipeline=pipeline, stage=demo_criteria(pipeline), owner=rep)
     client = as_user(rep)
-    url = reverse("timeline-activity-add", args=["sales.opportunity", deal.pk])
+    url = reverse("timeline-activity-add", args=["sales.deal", deal.pk])
 
     empty = client.post(url, {}, **HTMX)
-    empty_task = client.post(reverse("timeline-task-add", args=["sales.opportunity", deal.pk]), {}, **HTMX)
+    empty_task = client.post(reverse("timeline-task-add", args=["sales.deal", deal.pk]), {}, **HTMX)
     logged = client.post(url, {"kind": "meeting", "subject": "Product demo"}, **HTMX)
 
     assert "Task added." not in empty_task.content.decode()
@@ -120,15 +120,15 @@ def test_an_empty_activity_shows_its_error_alone_and_a_logged_one_tells_the_crit
 
 
 def test_the_criteria_box_listens_for_saved_activities_and_lines_and_redraws_itself(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, stage=demo_criteria(pipeline), owner=rep)
+    deal = DealFactory(pipeline=pipeline, stage=demo_criteria(pipeline), owner=rep)
     client = as_user(rep)
-    box_url = reverse("sales:opportunity-criteria", args=[deal.pk])
+    box_url = reverse("sales:deal-criteria", args=[deal.pk])
 
     box = Page(client.get(detail(deal)).content.decode()).by_id["deal-criteria"]
     activity_log(actor=rep, target=deal, kind=ActivityKind.MEETING, subject="Product demo")
     redrawn = client.get(box_url, **HTMX).content.decode()
     added = client.post(
-        reverse("sales:opportunity-line-add", args=[deal.pk]),
+        reverse("sales:deal-line-add", args=[deal.pk]),
         {"product": ProductFactory().pk, "quantity": "1"},
         **HTMX,
     )
@@ -143,14 +143,14 @@ def test_the_criteria_box_listens_for_saved_activities_and_lines_and_redraws_its
 def test_the_detail_page_links_the_account_contact_source_lead_and_renewals(as_user, rep, pipeline):
     contact = ContactFactory(owner=rep)
     lead = LeadFactory(owner=rep, utm_source="newsletter", status=LeadStatus.CONVERTED)
-    original = OpportunityFactory(
+    original = DealFactory(
         pipeline=pipeline,
         stage=stage(pipeline, "Won"),
         owner=rep,
         name="First year",
-        status=OpportunityStatus.WON,
+        status=DealStatus.WON,
     )
-    deal = OpportunityFactory(
+    deal = DealFactory(
         pipeline=pipeline,
         owner=rep,
         account=contact.account,
@@ -174,10 +174,10 @@ def test_the_detail_page_links_the_account_contact_source_lead_and_renewals(as_u
 
 def test_a_lost_deal_shows_its_reason(as_user, rep, pipeline):
     reason = LostReasonFactory(name="Chose a competitor")
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
-    opportunity_move(
+    deal = DealFactory(pipeline=pipeline, owner=rep)
+    deal_move(
         actor=rep,
-        opportunity_id=deal.pk,
+        deal_id=deal.pk,
         stage_id=stage(pipeline, "Lost").pk,
         lost_reason_id=reason.pk,
         lost_note="Acme",
@@ -189,59 +189,57 @@ def test_a_lost_deal_shows_its_reason(as_user, rep, pipeline):
 
 
 def test_a_teammate_reads_the_deal_without_edit_move_or_delete(as_user, rep, teammate, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
+    deal = DealFactory(pipeline=pipeline, owner=rep)
     client = as_user(teammate)
 
     html = client.get(detail(deal)).content.decode()
 
-    assert reverse("sales:opportunity-edit", args=[deal.pk]) not in html
-    assert reverse("sales:opportunity-delete", args=[deal.pk]) not in html
+    assert reverse("sales:deal-edit", args=[deal.pk]) not in html
+    assert reverse("sales:deal-delete", args=[deal.pk]) not in html
     assert "Move to stage" not in html
     assert "Add a product" not in html
-    assert client.get(reverse("sales:opportunity-edit", args=[deal.pk])).status_code == 403
+    assert client.get(reverse("sales:deal-edit", args=[deal.pk])).status_code == 403
 
 
 @pytest.mark.parametrize(
     ("name", "method"),
     [
-        ("sales:opportunity-detail", "get"),
-        ("sales:opportunity-edit", "get"),
-        ("sales:opportunity-delete", "post"),
-        ("sales:opportunity-line-add", "post"),
-        ("sales:opportunity-move", "post"),
+        ("sales:deal-detail", "get"),
+        ("sales:deal-edit", "get"),
+        ("sales:deal-delete", "post"),
+        ("sales:deal-line-add", "post"),
+        ("sales:deal-move", "post"),
     ],
 )
 def test_another_teams_deal_is_not_found_on_any_page(as_user, rep, outsider, pipeline, name, method):
-    deal = OpportunityFactory(pipeline=pipeline, owner=outsider)
+    deal = DealFactory(pipeline=pipeline, owner=outsider)
 
     response = getattr(as_user(rep), method)(reverse(name, args=[deal.pk]))
 
     assert response.status_code == 404
-    assert Opportunity.objects.filter(pk=deal.pk).exists()
+    assert Deal.objects.filter(pk=deal.pk).exists()
 
 
 def test_deleting_a_deal_asks_first_and_a_rep_cannot_delete_a_won_one(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep, name="Open one")
-    won = OpportunityFactory(
-        pipeline=pipeline, owner=rep, stage=stage(pipeline, "Won"), status=OpportunityStatus.WON
-    )
+    deal = DealFactory(pipeline=pipeline, owner=rep, name="Open one")
+    won = DealFactory(pipeline=pipeline, owner=rep, stage=stage(pipeline, "Won"), status=DealStatus.WON)
     client = as_user(rep)
-    url = reverse("sales:opportunity-delete", args=[deal.pk])
+    url = reverse("sales:deal-delete", args=[deal.pk])
 
     assert "Delete deal Open one?" in client.get(url).content.decode()
-    assert client.post(url).url == reverse("sales:opportunity-list")
-    assert reverse("sales:opportunity-delete", args=[won.pk]) not in client.get(detail(won)).content.decode()
-    assert client.post(reverse("sales:opportunity-delete", args=[won.pk])).status_code == 403
-    assert list(Opportunity.objects.values_list("pk", flat=True)) == [won.pk]
+    assert client.post(url).url == reverse("sales:deal-list")
+    assert reverse("sales:deal-delete", args=[won.pk]) not in client.get(detail(won)).content.decode()
+    assert client.post(reverse("sales:deal-delete", args=[won.pk])).status_code == 403
+    assert list(Deal.objects.values_list("pk", flat=True)) == [won.pk]
 
 
 # Product lines
 
 
 def test_adding_a_product_prices_it_from_the_catalogue_and_updates_the_amount(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep, amount=Decimal("0"))
+    deal = DealFactory(pipeline=pipeline, owner=rep, amount=Decimal("0"))
     product = ProductFactory(name="Seats", unit_price=Decimal("120.00"))
-    url = reverse("sales:opportunity-line-add", args=[deal.pk])
+    url = reverse("sales:deal-line-add", args=[deal.pk])
 
     response = as_user(rep).post(url, {"product": product.pk, "quantity": "3", "discount": "10"}, **HTMX)
 
@@ -256,9 +254,9 @@ def test_adding_a_product_prices_it_from_the_catalogue_and_updates_the_amount(as
 def test_changing_a_line_recomputes_the_amount_and_a_negative_quantity_is_refused_on_its_field(
     as_user, rep, pipeline
 ):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
-    line = opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory(name="Seats"))
-    url = reverse("sales:opportunity-line-update", args=[deal.pk, line.pk])
+    deal = DealFactory(pipeline=pipeline, owner=rep)
+    line = deal_line_add(actor=rep, deal_id=deal.pk, product=ProductFactory(name="Seats"))
+    url = reverse("sales:deal-line-update", args=[deal.pk, line.pk])
     client = as_user(rep)
     prefix = f"line-{line.pk}"
 
@@ -278,15 +276,15 @@ def test_changing_a_line_recomputes_the_amount_and_a_negative_quantity_is_refuse
     assert f"{error}The quantity must be more than zero.</div>" in html
     assert 'aria-invalid="true"' in html
     assert f'<label class="visually-hidden" for="id_{prefix}-quantity">Quantity of Seats</label>' in html
-    assert OpportunityLine.objects.get(pk=line.pk).quantity == Decimal("4")
+    assert DealLine.objects.get(pk=line.pk).quantity == Decimal("4")
 
 
 def test_a_product_in_another_currency_is_refused_on_the_product_field(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep, currency="EUR")
+    deal = DealFactory(pipeline=pipeline, owner=rep, currency="EUR")
     product = ProductFactory(name="Dollar seats", currency="USD")
 
     response = as_user(rep).post(
-        reverse("sales:opportunity-line-add", args=[deal.pk]),
+        reverse("sales:deal-line-add", args=[deal.pk]),
         {"product": product.pk, "product_search": "Dollar seats", "quantity": "1"},
         **HTMX,
     )
@@ -296,16 +294,16 @@ def test_a_product_in_another_currency_is_refused_on_the_product_field(as_user, 
         r"Dollar seats \(SKU-\d+\) is priced in USD and this deal is in EUR\.<",
         response.content.decode(),
     )
-    assert not OpportunityLine.objects.exists()
+    assert not DealLine.objects.exists()
 
 
 def test_removing_the_last_line_leaves_an_amount_of_zero_and_without_javascript_returns_to_the_deal(
     as_user, rep, pipeline
 ):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
-    line = opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory(name="Seats"))
+    deal = DealFactory(pipeline=pipeline, owner=rep)
+    line = deal_line_add(actor=rep, deal_id=deal.pk, product=ProductFactory(name="Seats"))
 
-    response = as_user(rep).post(reverse("sales:opportunity-line-remove", args=[deal.pk, line.pk]))
+    response = as_user(rep).post(reverse("sales:deal-line-remove", args=[deal.pk, line.pk]))
 
     assert response.url == detail(deal)
     assert messages_of(response) == ["Removed Seats."]
@@ -314,14 +312,14 @@ def test_removing_the_last_line_leaves_an_amount_of_zero_and_without_javascript_
 
 
 def test_a_line_of_another_deal_is_not_found(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
-    other = OpportunityFactory(pipeline=pipeline, owner=rep)
-    line = opportunity_line_add(actor=rep, opportunity_id=other.pk, product=ProductFactory())
+    deal = DealFactory(pipeline=pipeline, owner=rep)
+    other = DealFactory(pipeline=pipeline, owner=rep)
+    line = deal_line_add(actor=rep, deal_id=other.pk, product=ProductFactory())
 
-    response = as_user(rep).post(reverse("sales:opportunity-line-remove", args=[deal.pk, line.pk]))
+    response = as_user(rep).post(reverse("sales:deal-line-remove", args=[deal.pk, line.pk]))
 
     assert response.status_code == 404
-    assert OpportunityLine.objects.filter(pk=line.pk).exists()
+    assert DealLine.objects.filter(pk=line.pk).exists()
 
 
 # The deal form's contact choices (the form itself: tests/sales/test_deal_form.py)
@@ -332,7 +330,7 @@ def test_the_contact_choices_follow_the_chosen_account(as_user, rep, outsider):
     contact = ContactFactory(owner=rep, account=account, first_name="Ada", last_name="Lovelace")
     hidden_account = AccountFactory(owner=outsider)
     ContactFactory(owner=outsider, account=hidden_account, last_name="Hidden")
-    url = reverse("sales:opportunity-contact-options")
+    url = reverse("sales:deal-contact-options")
     client = as_user(rep)
 
     html = client.get(url, {"account": account.pk}).content.decode()
@@ -345,15 +343,12 @@ def test_the_contact_choices_follow_the_chosen_account(as_user, rep, outsider):
 
 
 def test_every_control_of_the_detail_and_edit_pages_has_a_label(as_user, rep, pipeline):
-    deal = OpportunityFactory(pipeline=pipeline, owner=rep)
-    opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory())
+    deal = DealFactory(pipeline=pipeline, owner=rep)
+    deal_line_add(actor=rep, deal_id=deal.pk, product=ProductFactory())
     client = as_user(rep)
 
     assert unlabelled_controls(client.get(detail(deal)).content.decode()) == []
-    assert (
-        unlabelled_controls(client.get(reverse("sales:opportunity-edit", args=[deal.pk])).content.decode())
-        == []
-    )
+    assert unlabelled_controls(client.get(reverse("sales:deal-edit", args=[deal.pk])).content.decode()) == []
 
 
 def test_the_detail_page_costs_the_same_queries_with_many_lines_visits_and_activities(
@@ -365,10 +360,10 @@ def test_the_detail_page_costs_the_same_queries_with_many_lines_visits_and_activ
         related=RequiredRecord.LINE_ITEM,
         label="Lines",
     )
-    deal = opportunity_create(
+    deal = deal_create(
         actor=rep, fields={"name": "Platform", "account": AccountFactory(owner=rep), "pipeline": pipeline}
     )
-    opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory())
+    deal_line_add(actor=rep, deal_id=deal.pk, product=ProductFactory())
     client = as_user(rep)
 
     def grow() -> None:
@@ -376,12 +371,12 @@ def test_the_detail_page_costs_the_same_queries_with_many_lines_visits_and_activ
         # audit trail, whose related-model lookups depend on which fields changed, not on the row count.
         start = timezone.now() - timedelta(days=30)
         for n in range(30):
-            OpportunityLine.objects.create(
-                opportunity=deal, product=ProductFactory(), unit_price=Decimal(10), position=n + 1
+            DealLine.objects.create(
+                deal=deal, product=ProductFactory(), unit_price=Decimal(10), position=n + 1
             )
             activity_log(actor=rep, target=deal, kind=ActivityKind.CALL, subject="Follow-up")
             StageVisit.objects.create(
-                opportunity=deal,
+                deal=deal,
                 stage=stage(pipeline, "Discovery"),
                 entered_at=start + timedelta(hours=n),
                 left_at=start + timedelta(hours=n, minutes=30),

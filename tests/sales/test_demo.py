@@ -15,10 +15,10 @@ from crm.demo.people import SELLERS
 from crm.models import Account, Activity, ActivityKind, Contact, LifecycleStage, User
 from sales.forecast.selectors import MonthRange, forecast_get, month_add
 from sales.models import (
+    Deal,
+    DealStatus,
+    DealType,
     Onboarding,
-    Opportunity,
-    OpportunityStatus,
-    OpportunityType,
     Pipeline,
     Quota,
     StageKind,
@@ -36,16 +36,14 @@ def _months(dates: list) -> set[tuple[int, int]]:
 
 def test_the_board_has_deals_in_every_stage_of_the_default_pipeline(client: Client) -> None:
     pipeline = Pipeline.objects.get(is_default=True)
-    assert 90 <= Opportunity.objects.count() <= 140
+    assert 90 <= Deal.objects.count() <= 140
     for stage in pipeline.stages.all():
-        assert Opportunity.objects.filter(stage=stage, status=stage.kind).count() >= 5, stage.name
+        assert Deal.objects.filter(stage=stage, status=stage.kind).count() >= 5, stage.name
     client.force_login(User.objects.get(username="manager"))
 
     board = client.get(reverse("sales:board", args=[pipeline.pk])).content.decode()
 
-    newest = (
-        Opportunity.objects.filter(status="open", owner__team__name="East").order_by("-created_at").first()
-    )
+    newest = Deal.objects.filter(status="open", owner__team__name="East").order_by("-created_at").first()
     assert newest is not None
     assert escape(newest.stage.name) in board
     column = reverse("sales:board-column", args=[pipeline.pk, newest.stage_id])
@@ -58,11 +56,11 @@ def test_deals_were_won_and_lost_in_each_of_the_last_twelve_months() -> None:
         (month_add(today.replace(day=1), -n).year, month_add(today.replace(day=1), -n).month)
         for n in range(12)
     }
-    won = Opportunity.objects.filter(status=OpportunityStatus.WON)
-    lost = Opportunity.objects.filter(status=OpportunityStatus.LOST)
+    won = Deal.objects.filter(status=DealStatus.WON)
+    lost = Deal.objects.filter(status=DealStatus.LOST)
     assert _months([timezone.localdate(at) for at in won.values_list("closed_at", flat=True)]) >= last_year
     assert _months([timezone.localdate(at) for at in lost.values_list("closed_at", flat=True)]) >= last_year
-    closed = Opportunity.objects.exclude(status=OpportunityStatus.OPEN)
+    closed = Deal.objects.exclude(status=DealStatus.OPEN)
     assert not closed.filter(closed_at__gt=now).exists()
     assert not closed.filter(close_date__gt=today).exists()
     assert not lost.filter(lost_reason__isnull=True).exists()
@@ -71,7 +69,7 @@ def test_deals_were_won_and_lost_in_each_of_the_last_twelve_months() -> None:
 
 def test_open_deals_expect_to_close_in_each_of_the_next_six_months() -> None:
     today = timezone.localdate()
-    open_deals = Opportunity.objects.filter(status=OpportunityStatus.OPEN)
+    open_deals = Deal.objects.filter(status=DealStatus.OPEN)
     assert not open_deals.filter(close_date__lt=today).exists()
     assert not open_deals.filter(close_date__gt=month_add(today.replace(day=1), 7)).exists()
     coming = {
@@ -81,10 +79,8 @@ def test_open_deals_expect_to_close_in_each_of_the_next_six_months() -> None:
 
 
 def test_many_deals_sell_products_and_their_amount_is_the_sum_of_their_lines() -> None:
-    with_lines = (
-        Opportunity.objects.annotate(count=Count("lines")).filter(count__gt=0).prefetch_related("lines")
-    )
-    assert with_lines.count() >= Opportunity.objects.count() / 2
+    with_lines = Deal.objects.annotate(count=Count("lines")).filter(count__gt=0).prefetch_related("lines")
+    assert with_lines.count() >= Deal.objects.count() / 2
     for deal in with_lines:
         assert deal.amount == sum(
             line_total(line.quantity, line.unit_price, line.discount) for line in deal.lines.all()
@@ -92,7 +88,7 @@ def test_many_deals_sell_products_and_their_amount_is_the_sum_of_their_lines() -
 
 
 def test_every_deal_went_through_the_stages_one_after_the_other_for_days_at_a_time() -> None:
-    for deal in Opportunity.objects.prefetch_related("stage_visits__stage"):
+    for deal in Deal.objects.prefetch_related("stage_visits__stage"):
         visits = sorted(deal.stage_visits.all(), key=lambda visit: visit.entered_at)
         assert visits[-1].stage_id == deal.stage_id, deal
         assert visits[-1].left_at is None, deal
@@ -110,12 +106,12 @@ def test_every_deal_went_through_the_stages_one_after_the_other_for_days_at_a_ti
 
 
 def test_every_deal_met_the_exit_criteria_of_the_stages_it_went_past() -> None:
-    meeting = ContentType.objects.get_for_model(Opportunity)
-    for deal in Opportunity.objects.prefetch_related("stage_visits__stage"):
+    meeting = ContentType.objects.get_for_model(Deal)
+    for deal in Deal.objects.prefetch_related("stage_visits__stage"):
         visits = sorted(deal.stage_visits.all(), key=lambda visit: visit.entered_at)
         for visit, following in zip(visits, visits[1:], strict=False):
             passed = stages_passed(current=visit.stage, target=following.stage)
-            assert missing_criteria(opportunity=deal, stages=passed) == [], deal
+            assert missing_criteria(deal=deal, stages=passed) == [], deal
             if visit.stage.name == "Demo" and following.stage.kind != StageKind.LOST:
                 demos = Activity.objects.filter(
                     content_type=meeting,
@@ -162,17 +158,17 @@ def test_recent_wins_are_onboarding_with_an_item_overdue_and_older_ones_are_done
 
 
 def test_wins_made_customers_northwind_renews_and_wayne_churned(client: Client) -> None:
-    for deal in Opportunity.objects.filter(status=OpportunityStatus.WON).select_related("account"):
+    for deal in Deal.objects.filter(status=DealStatus.WON).select_related("account"):
         assert deal.account.lifecycle_stage in (LifecycleStage.CUSTOMER, LifecycleStage.CHURNED)
     northwind = Account.objects.get(domain="northwind.example")
     assert northwind.lifecycle_stage == LifecycleStage.CUSTOMER
-    renewal = Opportunity.objects.get(account=northwind, type=OpportunityType.RENEWAL)
+    renewal = Deal.objects.get(account=northwind, type=DealType.RENEWAL)
     assert renewal.is_open
     assert renewal.renewal_of is not None
-    assert renewal.renewal_of.status == OpportunityStatus.WON
+    assert renewal.renewal_of.status == DealStatus.WON
     wayne = Account.objects.get(domain="wayne-analytics.example")
     assert wayne.lifecycle_stage == LifecycleStage.CHURNED
-    assert Opportunity.objects.filter(account=wayne, type=OpportunityType.RENEWAL, status="lost").exists()
+    assert Deal.objects.filter(account=wayne, type=DealType.RENEWAL, status="lost").exists()
     client.force_login(User.objects.get(username="rep"))
 
     html = client.get(northwind.get_absolute_url()).content.decode()
@@ -183,6 +179,6 @@ def test_wins_made_customers_northwind_renews_and_wayne_churned(client: Client) 
 
 
 def test_reps_logged_calls_meetings_emails_and_notes_on_deals_accounts_and_contacts() -> None:
-    for model in (Opportunity, Account, Contact):
+    for model in (Deal, Account, Contact):
         kinds = Activity.objects.filter(content_type=ContentType.objects.get_for_model(model))
         assert set(kinds.values_list("kind", flat=True)) == set(ActivityKind.values), model

@@ -11,7 +11,7 @@ from django.utils import timezone
 from crm.errors import Invalid
 from crm.models import Role
 from sales.forecast.selectors import Figures, ForecastScope, MonthRange, forecast_get, forecast_scopes
-from sales.models import ForecastCategory, Opportunity, Quota, SalesSettings
+from sales.models import Deal, ForecastCategory, Quota, SalesSettings
 from tests.factories import LostReasonFactory, TeamFactory, UserFactory
 from tests.sales.records import deal
 
@@ -98,7 +98,7 @@ def test_months_follow_the_close_date_not_the_creation_date(pipeline, rep):
 
 def test_a_win_counts_in_the_month_it_was_won_not_the_month_it_was_expected(pipeline, rep):
     won_early = deal(pipeline, rep, 600, date(2031, 3, 20), "Won")
-    Opportunity.objects.filter(pk=won_early.pk).update(
+    Deal.objects.filter(pk=won_early.pk).update(
         closed_at=datetime(2031, 1, 31, 23, 30, tzinfo=LOCAL)  # late on the last day, local time
     )
     deal(pipeline, rep, 900, date(2030, 11, 30), "Won", closed_at=datetime(2031, 2, 2, 9, tzinfo=LOCAL))

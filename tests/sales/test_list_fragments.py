@@ -11,7 +11,7 @@ from django.urls import reverse
 from crm.models import Role
 from crm.web.fragments import cached_fragment
 from sales.configuration.pipelines import stage_update
-from tests.factories import LeadFactory, OpportunityFactory, UserFactory
+from tests.factories import DealFactory, LeadFactory, UserFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,9 @@ def sidebar(client, url: str, pattern: re.Pattern[str]) -> str:
 
 
 def test_a_renamed_stage_shows_in_the_deal_sidebar_at_once(as_user, admin_user, rep, pipeline):
-    OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, "Demo"), owner=rep)
+    DealFactory(pipeline=pipeline, stage=stage(pipeline, "Demo"), owner=rep)
     client = as_user(rep)
-    url = reverse("sales:opportunity-list")
+    url = reverse("sales:deal-list")
     assert "Demo" in sidebar(client, url, DEAL_FILTERS)
 
     demo = stage(pipeline, "Demo")
@@ -60,9 +60,9 @@ def test_each_filter_has_its_own_sidebar(as_user, rep):
 
 def test_the_cached_fragments_hold_no_csrf_token(as_user, rep, pipeline):
     LeadFactory(owner=rep)
-    OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, "Demo"), owner=rep)
+    DealFactory(pipeline=pipeline, stage=stage(pipeline, "Demo"), owner=rep)
     client = as_user(rep)
-    for url in (reverse("leads:index"), reverse("sales:opportunity-list")):
+    for url in (reverse("leads:index"), reverse("sales:deal-list")):
         for _ in range(2):  # rendered, then read from the cache
             context = client.get(url).context
             assert context["bulk_bar_html"], f"{url} shows no bulk bar"

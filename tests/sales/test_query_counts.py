@@ -21,10 +21,10 @@ from sales.configuration.criteria import criterion_add
 from sales.configuration.onboarding_templates import onboarding_template_create, onboarding_template_item_add
 from sales.configuration.pipelines import stage_create
 from sales.models import (
+    Deal,
+    DealLine,
+    DealStatus,
     LostReason,
-    Opportunity,
-    OpportunityLine,
-    OpportunityStatus,
     Pipeline,
     StageKind,
 )
@@ -32,8 +32,8 @@ from sales.selectors import board_stages
 from tests.factories import (
     AccountFactory,
     ContactFactory,
+    DealFactory,
     LostReasonFactory,
-    OpportunityFactory,
     PipelineFactory,
     ProductFactory,
     UserFactory,
@@ -44,9 +44,9 @@ pytestmark = pytest.mark.django_db
 MANY = 50
 
 
-def _open_deal(pipeline: Pipeline, owner=None, stage_name: str = "Demo") -> Opportunity:
+def _open_deal(pipeline: Pipeline, owner=None, stage_name: str = "Demo") -> Deal:
     fields = {"owner": owner} if owner is not None else {}
-    return OpportunityFactory(pipeline=pipeline, stage=stage(pipeline, stage_name), **fields)
+    return DealFactory(pipeline=pipeline, stage=stage(pipeline, stage_name), **fields)
 
 
 # Settings pages (admins)
@@ -74,7 +74,7 @@ def test_a_pipelines_page_costs_the_same_with_50_stages_and_their_criteria(
                 actor=admin_user, pipeline_id=pipeline.pk, name=f"Step {number}", probability=50, kind="open"
             )
             criterion_add(actor=admin_user, stage_id=added.pk, kind="field", field_name="amount")
-            OpportunityFactory(pipeline=pipeline, stage=added)
+            DealFactory(pipeline=pipeline, stage=added)
 
     assert_same_query_count(lambda: client.get(url), grow=grow)
 
@@ -86,7 +86,7 @@ def test_the_lost_reasons_cost_the_same_with_50_reasons(as_user, admin_user, ass
     def grow() -> None:
         for number in range(MANY - present):
             reason = LostReasonFactory(name=f"Reason {number}", position=100 + number)
-            OpportunityFactory(status=OpportunityStatus.LOST, lost_reason=reason)
+            DealFactory(status=DealStatus.LOST, lost_reason=reason)
 
     assert_same_query_count(lambda: client.get(reverse("sales:lost-reason-list")), grow=grow)
 
@@ -144,7 +144,7 @@ def test_the_contact_choices_cost_the_same_with_50_contacts_on_the_account(
     client = as_user(rep)
 
     assert_same_query_count(
-        lambda: client.get(reverse("sales:opportunity-contact-options"), {"account": account.pk}),
+        lambda: client.get(reverse("sales:deal-contact-options"), {"account": account.pk}),
         grow=lambda: ContactFactory.create_batch(MANY - 1, account=account, owner=rep),
     )
 
@@ -156,7 +156,7 @@ def test_the_account_suggestions_cost_the_same_with_50_matches(
     client = as_user(manager)
 
     assert_same_query_count(
-        lambda: client.get(reverse("sales:opportunity-account-options"), {"account_search": "initech"}),
+        lambda: client.get(reverse("sales:deal-account-options"), {"account_search": "initech"}),
         grow=lambda: [AccountFactory(owner=rep, name=f"Initech {n}") for n in range(1, MANY)],
     )
 
@@ -175,7 +175,7 @@ def test_a_later_page_of_a_board_column_costs_the_same_as_the_first(
     def grow() -> None:
         older = [_open_deal(pipeline, owner) for owner in [rep, teammate] * (MANY // 2)]
         earlier = timezone.now() - timedelta(days=1)
-        Opportunity.objects.filter(pk__in=[deal.pk for deal in older]).update(created_at=earlier)
+        Deal.objects.filter(pk__in=[deal.pk for deal in older]).update(created_at=earlier)
 
     assert_same_query_count(lambda: client.get(url, {"after": cursor}), grow=grow)
     assert client.get(url, {"after": cursor}).content.decode().count('<li class="card deal-card') == 25
@@ -191,10 +191,10 @@ def test_a_later_page_of_the_deal_list_costs_the_same_as_the_first(
     def grow() -> None:
         for index in range(MANY):
             deal = _open_deal(pipeline, [rep, teammate][index % 2], "Proposal")
-            Opportunity.objects.filter(pk=deal.pk).update(amount=Decimal(5000 + index))
+            Deal.objects.filter(pk=deal.pk).update(amount=Decimal(5000 + index))
 
     assert_same_query_count(
-        lambda: client.get(reverse("sales:opportunity-list"), {"ordering": "amount", "after": cursor}),
+        lambda: client.get(reverse("sales:deal-list"), {"ordering": "amount", "after": cursor}),
         grow=grow,
     )
 
@@ -243,18 +243,16 @@ def test_a_deals_lines_through_the_api_cost_the_same_with_50_lines(
     api_as, rep, pipeline, assert_same_query_count
 ):
     deal = _open_deal(pipeline, rep)
-    OpportunityLine.objects.create(
-        opportunity=deal, product=ProductFactory(), unit_price=Decimal(10), position=0
-    )
+    DealLine.objects.create(deal=deal, product=ProductFactory(), unit_price=Decimal(10), position=0)
     client = api_as(rep)
 
     def grow() -> None:
-        OpportunityLine.objects.bulk_create(
-            OpportunityLine(opportunity=deal, product=ProductFactory(), unit_price=Decimal(10), position=n)
+        DealLine.objects.bulk_create(
+            DealLine(deal=deal, product=ProductFactory(), unit_price=Decimal(10), position=n)
             for n in range(1, MANY)
         )
 
-    assert_same_query_count(lambda: client.get(reverse("api-opportunity-lines", args=[deal.pk])), grow=grow)
+    assert_same_query_count(lambda: client.get(reverse("api-deal-lines", args=[deal.pk])), grow=grow)
 
 
 # The board's totals read an owner index
@@ -263,7 +261,7 @@ def test_a_deals_lines_through_the_api_cost_the_same_with_50_lines(
 def _plan(queryset) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE sales_opportunity")
+        cursor.execute("ANALYZE sales_deal")
         # A test's table is small and never vacuumed (its transaction cannot), so PostgreSQL would read
         # it whole or through a bitmap; without those it shows which index it would read.
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -279,8 +277,8 @@ def test_the_boards_column_totals_for_a_team_are_read_through_an_owner_index(req
     sellers = [user, *UserFactory.create_batch(3, team=team), *UserFactory.create_batch(36)]
     account = AccountFactory(owner=user)
     stages = list(pipeline.stages.filter(kind=StageKind.OPEN))
-    Opportunity.objects.bulk_create(
-        Opportunity(
+    Deal.objects.bulk_create(
+        Deal(
             name=f"Deal {n}",
             account=account,
             pipeline=pipeline,

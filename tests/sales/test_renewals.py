@@ -9,17 +9,17 @@ import pytest
 from django.utils import timezone
 
 from crm.models import Notification, NotificationKind
-from sales.models import OpportunityLine, OpportunityStatus, OpportunityType, SalesSettings
+from sales.models import DealLine, DealStatus, DealType, SalesSettings
 from sales.renewals.services import renewals_create_due
 from sales.renewals.tasks import create_due_renewals
-from tests.factories import OpportunityFactory, ProductFactory
+from tests.factories import DealFactory, ProductFactory
 from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
 
 
 def won_deal(pipeline, rep, *, contract_end: date | None, contract_start: date | None = None):
-    deal = OpportunityFactory(
+    deal = DealFactory(
         owner=rep,
         pipeline=pipeline,
         stage=stage(pipeline, "Won"),
@@ -27,8 +27,8 @@ def won_deal(pipeline, rep, *, contract_end: date | None, contract_start: date |
         contract_start=contract_start,
         contract_end=contract_end,
     )
-    OpportunityLine.objects.create(
-        opportunity=deal, product=ProductFactory(), quantity=Decimal(12), unit_price=Decimal(100)
+    DealLine.objects.create(
+        deal=deal, product=ProductFactory(), quantity=Decimal(12), unit_price=Decimal(100)
     )
     return deal
 
@@ -43,8 +43,8 @@ def test_a_contract_ending_within_the_lead_time_gets_one_renewal_for_its_owner(p
     assert create_due_renewals() == 0
 
     renewal = deal.renewal
-    assert renewal.type == OpportunityType.RENEWAL
-    assert renewal.status == OpportunityStatus.OPEN
+    assert renewal.type == DealType.RENEWAL
+    assert renewal.status == DealStatus.OPEN
     assert (renewal.owner, renewal.account, renewal.amount) == (rep, deal.account, deal.amount)
     assert renewal.close_date == end
     assert (renewal.contract_start, renewal.contract_end) == (
@@ -66,6 +66,6 @@ def test_contracts_ending_later_than_the_admins_lead_time_wait(pipeline, rep):
     assert not hasattr(later, "renewal") or later.renewal is None
     assert renewals_create_due(today=today + timedelta(days=1)) == 1
     later.refresh_from_db()
-    assert later.renewal.type == OpportunityType.RENEWAL
+    assert later.renewal.type == DealType.RENEWAL
     open_ended.refresh_from_db()
     assert not type(open_ended).objects.filter(renewal_of=open_ended).exists()

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.models import User
-from sales.models import Opportunity, OpportunityStatus, SalesSettings, StageKind
+from sales.models import Deal, DealStatus, SalesSettings, StageKind
 from sales.rules import deal_can_be_deleted, deal_can_be_reopened, deal_can_move, deal_lines_editable
-from sales.services.deals import opportunity_delete, opportunity_move, opportunity_reopen
-from sales.services.lines import opportunity_line_add
-from tests.factories import LostReasonFactory, OpportunityFactory
+from sales.services.deals import deal_delete, deal_move, deal_reopen
+from sales.services.lines import deal_line_add
+from tests.factories import DealFactory, LostReasonFactory
 from tests.factories.sales import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +38,14 @@ def _allowed(act) -> bool:
     return True
 
 
-def _deal(owner: User, status: str) -> Opportunity:
-    deal = OpportunityFactory(owner=owner)
-    if status != OpportunityStatus.OPEN:
+def _deal(owner: User, status: str) -> Deal:
+    deal = DealFactory(owner=owner)
+    if status != DealStatus.OPEN:
         deal.stage = deal.pipeline.stages.get(kind=status)
         deal.status, deal.closed_at = status, timezone.now()
-        deal.lost_reason = LostReasonFactory() if status == OpportunityStatus.LOST else None
+        deal.lost_reason = LostReasonFactory() if status == DealStatus.LOST else None
         deal.save()
-    return Opportunity.objects.select_related("owner", "stage", "pipeline").get(pk=deal.pk)
+    return Deal.objects.select_related("owner", "stage", "pipeline").get(pk=deal.pk)
 
 
 def _fresh(user: User) -> User:
@@ -53,18 +53,18 @@ def _fresh(user: User) -> User:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("status", list(OpportunityStatus))
+@pytest.mark.parametrize("status", list(DealStatus))
 def test_delete_is_offered_exactly_when_the_service_deletes(request, rep, role, status):
     user = _fresh(request.getfixturevalue(role))
     deal = _deal(rep, status)
 
     offered = bool(deal_can_be_deleted(user, deal))
 
-    assert offered is _allowed(lambda: opportunity_delete(actor=user, opportunity_id=deal.pk))
+    assert offered is _allowed(lambda: deal_delete(actor=user, deal_id=deal.pk))
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("status", [OpportunityStatus.OPEN, OpportunityStatus.WON])
+@pytest.mark.parametrize("status", [DealStatus.OPEN, DealStatus.WON])
 def test_moving_is_offered_exactly_when_the_service_moves(request, rep, role, status):
     user = _fresh(request.getfixturevalue(role))
     deal = _deal(rep, status)
@@ -73,27 +73,23 @@ def test_moving_is_offered_exactly_when_the_service_moves(request, rep, role, st
 
     offered = bool(deal_can_move(user, deal))
 
-    assert offered is _allowed(
-        lambda: opportunity_move(actor=user, opportunity_id=deal.pk, stage_id=target.pk)
-    )
+    assert offered is _allowed(lambda: deal_move(actor=user, deal_id=deal.pk, stage_id=target.pk))
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_reopening_is_offered_exactly_when_the_service_reopens(request, rep, role):
     user = _fresh(request.getfixturevalue(role))
-    deal = _deal(rep, OpportunityStatus.LOST)
+    deal = _deal(rep, DealStatus.LOST)
 
     offered = bool(deal_can_be_reopened(user, deal))
 
     assert offered is _allowed(
-        lambda: opportunity_reopen(
-            actor=user, opportunity_id=deal.pk, close_date=timezone.localdate() + timedelta(days=30)
-        )
+        lambda: deal_reopen(actor=user, deal_id=deal.pk, close_date=timezone.localdate() + timedelta(days=30))
     )
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("status", [OpportunityStatus.OPEN, OpportunityStatus.WON])
+@pytest.mark.parametrize("status", [DealStatus.OPEN, DealStatus.WON])
 def test_the_lines_editor_shows_exactly_when_the_service_adds_a_line(request, rep, role, status):
     user = _fresh(request.getfixturevalue(role))
     deal = _deal(rep, status)
@@ -101,30 +97,28 @@ def test_the_lines_editor_shows_exactly_when_the_service_adds_a_line(request, re
 
     offered = bool(deal_lines_editable(user, deal))
 
-    assert offered is _allowed(
-        lambda: opportunity_line_add(actor=user, opportunity_id=deal.pk, product=product)
-    )
+    assert offered is _allowed(lambda: deal_line_add(actor=user, deal_id=deal.pk, product=product))
 
 
 def test_a_won_deals_delete_page_says_only_admins_may_and_its_page_offers_no_delete(as_user, rep):
-    deal = _deal(rep, OpportunityStatus.WON)
+    deal = _deal(rep, DealStatus.WON)
     client = as_user(rep)
 
     page = client.get(deal.get_absolute_url()).content.decode()
-    refused = client.get(reverse("sales:opportunity-delete", args=[deal.pk]))
+    refused = client.get(reverse("sales:deal-delete", args=[deal.pk]))
 
-    assert reverse("sales:opportunity-delete", args=[deal.pk]) not in page
+    assert reverse("sales:deal-delete", args=[deal.pk]) not in page
     assert refused.status_code == 403
     assert "Only admins can delete a won deal." in refused.content.decode()
 
 
 def test_the_board_makes_a_card_movable_exactly_when_the_deal_may_move(as_user, rep, teammate):
-    mine = OpportunityFactory(owner=rep)
-    theirs = OpportunityFactory(owner=teammate, pipeline=mine.pipeline, stage=mine.stage)
+    mine = DealFactory(owner=rep)
+    theirs = DealFactory(owner=teammate, pipeline=mine.pipeline, stage=mine.stage)
     column = reverse("sales:board-column", args=[mine.pipeline_id, mine.stage_id])
 
     cards = as_user(_fresh(rep)).get(column).content.decode()
 
-    assert reverse("sales:opportunity-move", args=[mine.pk]) in cards
+    assert reverse("sales:deal-move", args=[mine.pk]) in cards
     assert f'data-deal-id="{theirs.pk}"' in cards  # shown, read-only
-    assert reverse("sales:opportunity-move", args=[theirs.pk]) not in cards
+    assert reverse("sales:deal-move", args=[theirs.pk]) not in cards

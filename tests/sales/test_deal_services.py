@@ -13,14 +13,14 @@ from crm.models import Account, ActivityKind, LifecycleEvent, LifecycleStage, Ta
 from crm.timeline.services import activity_log, task_complete
 from sales.errors import ExitCriteriaUnmet, StaleMove
 from sales.models import (
+    DealStatus,
     OnboardingRole,
     OnboardingTemplate,
     OnboardingTemplateItem,
-    OpportunityStatus,
     StageVisit,
 )
-from sales.services.deals import opportunity_create, opportunity_move, opportunity_update
-from sales.services.lines import opportunity_line_add
+from sales.services.deals import deal_create, deal_move, deal_update
+from sales.services.lines import deal_line_add
 from tests.factories import AccountFactory, ContactFactory, LostReasonFactory, ProductFactory
 from tests.factories.sales import stage
 from tests.sales.records import demo_criteria
@@ -34,7 +34,7 @@ def account(rep: User) -> Account:
 
 
 def new_deal(rep, account, pipeline, **fields):
-    return opportunity_create(
+    return deal_create(
         actor=rep, fields={"name": "Platform", "account": account, "pipeline": pipeline, **fields}
     )
 
@@ -44,10 +44,8 @@ def test_a_new_deal_starts_in_the_first_stage_with_its_visit_and_event(rep, acco
 
     assert deal.stage == stage(pipeline, "Qualification")
     assert deal.owner == rep
-    assert StageVisit.objects.get(opportunity=deal).left_at is None
-    assert LifecycleEvent.objects.filter(
-        object_id=deal.pk, type="opportunity.created", account=account
-    ).exists()
+    assert StageVisit.objects.get(deal=deal).left_at is None
+    assert LifecycleEvent.objects.filter(object_id=deal.pk, type="deal.created", account=account).exists()
 
 
 def test_moving_past_a_stage_with_unmet_criteria_lists_everything_missing(rep, account, pipeline):
@@ -55,7 +53,7 @@ def test_moving_past_a_stage_with_unmet_criteria_lists_everything_missing(rep, a
     deal = new_deal(rep, account, pipeline, amount=Decimal(0))
 
     with pytest.raises(ExitCriteriaUnmet) as refused:
-        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Proposal").pk)
+        deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Proposal").pk)
 
     assert refused.value.missing == ["Amount", "Demo held", "Primary contact"]
     assert "Demo" in refused.value.message
@@ -67,8 +65,8 @@ def test_moving_back_or_up_to_the_gated_stage_needs_no_criteria(rep, account, pi
     demo = demo_criteria(pipeline)
     deal = new_deal(rep, account, pipeline)
 
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=demo.pk)
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=demo.pk)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Discovery").pk)
 
     deal.refresh_from_db()
     assert deal.stage.name == "Discovery"
@@ -86,9 +84,9 @@ def test_filling_the_criteria_lets_the_deal_move_on(rep, account, pipeline):
     deal = new_deal(rep, account, pipeline)
     activity_log(actor=rep, target=deal, kind=ActivityKind.MEETING, subject="Product demo with the CTO")
 
-    opportunity_update(
+    deal_update(
         actor=rep,
-        opportunity_id=deal.pk,
+        deal_id=deal.pk,
         fields={"amount": Decimal("900"), "primary_contact": contact, "stage": stage(pipeline, "Proposal")},
     )
 
@@ -101,7 +99,7 @@ def test_creating_a_deal_straight_into_a_later_stage_checks_the_stages_it_skips(
 
     with pytest.raises(ExitCriteriaUnmet):
         new_deal(rep, account, pipeline, stage=stage(pipeline, "Negotiation"))
-    assert not account.opportunities.exists()
+    assert not account.deals.exists()
 
 
 def test_losing_needs_a_reason_from_the_list(rep, account, pipeline):
@@ -109,28 +107,24 @@ def test_losing_needs_a_reason_from_the_list(rep, account, pipeline):
     lost = stage(pipeline, "Lost")
 
     with pytest.raises(Invalid) as refused:
-        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=lost.pk)
+        deal_move(actor=rep, deal_id=deal.pk, stage_id=lost.pk)
     assert (refused.value.code, refused.value.field) == ("lost_reason_required", "lost_reason")
-    opportunity_move(
-        actor=rep, opportunity_id=deal.pk, stage_id=lost.pk, lost_reason_id=LostReasonFactory().pk
-    )
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=lost.pk, lost_reason_id=LostReasonFactory().pk)
 
     deal.refresh_from_db()
-    assert deal.status == OpportunityStatus.LOST
+    assert deal.status == DealStatus.LOST
     assert deal.closed_at is not None
 
 
 def test_a_stale_board_move_is_refused_with_where_the_deal_is_now(rep, manager, account, pipeline):
     deal = new_deal(rep, account, pipeline)
     seen_in = deal.stage_id
-    opportunity_move(
-        actor=manager, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk, expected_stage_id=seen_in
-    )
+    deal_move(actor=manager, deal_id=deal.pk, stage_id=stage(pipeline, "Demo").pk, expected_stage_id=seen_in)
 
     with pytest.raises(StaleMove) as refused:
-        opportunity_move(
+        deal_move(
             actor=rep,
-            opportunity_id=deal.pk,
+            deal_id=deal.pk,
             stage_id=stage(pipeline, "Discovery").pk,
             expected_stage_id=seen_in,
         )
@@ -150,21 +144,19 @@ def test_open_deals_refuse_negative_amounts_and_past_close_dates(rep, account, p
         new_deal(rep, account, pipeline, close_date=timezone.localdate() - timedelta(days=1))
     assert negative.value.field == "amount"
     assert (past.value.code, past.value.field) == ("close_date_past", "close_date")
-    assert not account.opportunities.exists()
+    assert not account.deals.exists()
 
 
 def test_line_items_compute_the_amount(rep, account, pipeline):
     deal = new_deal(rep, account, pipeline)
     product = ProductFactory(unit_price=Decimal("200.00"))
 
-    opportunity_line_add(
-        actor=rep, opportunity_id=deal.pk, product=product, quantity=Decimal(3), discount=Decimal(10)
-    )
+    deal_line_add(actor=rep, deal_id=deal.pk, product=product, quantity=Decimal(3), discount=Decimal(10))
 
     deal.refresh_from_db()
     assert deal.amount == Decimal("540.00")
     with pytest.raises(Invalid) as refused:
-        opportunity_update(actor=rep, opportunity_id=deal.pk, fields={"amount": Decimal(1)})
+        deal_update(actor=rep, deal_id=deal.pk, fields={"amount": Decimal(1)})
     assert (refused.value.code, refused.value.field) == ("amount_from_lines", "amount")
 
 
@@ -177,10 +169,10 @@ def test_winning_makes_the_account_a_customer_and_starts_its_onboarding(rep, man
         template=template, title="Training", role=OnboardingRole.OWNER_MANAGER, due_offset_days=10, position=1
     )
     deal = new_deal(rep, account, pipeline)
-    opportunity_line_add(actor=rep, opportunity_id=deal.pk, product=ProductFactory(product_line="Platform"))
+    deal_line_add(actor=rep, deal_id=deal.pk, product=ProductFactory(product_line="Platform"))
 
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk)
-    opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Won").pk)  # twice: harmless
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Won").pk)
+    deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Won").pk)  # twice: harmless
 
     account.refresh_from_db()
     assert account.lifecycle_stage == LifecycleStage.CUSTOMER
@@ -199,6 +191,6 @@ def test_a_rep_cannot_move_someone_elses_deal(rep, outsider, teammate, pipeline)
     deal = new_deal(teammate, AccountFactory(owner=teammate), pipeline)
 
     with pytest.raises(Forbidden):  # visible to the team, read-only
-        opportunity_move(actor=rep, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
+        deal_move(actor=rep, deal_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
     with pytest.raises(NotFound):
-        opportunity_move(actor=outsider, opportunity_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)
+        deal_move(actor=outsider, deal_id=deal.pk, stage_id=stage(pipeline, "Demo").pk)

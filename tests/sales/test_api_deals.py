@@ -8,14 +8,14 @@ import pytest
 from django.utils import timezone
 
 from sales.models import (
-    Opportunity,
-    OpportunityStatus,
+    Deal,
+    DealStatus,
     SalesSettings,
 )
 from tests.factories import (
     AccountFactory,
+    DealFactory,
     LeadFactory,
-    OpportunityFactory,
     PipelineFactory,
     ProductFactory,
 )
@@ -36,9 +36,9 @@ def ids(response) -> list[int]:
 def test_a_rep_reads_their_teammates_deals_but_changes_only_their_own(
     api_as, rep, teammate, outsider, pipeline
 ):
-    mine = OpportunityFactory(owner=rep, pipeline=pipeline)
-    theirs = OpportunityFactory(owner=teammate, pipeline=pipeline, name="Theirs")
-    OpportunityFactory(owner=outsider, pipeline=pipeline)
+    mine = DealFactory(owner=rep, pipeline=pipeline)
+    theirs = DealFactory(owner=teammate, pipeline=pipeline, name="Theirs")
+    DealFactory(owner=outsider, pipeline=pipeline)
     client = api_as(rep)
 
     assert sorted(ids(client.get(DEALS_API))) == sorted([mine.pk, theirs.pk])
@@ -57,8 +57,8 @@ def test_a_rep_reads_their_teammates_deals_but_changes_only_their_own(
 
 def test_with_the_team_board_off_a_teammates_deal_is_a_404_for_a_rep(api_as, rep, teammate, pipeline):
     SalesSettings.objects.update_or_create(id=1, defaults={"reps_see_team_board": False})
-    mine = OpportunityFactory(owner=rep, pipeline=pipeline)
-    theirs = OpportunityFactory(owner=teammate, pipeline=pipeline)
+    mine = DealFactory(owner=rep, pipeline=pipeline)
+    theirs = DealFactory(owner=teammate, pipeline=pipeline)
     client = api_as(rep)
 
     assert ids(client.get(DEALS_API)) == [mine.pk]
@@ -67,7 +67,7 @@ def test_with_the_team_board_off_a_teammates_deal_is_a_404_for_a_rep(api_as, rep
 
 
 def test_another_teams_deal_is_a_404_for_a_rep_everywhere(api_as, rep, outsider, pipeline):
-    theirs = OpportunityFactory(owner=outsider, pipeline=pipeline, name="Theirs")
+    theirs = DealFactory(owner=outsider, pipeline=pipeline, name="Theirs")
     client = api_as(rep)
 
     assert client.get(deal_api_url(theirs)).status_code == 404
@@ -80,12 +80,12 @@ def test_another_teams_deal_is_a_404_for_a_rep_everywhere(api_as, rep, outsider,
     )
     assert client.get(f"{deal_api_url(theirs)}lines/").status_code == 404
     assert client.delete(deal_api_url(theirs)).status_code == 404
-    assert Opportunity.objects.get(pk=theirs.pk).name == "Theirs"
+    assert Deal.objects.get(pk=theirs.pk).name == "Theirs"
 
 
 def test_a_manager_works_their_teams_deals_but_not_another_teams(api_as, manager, rep, outsider, pipeline):
-    reps = OpportunityFactory(owner=rep, pipeline=pipeline)
-    other = OpportunityFactory(owner=outsider, pipeline=pipeline)
+    reps = DealFactory(owner=rep, pipeline=pipeline)
+    other = DealFactory(owner=outsider, pipeline=pipeline)
     client = api_as(manager)
 
     assert ids(client.get(DEALS_API)) == [reps.pk]
@@ -97,8 +97,8 @@ def test_a_manager_works_their_teams_deals_but_not_another_teams(api_as, manager
 
 def test_an_admin_sees_every_deal(api_as, admin_user, rep, outsider, pipeline):
     deals = [
-        OpportunityFactory(owner=rep, pipeline=pipeline),
-        OpportunityFactory(owner=outsider, pipeline=pipeline),
+        DealFactory(owner=rep, pipeline=pipeline),
+        DealFactory(owner=outsider, pipeline=pipeline),
     ]
 
     assert sorted(ids(api_as(admin_user).get(DEALS_API))) == sorted(deal.pk for deal in deals)
@@ -106,7 +106,7 @@ def test_an_admin_sees_every_deal(api_as, admin_user, rep, outsider, pipeline):
 
 @pytest.mark.parametrize("reader", ["marketer", "support_agent"])
 def test_marketers_and_support_agents_read_every_deal_but_change_none(api_as, request, rep, pipeline, reader):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline, name="Platform")
+    deal = DealFactory(owner=rep, pipeline=pipeline, name="Platform")
     client = api_as(request.getfixturevalue(reader))
 
     assert ids(client.get(DEALS_API)) == [deal.pk]
@@ -119,7 +119,7 @@ def test_marketers_and_support_agents_read_every_deal_but_change_none(api_as, re
         == 403
     )
     assert client.delete(deal_api_url(deal)).status_code == 403
-    assert list(Opportunity.objects.values_list("name", flat=True)) == ["Platform"]
+    assert list(Deal.objects.values_list("name", flat=True)) == ["Platform"]
 
 
 # Creating
@@ -143,7 +143,7 @@ def test_a_deal_created_through_the_api_starts_in_the_first_open_stage_and_is_th
         "1200.00",
     )
     assert [visit["stage_name"] for visit in body["stage_history"]] == ["Qualification"]
-    assert Opportunity.objects.get(pk=body["id"]).account == account
+    assert Deal.objects.get(pk=body["id"]).account == account
 
 
 def test_creating_straight_into_a_later_stage_lists_the_criteria_it_skips_and_creates_nothing(
@@ -163,7 +163,7 @@ def test_creating_straight_into_a_later_stage_lists_the_criteria_it_skips_and_cr
         "stage": ["Before this deal can move past Qualification, it needs: Next step, Primary contact."],
         "missing": ["Next step", "Primary contact"],
     }
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ def test_a_deal_with_a_bad_field_is_refused_naming_it(api_as, rep, pipeline, cha
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 def test_a_deal_for_an_account_the_rep_cannot_see_is_refused_naming_the_account(api_as, rep, outsider):
@@ -218,7 +218,7 @@ def test_a_stage_from_another_pipeline_than_the_one_named_is_refused(api_as, rep
 
 def test_the_detail_shows_lines_stage_history_with_time_in_stage_and_the_source_lead(api_as, rep, pipeline):
     lead = LeadFactory(owner=rep, utm_source="newsletter", utm_campaign="spring")
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline, source_lead=lead)
+    deal = DealFactory(owner=rep, pipeline=pipeline, source_lead=lead)
     client = api_as(rep)
     client.post(
         f"{deal_api_url(deal)}lines/",
@@ -245,7 +245,7 @@ def test_the_detail_shows_lines_stage_history_with_time_in_stage_and_the_source_
 
 
 def test_a_deal_without_a_source_lead_has_no_attribution(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
 
     assert api_as(rep).get(deal_api_url(deal)).json()["attribution"] is None
 
@@ -254,8 +254,8 @@ def test_a_deal_without_a_source_lead_has_no_attribution(api_as, rep, pipeline):
 
 
 def test_a_rep_deletes_an_open_deal_but_only_an_admin_a_won_one(api_as, rep, admin_user, pipeline):
-    open_deal = OpportunityFactory(owner=rep, pipeline=pipeline)
-    won = OpportunityFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Won"))
+    open_deal = DealFactory(owner=rep, pipeline=pipeline)
+    won = DealFactory(owner=rep, pipeline=pipeline, stage=stage(pipeline, "Won"))
     client = api_as(rep)
 
     assert client.delete(deal_api_url(open_deal)).status_code == 204
@@ -263,17 +263,17 @@ def test_a_rep_deletes_an_open_deal_but_only_an_admin_a_won_one(api_as, rep, adm
     assert response.status_code == 403
     assert response.json()["detail"] == "Only admins can delete a won deal."
     assert api_as(admin_user).delete(deal_api_url(won)).status_code == 204
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()
 
 
 def test_the_status_cannot_be_written_only_reached_by_moving(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
 
     response = api_as(rep).patch(deal_api_url(deal), {"status": "won"}, format="json")
 
     assert response.status_code == 200
     deal.refresh_from_db()
-    assert deal.status == OpportunityStatus.OPEN
+    assert deal.status == DealStatus.OPEN
 
 
 def test_a_deal_id_that_is_not_a_number_is_a_404(api_as, rep):
@@ -290,4 +290,4 @@ def test_an_amount_on_a_new_deal_is_kept_to_the_cent(api_as, rep):
 
     assert response.status_code == 400
     assert "amount" in response.json()
-    assert not Opportunity.objects.exists()
+    assert not Deal.objects.exists()

@@ -12,8 +12,8 @@ from sales.models import (
 )
 from tests.factories import (
     ContactFactory,
+    DealFactory,
     LostReasonFactory,
-    OpportunityFactory,
     ProductFactory,
 )
 from tests.factories.sales import stage
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_stage_in_a_patch_is_refused_with_what_is_missing_and_nothing_is_saved(api_as, rep, pipeline):
     gate_qualification(pipeline)
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline, name="Platform")
+    deal = DealFactory(owner=rep, pipeline=pipeline, name="Platform")
 
     response = api_as(rep).patch(
         deal_api_url(deal),
@@ -43,7 +43,7 @@ def test_a_stage_in_a_patch_is_refused_with_what_is_missing_and_nothing_is_saved
 
 def test_a_patch_filling_the_missing_criteria_moves_the_deal_in_one_go(api_as, rep, pipeline):
     gate_qualification(pipeline)
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     contact = ContactFactory(account=deal.account, owner=rep)
 
     response = api_as(rep).patch(
@@ -60,7 +60,7 @@ def test_a_patch_filling_the_missing_criteria_moves_the_deal_in_one_go(api_as, r
 
 def test_the_move_endpoint_lists_what_is_missing(api_as, rep, pipeline):
     gate_qualification(pipeline)
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
 
     response = api_as(rep).post(
         deal_move_api_url(deal), {"stage": stage(pipeline, "Proposal").pk}, format="json"
@@ -74,7 +74,7 @@ def test_the_move_endpoint_lists_what_is_missing(api_as, rep, pipeline):
 def test_a_move_over_someone_elses_newer_move_is_a_409_naming_where_the_deal_is(
     api_as, rep, manager, pipeline
 ):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     seen_in = deal.stage_id
     demo = stage(pipeline, "Demo")
     assert (
@@ -106,7 +106,7 @@ def test_a_move_over_someone_elses_newer_move_is_a_409_naming_where_the_deal_is(
 
 
 def test_losing_a_deal_needs_a_reason_and_the_detail_shows_it(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     lost = stage(pipeline, "Lost")
     client = api_as(rep)
 
@@ -131,7 +131,7 @@ def test_losing_a_deal_needs_a_reason_and_the_detail_shows_it(api_as, rep, pipel
 
 
 def test_moving_to_the_stage_the_deal_is_in_changes_nothing(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
 
     response = api_as(rep).post(
         deal_move_api_url(deal), {"stage": deal.stage_id, "expected_stage": deal.stage_id}, format="json"
@@ -142,7 +142,7 @@ def test_moving_to_the_stage_the_deal_is_in_changes_nothing(api_as, rep, pipelin
 
 
 def test_the_amount_of_a_deal_with_lines_cannot_be_typed_in(api_as, rep, pipeline):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     client = api_as(rep)
     client.post(f"{deal_api_url(deal)}lines/", {"product": ProductFactory().pk}, format="json")
 
@@ -160,7 +160,7 @@ def test_a_meeting_logged_on_the_deal_meets_an_activity_criterion(api_as, rep, p
         activity_subject="demo",
         label="Demo held",
     )
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline)
+    deal = DealFactory(owner=rep, pipeline=pipeline)
     client = api_as(rep)
     assert client.post(deal_move_api_url(deal), {"stage": stage(pipeline, "Demo").pk}, format="json").json()[
         "missing"

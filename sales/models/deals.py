@@ -1,4 +1,4 @@
-"""Opportunities (deals): what is being sold to which account, where it stands, and how it got there."""
+"""Deals: what is being sold to which account, where it stands, and how it got there."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from .pipelines import LostReason, Pipeline, Stage
 from .products import Product
 
 
-class OpportunityType(models.TextChoices):
+class DealType(models.TextChoices):
     NEW_BUSINESS = "new_business", "New business"
     UPSELL = "upsell", "Upsell"
     CROSS_SELL = "cross_sell", "Cross-sell"
     RENEWAL = "renewal", "Renewal"
 
 
-class OpportunityStatus(models.TextChoices):
+class DealStatus(models.TextChoices):
     """Follows the stage's kind; kept on the deal so that lists and the forecast filter by index."""
 
     OPEN = "open", "Open"
@@ -38,29 +38,23 @@ class ForecastCategory(models.TextChoices):
     OMITTED = "omitted", "Omitted"
 
 
-class Opportunity(models.Model):
+class Deal(models.Model):
     name = models.CharField(max_length=200)
-    account = models.ForeignKey("crm.Account", on_delete=models.PROTECT, related_name="opportunities")
+    account = models.ForeignKey("crm.Account", on_delete=models.PROTECT, related_name="deals")
     primary_contact = models.ForeignKey(
-        "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+        "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="opportunities")
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
-    status = models.CharField(
-        max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
-    )
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    status = models.CharField(max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
     # With line items the amount is their sum (the services keep it so); without, it is typed in.
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
     )
     currency = models.CharField(max_length=3, default="EUR")
     close_date = models.DateField("expected close date", null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
-    )
-    type = models.CharField(
-        max_length=20, choices=OpportunityType.choices, default=OpportunityType.NEW_BUSINESS
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals")
+    type = models.CharField(max_length=20, choices=DealType.choices, default=DealType.NEW_BUSINESS)
     forecast_category = models.CharField(
         "forecast category",
         max_length=20,
@@ -68,12 +62,12 @@ class Opportunity(models.Model):
         default=ForecastCategory.PIPELINE,
     )
     source_lead = models.OneToOneField(
-        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunity"
+        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="deal"
     )
     next_step = models.CharField("next step", max_length=200, blank=True)
     next_step_due = models.DateField("next step due", null=True, blank=True)
     lost_reason = models.ForeignKey(
-        LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="opportunities"
+        LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
     )
     lost_note = models.CharField("why it was lost", max_length=300, blank=True)
     # When the deal was won or lost, apart from when it was expected to close (close_date, kept as the
@@ -95,29 +89,24 @@ class Opportunity(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at", "stage_changed_at"])
 
     class Meta:
-        # What everyone calls it on the pages; "opportunity" stays the model's and the API's name.
-        verbose_name = "deal"
-        verbose_name_plural = "deals"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=DealStatus.values), name="deal_status_known"),
             models.CheckConstraint(
-                condition=Q(status__in=OpportunityStatus.values), name="opportunity_status_known"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=OpportunityStatus.LOST) | Q(lost_reason__isnull=False),
-                name="opportunity_lost_has_reason",
+                condition=~Q(status=DealStatus.LOST) | Q(lost_reason__isnull=False),
+                name="deal_lost_has_reason",
                 violation_error_message="Choose why the deal was lost.",
             ),
             models.CheckConstraint(
-                condition=Q(status=OpportunityStatus.OPEN) | Q(closed_at__isnull=False),
-                name="opportunity_closed_has_date",
+                condition=Q(status=DealStatus.OPEN) | Q(closed_at__isnull=False),
+                name="deal_closed_has_date",
             ),
             models.CheckConstraint(
                 condition=Q(contract_end__isnull=True)
                 | Q(contract_start__isnull=True)
                 | Q(contract_end__gte=F("contract_start")),
-                name="opportunity_contract_ends_after_start",
+                name="deal_contract_ends_after_start",
                 violation_error_message="The contract must end after it starts.",
             ),
         ]
@@ -125,43 +114,41 @@ class Opportunity(models.Model):
             # The board: one pipeline's open deals per stage, newest first, and its column sums.
             models.Index(
                 fields=["stage", "-created_at", "-id"],
-                name="opportunity_stage_recent",
+                name="deal_stage_recent",
                 condition=Q(status="open"),
             ),
             # The forecast's sums for a rep or a team, read from the index alone (no heap fetch per deal).
             models.Index(
                 fields=["owner", "status", "close_date"],
                 include=["amount", "currency", "forecast_category", "stage", "id"],
-                name="opportunity_owner_status",
+                name="deal_owner_status",
             ),
             # The board's column totals for a rep or a team (owner = ANY(...)), read from the index alone.
             models.Index(
                 fields=["owner", "stage"],
                 include=["status", "closed_at", "amount", "currency"],
-                name="opportunity_owner_board",
+                name="deal_owner_board",
             ),
             # The forecast's wins by the month they were won, for a rep or a team, from the index alone.
             models.Index(
                 fields=["owner", "closed_at"],
                 include=["amount", "currency"],
-                name="opportunity_owner_won",
+                name="deal_owner_won",
                 condition=Q(status="won"),
             ),
-            models.Index(fields=["-created_at", "-id"], name="opportunity_recent"),
+            models.Index(fields=["-created_at", "-id"], name="deal_recent"),
             # The deal list sorted by amount, either way (a backward scan), and its keyset pages.
-            models.Index(fields=["amount", "id"], name="opportunity_amount"),
-            models.Index(fields=["status", "close_date", "id"], name="opportunity_status_close"),
+            models.Index(fields=["amount", "id"], name="deal_amount"),
+            models.Index(fields=["status", "close_date", "id"], name="deal_status_close"),
             # The board's won and lost columns: the deals closed lately.
-            models.Index(fields=["status", "closed_at", "id"], name="opportunity_status_closed"),
-            models.Index(fields=["account", "-created_at"], name="opportunity_account"),
+            models.Index(fields=["status", "closed_at", "id"], name="deal_status_closed"),
+            models.Index(fields=["account", "-created_at"], name="deal_account"),
             # The accounts and contacts a user reads through their deals (crm.access.share_parent), from
             # the index alone.
-            models.Index(
-                fields=["owner"], include=["account", "primary_contact"], name="opportunity_owner_parents"
-            ),
+            models.Index(fields=["owner"], include=["account", "primary_contact"], name="deal_owner_parents"),
             models.Index(
                 fields=["contract_end"],
-                name="opportunity_renewal_due",
+                name="deal_renewal_due",
                 condition=Q(status="won", contract_end__isnull=False),
             ),
         ]
@@ -170,19 +157,19 @@ class Opportunity(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:opportunity-detail", args=[self.pk])
+        return reverse("sales:deal-detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
-        return self.status == OpportunityStatus.OPEN
+        return self.status == DealStatus.OPEN
 
     @property
     def weighted_amount(self) -> Decimal:
         return (self.amount * self.stage.probability / 100).quantize(Decimal("0.01"))
 
 
-class OpportunityLine(models.Model):
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+class DealLine(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lines")
     quantity = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(Decimal("0.01"))]
@@ -200,7 +187,7 @@ class OpportunityLine(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["opportunity", "position", "id"]
+        ordering = ["deal", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
@@ -224,7 +211,7 @@ def line_total(quantity: Decimal, unit_price: Decimal, discount: Decimal) -> Dec
 class StageVisit(models.Model):
     """A deal's stay in one stage: the stage history, and the time spent in every stage."""
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_visits")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_visits")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="visits")
     entered_at = models.DateTimeField()
     left_at = models.DateTimeField(null=True, blank=True)
@@ -233,12 +220,12 @@ class StageVisit(models.Model):
     )
 
     class Meta:
-        ordering = ["opportunity", "entered_at", "id"]
+        ordering = ["deal", "entered_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["opportunity"], condition=Q(left_at__isnull=True), name="stage_visit_one_current"
+                fields=["deal"], condition=Q(left_at__isnull=True), name="stage_visit_one_current"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.opportunity} in {self.stage}"
+        return f"{self.deal} in {self.stage}"

@@ -11,13 +11,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from crm.models import Role
-from sales.filters import OpportunityFilter
-from sales.models import Opportunity, OpportunityType
-from sales.selectors import opportunity_list
+from sales.filters import DealFilter
+from sales.models import Deal, DealType
+from sales.selectors import deal_list
 from tests.factories import (
     ContactFactory,
+    DealFactory,
     LeadFactory,
-    OpportunityFactory,
     PipelineFactory,
     ProductFactory,
     UserFactory,
@@ -26,7 +26,7 @@ from tests.factories.sales import stage
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/api/v1/opportunities/"
+LIST = "/api/v1/deals/"
 
 
 def ids(response) -> list[int]:
@@ -39,24 +39,22 @@ def deals(manager, rep, teammate, outsider, pipeline):
     """Deals of every kind the filters tell apart, in two teams."""
     today = timezone.localdate()
     return [
-        OpportunityFactory(owner=rep, pipeline=pipeline, close_date=today, type=OpportunityType.UPSELL),
-        OpportunityFactory(
+        DealFactory(owner=rep, pipeline=pipeline, close_date=today, type=DealType.UPSELL),
+        DealFactory(
             owner=rep,
             pipeline=pipeline,
             stage=stage(pipeline, "Demo"),
             close_date=today + timedelta(days=400),
         ),
-        OpportunityFactory(owner=teammate, pipeline=pipeline, stage=stage(pipeline, "Won"), close_date=today),
-        OpportunityFactory(
+        DealFactory(owner=teammate, pipeline=pipeline, stage=stage(pipeline, "Won"), close_date=today),
+        DealFactory(
             owner=teammate,
             pipeline=pipeline,
             close_date=today - timedelta(days=3),
-            type=OpportunityType.RENEWAL,
+            type=DealType.RENEWAL,
         ),
-        OpportunityFactory(
-            owner=manager, pipeline=PipelineFactory(is_default=False), amount=Decimal("50000")
-        ),
-        OpportunityFactory(owner=outsider, pipeline=pipeline, close_date=today, type=OpportunityType.UPSELL),
+        DealFactory(owner=manager, pipeline=PipelineFactory(is_default=False), amount=Decimal("50000")),
+        DealFactory(owner=outsider, pipeline=pipeline, close_date=today, type=DealType.UPSELL),
     ]
 
 
@@ -84,7 +82,7 @@ def test_the_api_list_filters_exactly_as_the_board_does(api_as, request, admin_u
         "stage": lambda names: [stage(pipeline, name).pk for name in names],
     }
     query = {key: resolve[key](value) if key in resolve else value for key, value in params.items()}
-    board = OpportunityFilter(query, queryset=opportunity_list(user=admin_user))
+    board = DealFilter(query, queryset=deal_list(user=admin_user))
     assert board.is_valid(), board.errors
 
     listed = ids(api_as(admin_user).get(LIST, query))
@@ -107,7 +105,7 @@ def test_an_invalid_filter_is_a_400_naming_it(api_as, rep):
 
 
 def test_pages_walk_every_visible_deal_once_newest_first_without_counting(api_as, rep, pipeline):
-    deals = OpportunityFactory.create_batch(5, owner=rep, pipeline=pipeline)
+    deals = DealFactory.create_batch(5, owner=rep, pipeline=pipeline)
     client = api_as(rep)
 
     seen, url = [], f"{LIST}?page_size=2"
@@ -123,12 +121,12 @@ def test_pages_walk_every_visible_deal_once_newest_first_without_counting(api_as
 def test_listing_deals_costs_the_same_queries_for_one_or_thirty_deals(
     api_as, rep, teammate, pipeline, assert_same_query_count
 ):
-    OpportunityFactory(owner=rep, pipeline=pipeline, primary_contact=None)
+    DealFactory(owner=rep, pipeline=pipeline, primary_contact=None)
     client = api_as(rep)
 
     def grow():
         for owner in [rep, teammate] * 14 + [rep]:
-            deal = OpportunityFactory(owner=owner, pipeline=pipeline, source_lead=LeadFactory(owner=owner))
+            deal = DealFactory(owner=owner, pipeline=pipeline, source_lead=LeadFactory(owner=owner))
             deal.primary_contact = ContactFactory(account=deal.account, owner=owner)
             deal.save()
 
@@ -139,7 +137,7 @@ def test_listing_deals_costs_the_same_queries_for_one_or_thirty_deals(
 def test_reading_a_deal_costs_the_same_queries_with_one_or_thirty_lines_and_stage_visits(
     api_as, rep, pipeline, assert_same_query_count
 ):
-    deal = OpportunityFactory(owner=rep, pipeline=pipeline, source_lead=LeadFactory(owner=rep))
+    deal = DealFactory(owner=rep, pipeline=pipeline, source_lead=LeadFactory(owner=rep))
     client = api_as(rep)
     url = f"{LIST}{deal.pk}/"
     client.post(f"{url}lines/", {"product": ProductFactory().pk}, format="json")
@@ -157,7 +155,7 @@ def test_reading_a_deal_costs_the_same_queries_with_one_or_thirty_lines_and_stag
 
 
 def test_a_token_authenticates_deal_api_calls(rep, pipeline):
-    mine = OpportunityFactory(owner=rep, pipeline=pipeline)
+    mine = DealFactory(owner=rep, pipeline=pipeline)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=rep).key}")
 
@@ -165,20 +163,20 @@ def test_a_token_authenticates_deal_api_calls(rep, pipeline):
 
 
 def test_an_anonymous_client_gets_no_deals(pipeline):
-    OpportunityFactory(pipeline=pipeline)
+    DealFactory(pipeline=pipeline)
 
     assert APIClient().get(LIST).status_code in (401, 403)
 
 
 def test_an_inactive_user_gets_no_deals(api_as, pipeline):
     user = UserFactory(username="gone", role=Role.SALES_REP)
-    OpportunityFactory(owner=user, pipeline=pipeline)
+    DealFactory(owner=user, pipeline=pipeline)
     client = api_as(user)
     user.is_active = False
     user.save()
 
     assert client.get(LIST).status_code in (401, 403)
-    assert Opportunity.objects.count() == 1
+    assert Deal.objects.count() == 1
 
 
 def test_the_schema_describes_the_deal_endpoints_and_the_boards_filters(api_as, rep):
@@ -186,16 +184,16 @@ def test_the_schema_describes_the_deal_endpoints_and_the_boards_filters(api_as, 
 
     paths = response.json()["paths"]
     for path in [
-        "/api/v1/opportunities/",
-        "/api/v1/opportunities/{id}/",
-        "/api/v1/opportunities/{id}/move/",
-        "/api/v1/opportunities/{id}/lines/",
-        "/api/v1/opportunities/{id}/lines/{line_id}/",
-        "/api/v1/opportunities/bulk/",
+        "/api/v1/deals/",
+        "/api/v1/deals/{id}/",
+        "/api/v1/deals/{id}/move/",
+        "/api/v1/deals/{id}/lines/",
+        "/api/v1/deals/{id}/lines/{line_id}/",
+        "/api/v1/deals/bulk/",
         "/api/v1/conversions/",
     ]:
         assert path in paths
-    params = {p["name"] for p in paths["/api/v1/opportunities/"]["get"]["parameters"]}
-    assert set(OpportunityFilter.base_filters) - {"ordering"} | {"cursor", "before", "page_size"} == params
-    move = paths["/api/v1/opportunities/{id}/move/"]["post"]["responses"]
+    params = {p["name"] for p in paths["/api/v1/deals/"]["get"]["parameters"]}
+    assert set(DealFilter.base_filters) - {"ordering"} | {"cursor", "before", "page_size"} == params
+    move = paths["/api/v1/deals/{id}/move/"]["post"]["responses"]
     assert {"200", "400", "403", "404", "409"} <= set(move)
