@@ -7,6 +7,7 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from . import access
+        from .customers.saved_views import register_saved_customer_lists
         from .models import Team, User
         from .people import security
         from .timeline import events, rollup
@@ -16,4 +17,5 @@ class CrmConfig(AppConfig):
         access.register_kernel_policies()
         rollup.register_kernel_rollups()
         security.connect()
+        register_saved_customer_lists()
         fragments.invalidate_fragments_on_change(User, Team)

@@ -1,5 +1,5 @@
-"""The kernel's pages: home, accounts and contacts, timelines, tasks and notifications, the person's
-settings and sign-in pages, the mailbox and a background job's progress."""
+"""The kernel's pages: home, accounts and contacts, the lists' saved views, timelines, tasks and
+notifications, the person's settings and sign-in pages, the mailbox and a background job's progress."""
 
 from django.urls import include, path
 
@@ -9,6 +9,7 @@ from crm.mailbox.views import mailbox
 urlpatterns = [
     path("", home, name="home"),
     path("", include("crm.customers.urls")),
+    path("", include("crm.lists.urls")),
     path("", include("crm.timeline.urls")),
     path("", include("crm.people.urls")),
     path("mailbox/", mailbox, name="mailbox"),

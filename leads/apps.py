@@ -21,6 +21,7 @@ class LeadsConfig(AppConfig):
         from .assignment.events import register_assignment_event_types
         from .dedupe.events import register_dedupe_event_types
         from .demo.seeding import seed_demo_leads
+        from .saved_views import register_saved_lead_list
         from .scoring import receivers as scoring_receivers
         from .scoring.events import register_scoring_event_types
         from .webforms.events import register_webform_event_types
@@ -35,6 +36,7 @@ class LeadsConfig(AppConfig):
         assignment_receivers.connect()
         scoring_receivers.connect()
         register_demo_seeder(seed_demo_leads)
+        register_saved_lead_list()
         for label, url_name, roles in [
             ("Lead assignment rules", "leads:assignment-rules", frozenset[str]()),
             ("Lead scoring rules", "leads:scoring-rules", frozenset[str]()),

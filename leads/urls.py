@@ -14,8 +14,6 @@ urlpatterns = [
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("bulk/", bulk.bulk, name="bulk"),
-    path("views/", views.view_save, name="views-save"),
-    path("views/<int:pk>/delete/", views.view_delete, name="views-delete"),
     path("import/", include("leads.importing.urls")),
     path("forms/", include("leads.webforms.urls")),
     path("assignment/", include("leads.assignment.urls")),

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from crm import access
 from crm.errors import DomainError, NotFound
-from crm.lists.saved_views import SavedViewForm, own_views, saved_views_context
+from crm.lists.saved_views import list_views_context
 from crm.models import User
 from crm.timeline.panels import record_panels
 from crm.timeline.views import record_sections
@@ -27,7 +27,6 @@ from crm.web.views import (
     is_paged,
     page_refusal,
     requested_page,
-    safe_next,
     service_error,
 )
 from leads.services.leads import lead_change_status, lead_create, lead_delete, lead_update
@@ -38,10 +37,8 @@ from .forms import LeadForm, LeadListFilter, LeadStatusForm
 from .models import Lead
 from .presenters import lead_rows_presented
 from .rules import lead_can_be_claimed, lead_can_be_deleted, lead_can_be_edited, lead_can_change_status
-from .saved_views import builtin_views
 from .scoring.selectors import score_breakdown
-from .selectors import lead_get, lead_rows, saved_views
-from .services.saved_views import saved_view_create, saved_view_delete
+from .selectors import lead_get, lead_rows
 
 PAGE_SIZE = 50
 CONVERTED_NOTE = "A converted lead is kept as it was; work with its contact and deal instead."
@@ -71,7 +68,6 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     filterset = LeadListFilter(request.GET, queryset=lead_rows(user=user))
     page = requested_page(request, filterset.qs, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
-    views = [*builtin_views(user), *own_views(saved_views(user=user))]
     filtered = filterset.is_filtered
     context = {
         "filter": filterset,
@@ -96,7 +92,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         )
         if page.rows
         else "",
-        **saved_views_context(filterset, views),
+        **list_views_context(user=user, key="leads", filterset=filterset),
     }
     return render(request, "leads/lead_list.html", context)
 
@@ -238,29 +234,3 @@ def delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         may_delete=lambda: lead_can_be_deleted(request.user, lead),
         done_url=reverse("leads:index"),
     )
-
-
-@login_required
-@require_POST
-def view_save(request: AuthenticatedRequest) -> HttpResponse:
-    form = SavedViewForm(request.POST, list_filter=LeadListFilter)
-    query = LeadListFilter.saved_query(request.POST.get("query", ""))
-    if form.is_valid():
-        try:
-            view = saved_view_create(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, page_refusal(error))
-        else:
-            messages.success(request, f"Saved the view “{view.name}”.")
-            query = view.query
-    else:
-        messages.error(request, "Name the view to save it.")
-    return redirect(f"{reverse('leads:index')}?{query}" if query else reverse("leads:index"))
-
-
-@login_required
-@require_POST
-def view_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    view = saved_view_delete(actor=request.user, view_id=pk)
-    messages.success(request, f"Deleted the view “{view.name}”.")
-    return redirect(safe_next(request, reverse("leads:index")))

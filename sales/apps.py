@@ -15,6 +15,7 @@ class SalesConfig(AppConfig):
         from .demo.seeding import seed_demo_sales
         from .models import LostReason, Pipeline, Product, Stage
         from .onboarding import services as onboarding
+        from .saved_views import register_saved_deal_list
 
         events.register_sales_event_types()
         access.register_sales_policy()
@@ -23,6 +24,7 @@ class SalesConfig(AppConfig):
         register_conversion_panels()
         invalidate_fragments_on_change(Pipeline, Stage, LostReason, Product)
         register_demo_seeder(seed_demo_sales)
+        register_saved_deal_list()
         for label, url_name in [
             ("Pipelines and stages", "sales:pipeline-list"),
             ("Lost reasons", "sales:lost-reason-list"),

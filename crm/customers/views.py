@@ -23,6 +23,7 @@ from crm.customers.forms import AccountForm, ContactForm
 from crm.customers.presenters import contact_lines
 from crm.errors import DomainError
 from crm.lists.counting import capped_count
+from crm.lists.saved_views import list_views_context
 from crm.lists.sorting import KeysetSorting
 from crm.models import Account, Contact
 from crm.timeline.panels import record_panels
@@ -33,9 +34,10 @@ PAGE_SIZE = 25
 
 
 def _list_page(
-    request: AuthenticatedRequest, filterset: KeysetSorting, model: type[Model], template: str
+    request: AuthenticatedRequest, filterset: KeysetSorting, model: type[Model], template: str, *, key: str
 ) -> HttpResponse:
-    """A keyset page of the filtered list, and how many rows match, counted up to a cap."""
+    """A keyset page of the filtered list, how many rows match (counted up to a cap), and the list's views
+    (registered under `key`)."""
     rows = filterset.qs
     page = requested_page(request, rows, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     return render(
@@ -49,6 +51,7 @@ def _list_page(
             "is_filtered": filterset.is_filtered,
             "is_paged": is_paged(request),
             "can_create": access.can_create(request.user, model),
+            **list_views_context(user=request.user, key=key, filterset=filterset),
         },
     )
 
@@ -79,7 +82,7 @@ def _data(request: AuthenticatedRequest) -> Any:
 @login_required
 def account_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = AccountListFilter(request.GET, queryset=selectors.account_rows(user=request.user))
-    return _list_page(request, filterset, Account, "customers/account_list.html")
+    return _list_page(request, filterset, Account, "customers/account_list.html", key="accounts")
 
 
 @login_required
@@ -150,7 +153,7 @@ def account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def contact_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = ContactListFilter(request.GET, queryset=selectors.contact_rows(user=request.user))
-    return _list_page(request, filterset, Contact, "customers/contact_list.html")
+    return _list_page(request, filterset, Contact, "customers/contact_list.html", key="contacts")
 
 
 @login_required

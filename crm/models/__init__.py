@@ -1,5 +1,6 @@
 from .customers import Account, CompanySize, ConsentStatus, Contact, LifecycleStage
 from .jobs import BackgroundJob, JobStatus
+from .lists import SavedView
 from .people import Role, Team, User
 from .timeline import (
     Activity,
@@ -28,6 +29,7 @@ __all__ = [
     "NotificationKind",
     "OutboundEmail",
     "Role",
+    "SavedView",
     "Task",
     "Team",
     "User",

@@ -10,7 +10,6 @@ from .lead import (
     LeadSource,
     LeadStatus,
     PurchaseTimeline,
-    SavedView,
 )
 from .merges import LeadDuplicate, LeadMerge
 from .scoring import LeadScore, Operator, RuleKind, ScoringRule
@@ -38,7 +37,6 @@ __all__ = [
     "Operator",
     "PurchaseTimeline",
     "RuleKind",
-    "SavedView",
     "ScoringRule",
     "WebForm",
     "WebFormSubmission",

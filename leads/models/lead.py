@@ -252,21 +252,3 @@ class Lead(models.Model):
     @property
     def is_converted(self) -> bool:
         return self.status == LeadStatus.CONVERTED
-
-
-class SavedView(models.Model):
-    """A user's named lead-list filter, e.g. "My new leads in Germany"."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_views")
-    name = models.CharField(max_length=80)
-    query = models.CharField(max_length=1000, help_text="The list's query string, filters and sort.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_unique_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return self.name

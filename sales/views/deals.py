@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import access
 from crm.customers.selectors import account_list, account_suggestions, contact_list
 from crm.errors import DomainError, NotFound
+from crm.lists.saved_views import list_views_context
 from crm.models import User
 from crm.timeline.views import record_sections
 from crm.web.fragments import audience, cached_fragment, query_key
@@ -152,6 +153,7 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
         )
         if may_change and page.rows
         else "",
+        **list_views_context(user=user, key="deals", filterset=filterset),
     }
     return render(request, "sales/deals/deal_list.html", context)
 

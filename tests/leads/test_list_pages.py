@@ -7,7 +7,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from leads.models import Lead, LeadStatus, SavedView
+from crm.models import SavedView
+from leads.models import Lead, LeadStatus
 from tests.conftest import count_queries
 from tests.factories import LeadFactory, UserFactory
 
@@ -171,35 +172,38 @@ def test_saving_applying_and_deleting_a_view(as_user, rep):
     client = as_user(rep)
 
     saved = client.post(
-        reverse("leads:views-save"), {"name": "Very hot", "query": "score_min=60&after=xyz&bogus=1"}
+        reverse("saved-view-save", args=["leads"]),
+        {"name": "Very hot", "query": "score_min=60&after=xyz&bogus=1"},
     )
 
     view = SavedView.objects.get(user=rep)
-    assert (view.name, view.query) == ("Very hot", "score_min=60")
+    assert (view.list, view.name, view.query) == ("leads", "Very hot", "score_min=60")
     assert saved.url == reverse("leads:index") + "?score_min=60"
     applied = client.get(saved.url)
     assert _lead_ids(applied) == [hot.pk]
     assert re.search(r'aria-current="page">\s*<i[^>]*></i>\s*Very hot', applied.content.decode())
 
-    deleted = client.post(reverse("leads:views-delete", args=[view.pk]))
+    deleted = client.post(reverse("saved-view-delete", args=[view.pk]))
 
-    assert deleted.status_code == 302
+    assert deleted.url == reverse("leads:index")
     assert not SavedView.objects.exists()
 
 
 def test_saving_a_view_under_a_name_in_use_says_so(as_user, rep):
-    SavedView.objects.create(user=rep, name="Mine", query="status=new")
+    SavedView.objects.create(user=rep, list="leads", name="Mine", query="status=new")
 
-    response = as_user(rep).post(reverse("leads:views-save"), {"name": "mine", "query": "status=working"})
+    response = as_user(rep).post(
+        reverse("saved-view-save", args=["leads"]), {"name": "mine", "query": "status=working"}
+    )
 
-    assert "You already have a view named “mine”. Choose another name." in _messages(response)
+    assert "You already have a view named “mine” on this list. Choose another name." in _messages(response)
     assert SavedView.objects.get().query == "status=new"
 
 
 def test_another_users_view_cannot_be_deleted(as_user, rep, teammate):
-    view = SavedView.objects.create(user=teammate, name="Theirs", query="status=new")
+    view = SavedView.objects.create(user=teammate, list="leads", name="Theirs", query="status=new")
 
-    response = as_user(rep).post(reverse("leads:views-delete", args=[view.pk]))
+    response = as_user(rep).post(reverse("saved-view-delete", args=[view.pk]))
 
     assert response.status_code == 404
     assert SavedView.objects.filter(pk=view.pk).exists()

@@ -8,8 +8,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Role
-from leads.models import Lead, LeadStatus, SavedView
+from crm.models import Role, SavedView
+from leads.models import Lead, LeadStatus
 from leads.services.leads import lead_update
 from tests.factories import ActivityFactory, LeadFactory, TaskFactory, UserFactory
 
@@ -303,7 +303,7 @@ def test_the_list_costs_the_same_queries_at_1_and_at_50_rows(
     as_user, assert_same_query_count, team, role, query
 ):
     user = UserFactory(role=role, team=team)
-    SavedView.objects.create(user=user, name="Mine", query="status=new")
+    SavedView.objects.create(user=user, list="leads", name="Mine", query="status=new")
     LeadFactory(owner=None, company="Acme", tags=["vip"])
     client = as_user(user)
 
