@@ -1,21 +1,62 @@
-"""Waking a worker once the caller's transaction commits: once per distinct call, however often asked."""
+"""Waking a worker once the caller's transaction commits: once per distinct call, however often asked,
+and never at the cost of the request.
+
+The work itself is in PostgreSQL before the wake-up is sent (a queued email, an import, a lead whose
+score or duplicates are due), so a broker that cannot be reached only delays it: the wake-up is logged
+and dropped, and the periodic pass that looks for due work in the database runs it. A request that
+committed its writes answers success; it never fails, after the fact, on a message.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from kombu.exceptions import OperationalError as BrokerUnreachable
+
+logger = logging.getLogger(__name__)
+
+
+# After a wake-up the broker refused, this process sends none for a while: reaching a broker that is down
+# takes seconds (kombu's connect timeout), which one request may pay, not every request of the outage.
+QUIET_AFTER_FAILURE_S = 30.0
+_quiet_until = 0.0
+
+
+def wake(func: Callable[..., Any], *args: Any) -> None:
+    """Sends a wake-up (`task.delay`) now; a broker that cannot be reached is logged, not raised."""
+    global _quiet_until
+    task = getattr(getattr(func, "__self__", None), "name", getattr(func, "__name__", repr(func)))
+    if time.monotonic() < _quiet_until:
+        logger.info(
+            "No worker woken for %s%r (the broker was unreachable); the periodic pass will run it.",
+            task,
+            args,
+        )
+        return
+    try:
+        func(*args)
+    except (BrokerUnreachable, OSError) as error:
+        _quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_S
+        logger.warning("No worker woken for %s%r (%s); the periodic pass will run it.", task, args, error)
+
+
+def wake_on_commit(func: Callable[..., Any], *args: Any) -> None:
+    """`wake(func, *args)` once the caller's transaction commits (at once outside a transaction)."""
+    transaction.on_commit(partial(wake, func, *args))
 
 
 def on_commit_once(func: Callable[..., Any], *args: Any) -> None:
-    """Runs `func(*args)` after commit (at once outside a transaction), unless the transaction has it
-    queued already: a service that captures a lead and then records its form submission asks for one
-    rescore twice, and the worker should do it once."""
+    """`wake_on_commit(func, *args)`, unless the transaction has that wake-up queued already: a service
+    that captures a lead and then records its form submission asks for one rescore twice, and the worker
+    should do it once."""
     connection = transaction.get_connection()
-    call = partial(func, *args)
+    call = partial(wake, func, *args)
     if connection.in_atomic_block:
         asked = _asked_since_commit(connection)
         # Asked for, and not dropped since by a rollback to a savepoint (Django drops that savepoint's

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest
 
+from crm.jobs.wakeups import wake
 from crm.people.tasks import send_password_reset
 from crm.people.timezones import time_zone_choices
 
@@ -31,4 +32,4 @@ class OutboxPasswordResetForm(PasswordResetForm):
         request: HttpRequest | None = kwargs.get("request")
         domain = kwargs.get("domain_override") or (request.get_host() if request is not None else "")
         # Nothing was written for the task to wait for: it is queued now, not on commit.
-        send_password_reset.delay(self.cleaned_data["email"], domain, bool(kwargs.get("use_https")))
+        wake(send_password_reset.delay, self.cleaned_data["email"], domain, bool(kwargs.get("use_https")))

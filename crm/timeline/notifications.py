@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from crm.jobs.wakeups import on_commit_once
 from crm.models import Notification, OutboundEmail, User
 
 logger = logging.getLogger(__name__)
@@ -57,9 +58,7 @@ def email_queue(*, to: str, subject: str, body: str) -> OutboundEmail:
         to=to, subject=subject, body=body, message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
     )
     # One wake-up per transaction, however many emails it queued (a reminder sweep queues hundreds).
-    wake_sender = send_queued_emails.delay
-    if not any(callback == wake_sender for _, callback, _ in transaction.get_connection().run_on_commit):
-        transaction.on_commit(wake_sender)
+    on_commit_once(send_queued_emails.delay)
     return email
 
 

@@ -1,7 +1,7 @@
 """Hooks the kernel publishes so that upper stages can react without the kernel importing them.
 
 All are sent inside the writing service's transaction; receivers that start background work
-must do so with `transaction.on_commit` (or `delay_on_commit`). Connect with a `dispatch_uid`.
+must do so after commit (`crm.jobs.wakeups.wake_on_commit`). Connect with a `dispatch_uid`.
 """
 
 from django.dispatch import Signal

@@ -9,11 +9,8 @@ lead that a person changed, one per id chunk after bulk writes; the periodic pas
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
-from django.db import transaction
-
-from crm.jobs.wakeups import on_commit_once
+from crm.jobs.wakeups import on_commit_once, wake_on_commit
 
 # The fields leads.dedupe.matching reads: a change to any of them may make or break a pair.
 MATCHED_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "company"})
@@ -50,4 +47,4 @@ def leads_duplicates_check_soon(lead_ids: Iterable[int]) -> None:
     from .tasks import check_duplicates_chunk
 
     for chunk in sorted({check_chunk_of(lead_id) for lead_id in lead_ids}):
-        transaction.on_commit(partial(check_duplicates_chunk.delay, chunk))
+        wake_on_commit(check_duplicates_chunk.delay, chunk)

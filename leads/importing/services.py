@@ -19,6 +19,7 @@ from django.db import transaction
 from crm import access
 from crm.errors import Forbidden, Invalid, NotFound
 from crm.jobs.services import job_create
+from crm.jobs.wakeups import wake_on_commit
 from crm.models import Role, User
 from leads.models import DuplicatePolicy, ImportStatus, Lead, LeadImport, LeadSettings
 
@@ -179,7 +180,7 @@ def import_confirm(
     )
     lead_import.status = ImportStatus.QUEUED
     lead_import.save()
-    import_leads.delay_on_commit(lead_import.pk)
+    wake_on_commit(import_leads.delay, lead_import.pk)
     return lead_import
 
 

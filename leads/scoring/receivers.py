@@ -8,13 +8,11 @@ lost. leads/apps.py calls `connect()`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 
-from crm.jobs.wakeups import on_commit_once
+from crm.jobs.wakeups import on_commit_once, wake_on_commit
 from crm.models import EngagementEvent
 from crm.timeline.signals import engagement_recorded
 from leads.models import Lead
@@ -36,7 +34,7 @@ def leads_rescore_soon(lead_ids: Iterable[int]) -> None:
     For bulk writes (imports, bulk edits): a chunk of new leads is rescored in one set-based pass.
     """
     for chunk in sorted({chunk_of(lead_id) for lead_id in lead_ids}):
-        transaction.on_commit(partial(rescore_chunk.delay, chunk))
+        wake_on_commit(rescore_chunk.delay, chunk)
 
 
 def on_engagement_recorded(sender: type[EngagementEvent], *, event: EngagementEvent, **kwargs: Any) -> None:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.utils import timezone
 from crm import access
 from crm.errors import NotFound
 from crm.jobs.services import job_advance, job_create, job_fail, job_finish, job_start
+from crm.jobs.wakeups import wake_on_commit
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind, User
 from crm.records import validate
 from crm.timeline.events import event_type
@@ -136,7 +136,7 @@ def rescore_start(*, actor: User, rule_ids: Sequence[int] | None = None) -> Back
     # The job row holds what to rescore, so a lost wake-up still finds its work (scores_reconcile).
     job.result = {"rule_ids": None if rule_ids is None else list(rule_ids)}
     job.save(update_fields=["result"])
-    transaction.on_commit(partial(rescore_all.delay, job.pk))  # delay_on_commit, typed
+    wake_on_commit(rescore_all.delay, job.pk)
     return job
 
 

@@ -122,8 +122,8 @@ def test_a_submission_routed_by_a_rule_is_written_once_and_rescored_once(
         q["sql"] for q in queries if q["sql"].startswith(('INSERT INTO "leads_lead"', 'UPDATE "leads_lead"'))
     ]
     assert [sql.split()[0] for sql in lead_writes] == ["INSERT"]
-    rescores = [c for c in queued if isinstance(c, partial) and c.func == rescore_lead.delay]
-    assert [c.args for c in rescores] == [(lead.pk,)]
+    rescores = [c for c in queued if isinstance(c, partial) and c.args[:1] == (rescore_lead.delay,)]
+    assert [c.args for c in rescores] == [(rescore_lead.delay, lead.pk)]
     lead.refresh_from_db()
     assert (lead.owner, lead.first_touch_due_at is not None) == (rep, True)
     assert Notification.objects.filter(recipient=rep, message__contains="assignment rule Everyone").exists()
