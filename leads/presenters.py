@@ -13,8 +13,8 @@ from crm.web.presenters import Moment, RecordUrls, time_moment
 
 from .models import Lead, LeadStatus
 
-# The badge colours of leads/_status_badge.html and leads/_score_badge.html (the header's and the
-# duplicates panel's badges), for the rows.
+# The badge colours of a lead's status and score, in the rows and (through leads/templatetags/lead_badges)
+# in leads/_status_badge.html and leads/_score_badge.html.
 STATUS_BADGES: dict[str, str] = {
     LeadStatus.NEW: "text-bg-primary",
     LeadStatus.WORKING: "text-bg-info",
@@ -23,6 +23,10 @@ STATUS_BADGES: dict[str, str] = {
     LeadStatus.CONVERTED: "text-bg-dark",
 }
 STATUS_LABELS: dict[str, str] = dict(LeadStatus.choices)
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-secondary")
 
 
 def score_badge(score: int) -> str:
@@ -69,7 +73,7 @@ def lead_rows_presented(leads: Iterable[Lead]) -> list[LeadRow]:
                 email=lead.email,
                 company=lead.company,
                 status_label=STATUS_LABELS.get(lead.status, lead.status),
-                status_badge=STATUS_BADGES.get(lead.status, "text-bg-secondary"),
+                status_badge=status_badge(lead.status),
                 score=lead.score,
                 score_badge=score_badge(lead.score),
                 owner=str(owner) if owner else "",

@@ -31,11 +31,10 @@ _quiet_until = 0.0
 def wake(func: Callable[..., Any], *args: Any) -> None:
     """Sends a wake-up (`task.delay`) now; a broker that cannot be reached is logged, not raised."""
     global _quiet_until
-    task = getattr(getattr(func, "__self__", None), "name", getattr(func, "__name__", repr(func)))
     if time.monotonic() < _quiet_until:
         logger.info(
             "No worker woken for %s%r (the broker was unreachable); the periodic pass will run it.",
-            task,
+            _task_name(func),
             args,
         )
         return
@@ -43,7 +42,14 @@ def wake(func: Callable[..., Any], *args: Any) -> None:
         func(*args)
     except (BrokerUnreachable, OSError) as error:
         _quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_S
-        logger.warning("No worker woken for %s%r (%s); the periodic pass will run it.", task, args, error)
+        logger.warning(
+            "No worker woken for %s%r (%s); the periodic pass will run it.", _task_name(func), args, error
+        )
+
+
+def _task_name(func: Callable[..., Any]) -> str:
+    """The task's name for the log (`task.delay` is bound to its task)."""
+    return str(getattr(getattr(func, "__self__", None), "name", getattr(func, "__name__", repr(func))))
 
 
 def wake_on_commit(func: Callable[..., Any], *args: Any) -> None:

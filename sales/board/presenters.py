@@ -10,6 +10,7 @@ from datetime import date
 from crm.models import User
 from crm.web.presenters import Moment, RecordUrls, amount_text, day_moment, time_moment
 from sales.models import Deal
+from sales.presenters import is_overdue
 from sales.rules import deal_can_be_edited, deal_can_move
 
 
@@ -31,9 +32,7 @@ class Card:
 
 def card_is_overdue(deal: Deal, today: date) -> bool:
     """The next step or the expected close date has passed."""
-    return (deal.next_step_due is not None and deal.next_step_due < today) or (
-        deal.is_open and deal.close_date is not None and deal.close_date < today
-    )
+    return (deal.next_step_due is not None and deal.next_step_due < today) or is_overdue(deal, today)
 
 
 def cards_presented(user: User, deals: Iterable[Deal], *, today: date) -> list[Card]:
