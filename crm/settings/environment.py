@@ -12,7 +12,20 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = BASE_DIR / ".data"
 
-env = environ.Env()
+
+class _Env(environ.Env):
+    def get_value(
+        self, var_name: str, cast: Any = None, default: Any = environ.Env.NOTSET, parse_default: bool = False
+    ) -> Any:
+        value = self.ENVIRON.get(var_name)
+        if isinstance(value, str) and value.startswith("$"):
+            # Taken as written: django-environ would read it as the name of another variable, and a
+            # random secret key starts with `$` one time in fifty.
+            return self.parse_value(value, cast) if cast is not None else value
+        return super().get_value(var_name, cast, default, parse_default)
+
+
+env = _Env()
 
 
 class ConfigurationError(SystemExit):

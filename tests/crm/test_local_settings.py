@@ -66,3 +66,9 @@ def test_the_environment_still_decides(tmp_path):
     assert values["SECRET_KEY"] == "from-the-environment"
     assert values["SECURE_SSL_REDIRECT"] is True
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_secret_key_that_starts_with_a_dollar_is_taken_as_written(tmp_path):
+    values = _local_settings(tmp_path, SECRET_KEY="$no-such-variable-but-a-key")
+
+    assert values["SECRET_KEY"] == "$no-such-variable-but-a-key"
