@@ -28,17 +28,17 @@ from bench.background import Outcome, background, held_tasks
 from bench.import_file import DUPLICATE_EVERY, build_csv
 from bench.scales import Scale
 from bench.seed_scoring import RESCORED_POINTS, RESCORED_RULE
+from crm.jobs.running import job_run
 from crm.models import BackgroundJob, Role, User
 from leads.exporting import selectors as export_selectors
-from leads.importing.running import import_run
 from leads.importing.services import import_confirm, import_upload
 from leads.models import DuplicatePolicy, Lead, LeadImport, LeadScore, ScoringRule
-from leads.scoring.services import leads_rescore_chunk, scoring_rule_update, scoring_rules_rescore_all
+from leads.scoring.services import leads_rescore_chunk, scoring_rule_update
 
-IMPORT_TASK = "leads.import_leads"
+# Imports and rescores are jobs of the kernel's machinery, woken by one task and run here in-process.
+JOB_TASK = "crm.jobs.run"
 RESCORE_CHUNK_TASK = "leads.rescore_chunk"
 RESCORE_LEAD_TASK = "leads.rescore_lead"
-RESCORE_ALL_TASK = "leads.rescore_all"
 # The duplicate checks an import wakes are held and counted, not run: at about 60 ms a lead at full
 # scale they are a worker's next hour, not part of the import.
 DUPLICATES_CHUNK_TASK = "leads.check_duplicates_chunk"
@@ -86,7 +86,7 @@ def lead_import(scale: Scale) -> Outcome:
     upload = SimpleUploadedFile("bench-leads.csv", data, content_type="text/csv")
     wal = _wal_position()
     with held_tasks(
-        IMPORT_TASK, RESCORE_CHUNK_TASK, RESCORE_LEAD_TASK, DUPLICATES_CHUNK_TASK, DUPLICATES_LEAD_TASK
+        JOB_TASK, RESCORE_CHUNK_TASK, RESCORE_LEAD_TASK, DUPLICATES_CHUNK_TASK, DUPLICATES_LEAD_TASK
     ) as held:
         began = time.perf_counter()
         uploaded = import_upload(actor=manager, file=upload)
@@ -100,7 +100,7 @@ def lead_import(scale: Scale) -> Outcome:
             owner=owner,
         )
         confirmed = time.perf_counter()
-        import_run(import_id=uploaded.pk)
+        job_run(job_id=BackgroundJob.objects.get(leadimport=uploaded.pk).pk, worker="bench")
         imported = time.perf_counter()
         # What a worker does next: one set-based rescore per id chunk the import's chunks reported.
         wakeups = Counter(args[0] for name, args in held if name == RESCORE_CHUNK_TASK)
@@ -125,7 +125,7 @@ def lead_import(scale: Scale) -> Outcome:
             "rescore_after_s": round(rescored - imported, 2),
             "rescore_wakeups": sum(wakeups.values()),
             "rescore_chunks": len(wakeups),
-            "import_task_held": sum(1 for name, _ in held if name == IMPORT_TASK),
+            "import_task_held": sum(1 for name, _ in held if name == JOB_TASK),
             "lead_rescores_held": sum(1 for name, _ in held if name == RESCORE_LEAD_TASK),
             "duplicate_check_wakeups": sum(1 for name, _ in held if name == DUPLICATES_CHUNK_TASK),
             "lead_duplicate_checks_held": sum(1 for name, _ in held if name == DUPLICATES_LEAD_TASK),
@@ -146,7 +146,7 @@ def lead_rescore(scale: Scale) -> Outcome:
     rule = ScoringRule.objects.get(name=RESCORED_RULE)
     points = RESCORED_POINTS[1] if rule.points == RESCORED_POINTS[0] else RESCORED_POINTS[0]
     wal = _wal_position()
-    with held_tasks(RESCORE_ALL_TASK) as held:
+    with held_tasks(JOB_TASK):
         began = time.perf_counter()
         saved = scoring_rule_update(
             actor=admin,
@@ -164,10 +164,12 @@ def lead_rescore(scale: Scale) -> Outcome:
         saved_at = time.perf_counter()
         if saved.job is None:
             raise RuntimeError("changing the rule's points started no rescore job")
-        leads = scoring_rules_rescore_all(job_id=saved.job.pk)
+        job_run(job_id=saved.job.pk, worker="bench")
         finished = time.perf_counter()
-    if not held:  # the job ran inside scoring_rule_update after all (the wake-up path changed): count that
-        leads = int(BackgroundJob.objects.get(pk=saved.job.pk).result.get("leads", 0))
+    job = BackgroundJob.objects.get(pk=saved.job.pk)
+    if job.status != "done":
+        raise RuntimeError(f"the rescore job ended {job.status}: {job.message}")
+    leads = int(job.result.get("leads", 0))
     return Outcome(
         rows=leads,
         seconds=finished - began,

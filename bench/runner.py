@@ -24,6 +24,7 @@ SETTINGS_MODULE = "bench.settings"
 SCENARIO_MODULES = [
     "bench.lead_scenarios",
     "bench.lead_jobs",
+    "bench.job_sweep",
     "bench.sales_scenarios",
     "bench.write_scenarios",
     "bench.api_scenarios",

@@ -8,6 +8,7 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from . import access
         from .customers.saved_views import register_saved_customer_lists
+        from .home import navigation
         from .models import Team, User
         from .people import security
         from .timeline import events, rollup
@@ -19,3 +20,4 @@ class CrmConfig(AppConfig):
         security.connect()
         register_saved_customer_lists()
         fragments.invalidate_fragments_on_change(User, Team)
+        navigation.register_admin_link(navigation.AdminLink("Background jobs", "job-list"))

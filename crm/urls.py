@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from crm.jobs.health import health
+
 urlpatterns = [
     path("", include("crm.web_urls")),
+    path("health/", health, name="health"),  # for load balancers and monitors: no sign-in, JSON
     path("leads/", include("leads.urls")),
     path("f/", include("leads.webforms.public_urls")),  # public web-to-lead forms: no login, frameable
     path("pipeline/", include("sales.urls")),

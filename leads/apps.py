@@ -21,8 +21,10 @@ class LeadsConfig(AppConfig):
         from .assignment.events import register_assignment_event_types
         from .dedupe.events import register_dedupe_event_types
         from .demo.seeding import seed_demo_leads
+        from .importing import running as import_job  # noqa: F401  (registers the import job kind)
         from .saved_views import register_saved_lead_list
         from .scoring import receivers as scoring_receivers
+        from .scoring import services as rescore_job  # noqa: F401  (registers the rescore job kind)
         from .scoring.events import register_scoring_event_types
         from .webforms.events import register_webform_event_types
 

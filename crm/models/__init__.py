@@ -1,5 +1,6 @@
 from .customers import Account, CompanySize, ConsentStatus, Contact, LifecycleStage
-from .jobs import BackgroundJob, JobStatus
+from .jobs import ATTEMPTS_ALLOWED, BackgroundJob, JobInterrupt, JobStatus
+from .jobs import FINISHED as JOB_FINISHED
 from .lists import SavedView
 from .people import Role, Team, User
 from .timeline import (
@@ -12,6 +13,7 @@ from .timeline import (
     OutboundEmail,
     Task,
 )
+from .workers import WorkerBeat
 
 __all__ = [
     "Account",
@@ -22,7 +24,10 @@ __all__ = [
     "ConsentStatus",
     "Contact",
     "EngagementEvent",
+    "JobInterrupt",
+    "ATTEMPTS_ALLOWED",
     "JobStatus",
+    "JOB_FINISHED",
     "LifecycleEvent",
     "LifecycleStage",
     "Notification",
@@ -33,4 +38,5 @@ __all__ = [
     "Task",
     "Team",
     "User",
+    "WorkerBeat",
 ]

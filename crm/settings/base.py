@@ -142,6 +142,9 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+# Seconds an SMTP server may take to answer: well under the outbox's 30-second claim lease
+# (crm/timeline/notifications.py), so a hung server cannot hold an email past it.
+EMAIL_TIMEOUT: int = read("EMAIL_TIMEOUT", "int", default=10)
 DEFAULT_FROM_EMAIL = read("DEFAULT_FROM_EMAIL", default="CRM <crm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -163,7 +166,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {"pool_pre_ping": True} if CELERY_BROKER_URL.startswith("sqla+") else {"visibility_timeout": 3600}
 )
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Only the beat holding the database's advisory lock sends the schedule; a second one stands by.
+CELERY_BEAT_SCHEDULER = "crm.jobs.beat.SingleBeatScheduler"
+# A worker renews its job's lease a third of this apart; a job whose worker died is resumed by another
+# within one lease plus one sweep.
+JOB_LEASE_SECONDS = read("JOB_LEASE_SECONDS", "int", default=30)
+# A worker records that it is alive this often; missing three beats, it counts as gone (crm/jobs/workers.py).
+WORKER_BEAT_SECONDS = read("WORKER_BEAT_SECONDS", "int", default=10)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-jobs": {
+        "task": "crm.jobs.sweep",
+        "schedule": timedelta(seconds=read("JOB_SWEEP_SECONDS", "int", default=5)),
+    },
     "send-due-task-reminders": {
         "task": "crm.tasks.send_due_task_reminders",
         "schedule": timedelta(seconds=read("REMINDER_SWEEP_SECONDS", "int", default=30)),
@@ -180,7 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     "create-due-renewals": {"task": "sales.create_due_renewals", "schedule": timedelta(hours=6)},
     "send-queued-emails": {
         "task": "crm.tasks.send_queued_emails",
-        "schedule": timedelta(seconds=read("EMAIL_SWEEP_SECONDS", "int", default=30)),
+        "schedule": timedelta(seconds=read("EMAIL_SWEEP_SECONDS", "int", default=10)),
     },
 }
 
@@ -300,6 +314,8 @@ FILTERS_EMPTY_CHOICE_LABEL = "Any"
 SESSION_COOKIE_SECURE = read("SESSION_COOKIE_SECURE", "bool", default=not DEBUG)
 CSRF_COOKIE_SECURE = read("CSRF_COOKIE_SECURE", "bool", default=not DEBUG)
 SECURE_SSL_REDIRECT = read("SECURE_SSL_REDIRECT", "bool", default=not DEBUG)
+# A load balancer's health check often probes over plain HTTP, behind the TLS it terminates.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = read("SECURE_HSTS_SECONDS", "int", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

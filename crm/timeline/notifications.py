@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Func
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from crm.jobs.wakeups import on_commit_once
@@ -19,11 +20,24 @@ from crm.models import Notification, OutboundEmail, User
 
 logger = logging.getLogger(__name__)
 
-# Small batches over one SMTP connection: a crash re-sends at most the one message in flight.
+# Emails claimed at once and sent over one SMTP connection: few enough that a batch's claim and renewals
+# stay quick statements, enough to spare a connection per email.
 EMAIL_BATCH_SIZE = 20
-# A claim older than this belongs to a worker that died; its unsent messages are claimed again.
-EMAIL_CLAIM_LEASE = timedelta(minutes=10)
+# A claim its sender has not renewed for this long belongs to a sender that died: the next sweep (every
+# EMAIL_SWEEP_SECONDS) claims its unsent emails again. A sender renews it after each message, and
+# settings.EMAIL_TIMEOUT, well under it, keeps a hung SMTP server from holding one message longer.
+EMAIL_CLAIM_LEASE = timedelta(seconds=30)
+# After a failed send (the SMTP server refused or could not be reached), the batch's next try.
+EMAIL_RETRY_DELAY = timedelta(minutes=10)
 EMAIL_MAX_ATTEMPTS = 5
+
+
+class _TransactionStart(Func):
+    """When the transaction started, by the database's clock: one value in all its statements, so a claim
+    written with it can be read back by it (Django's Now() is the statement's time)."""
+
+    template = "CURRENT_TIMESTAMP"
+    output_field = DateTimeField()
 
 
 def notification_send(
@@ -63,35 +77,72 @@ def email_queue(*, to: str, subject: str, body: str) -> OutboundEmail:
 
 
 def _claim_email_batch() -> list[OutboundEmail]:
-    now = timezone.now()
+    """Claims the oldest unclaimed emails (or those whose sender stopped renewing its claim), by the
+    database's clock: workers' clocks may differ. Every row of one claim has the same `claimed_at`."""
     with transaction.atomic():
         ids = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
             .filter(sent_at__isnull=True, attempts__lt=EMAIL_MAX_ATTEMPTS)
-            .exclude(claimed_at__gt=now - EMAIL_CLAIM_LEASE)
+            .exclude(claimed_at__gt=Now() - EMAIL_CLAIM_LEASE)
             .order_by("created_at")
             .values_list("pk", flat=True)[:EMAIL_BATCH_SIZE]
         )
-        OutboundEmail.objects.filter(pk__in=ids).update(claimed_at=now)
-    return list(OutboundEmail.objects.filter(pk__in=ids).order_by("created_at"))
+        OutboundEmail.objects.filter(pk__in=ids).update(claimed_at=_TransactionStart())
+        return list(OutboundEmail.objects.filter(pk__in=ids).order_by("created_at"))
 
 
 def emails_send_queued() -> int:
     """Sends every queued email; each is marked sent on its own, right after the SMTP server took it."""
     sent = 0
     while batch := _claim_email_batch():
-        try:
-            with get_connection() as connection:
-                for email in batch:
-                    _send_one(email, connection)
-                    sent += 1
-        except (SMTPException, OSError) as error:
-            # The claim's lease keeps the unsent rest of the batch from being retried until it expires.
-            logger.warning("Sending queued email failed: %s", error)
-            OutboundEmail.objects.filter(pk__in=[e.pk for e in batch], sent_at__isnull=True).update(
-                attempts=F("attempts") + 1, last_error=str(error)
-            )
+        sent += _send_batch(batch)
     return sent
+
+
+def _send_batch(batch: list[OutboundEmail]) -> int:
+    """Sends a claimed batch, renewing the claim on its unsent rest after each message, so a sender that
+    dies leaves the rest to the next sweep one lease later, and only the message it was sending may go
+    out twice (its stable Message-ID lets the recipient's server and client recognise it)."""
+    held, claimed_at = batch, batch[0].claimed_at
+    sent = 0
+    try:
+        with get_connection() as connection:
+            while held:
+                _send_one(held[0], connection)
+                sent += 1
+                held, claimed_at = _mark_sent_and_renew(held[0], rest=held[1:], claimed_at=claimed_at)
+    except (SMTPException, OSError) as error:
+        logger.warning("Sending queued email failed: %s", error)
+        # Held until the retry is due: the claim then looks EMAIL_RETRY_DELAY old to the next sweeps.
+        OutboundEmail.objects.filter(
+            pk__in=[email.pk for email in held], claimed_at=claimed_at, sent_at__isnull=True
+        ).update(
+            attempts=F("attempts") + 1,
+            last_error=str(error),
+            claimed_at=Now() + (EMAIL_RETRY_DELAY - EMAIL_CLAIM_LEASE),
+        )
+    return sent
+
+
+def _mark_sent_and_renew(
+    email: OutboundEmail, *, rest: list[OutboundEmail], claimed_at: datetime | None
+) -> tuple[list[OutboundEmail], datetime | None]:
+    """Records `email` sent and renews the claim on `rest`; returns the part of `rest` still held (a
+    sender that outlived its lease lost the rest to another) and the renewed claim's time."""
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk=email.pk).update(sent_at=Now(), attempts=F("attempts") + 1)
+        if not rest:
+            return [], claimed_at
+        OutboundEmail.objects.filter(
+            pk__in=[e.pk for e in rest], claimed_at=claimed_at, sent_at__isnull=True
+        ).update(claimed_at=_TransactionStart())
+        renewed = dict(
+            OutboundEmail.objects.filter(
+                pk__in=[e.pk for e in rest], claimed_at=_TransactionStart()
+            ).values_list("pk", "claimed_at")
+        )
+    still_held = [e for e in rest if e.pk in renewed]
+    return still_held, (renewed[still_held[0].pk] if still_held else None)
 
 
 def _send_one(email: OutboundEmail, connection: BaseEmailBackend) -> None:
@@ -103,4 +154,3 @@ def _send_one(email: OutboundEmail, connection: BaseEmailBackend) -> None:
         connection=connection,
     )
     message.send()
-    OutboundEmail.objects.filter(pk=email.pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1)

@@ -1,18 +1,16 @@
 """The import job: every row of the file, chunk by chunk, with progress on the job row the page polls.
 
-Without all-or-nothing each chunk commits on its own, with the job's `done` count in the same
-transaction: a worker that dies mid-file leaves whole chunks only, and the redelivered task resumes
-after the last committed row, so no row is imported twice even under "create anyway".
-With all-or-nothing every row is checked first (with progress), and the leads are written in one
-transaction only when no row has an error; otherwise nothing is, and the errors are reported.
-A PostgreSQL advisory lock keeps a second delivery of the same task from running alongside the first.
+Without all-or-nothing each chunk commits on its own, with the job's progress in the same transaction
+(crm.jobs.running): a worker that dies mid-file leaves whole chunks only, and the job resumes after the
+last committed row on whichever worker claims it next, so no row is imported twice even under "create
+anyway". With all-or-nothing every row is checked first (with progress), and the leads are written in
+one transaction only when no row has an error; otherwise nothing is, and the errors are reported.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connection, transaction
@@ -21,8 +19,8 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.jobs.services import job_advance, job_fail, job_finish, job_start
-from crm.models import BackgroundJob, JobStatus, NotificationKind
+from crm.jobs.running import DATABASE_FAULTS, JobFailed, JobInterrupted, JobRun, LeaseLost, job_kind
+from crm.models import BackgroundJob, NotificationKind
 from crm.timeline.notifications import notification_send
 from leads.models import ImportStatus, LeadImport, LeadImportError
 
@@ -30,6 +28,7 @@ from .chunks import ImportContext, Tally, apply_plan, error_notes, plan_chunk
 from .dedupe import DuplicateFinder
 from .parsing import FileProblem, Row, Table
 from .rows import RowChecker
+from .services import JOB_KIND
 from .storage import stored_table
 
 logger = logging.getLogger(__name__)
@@ -37,46 +36,33 @@ logger = logging.getLogger(__name__)
 # Rows per transaction: a crash loses at most this much work, locks are held briefly, each duplicate
 # lookup stays one indexed query, and the progress bar moves about a hundred times on a 100,000-row file.
 CHUNK_ROWS = 1000
-# The first key of the two-key advisory locks: (class, import id) while an import runs, and
-# (class, 0) while a chunk writes, so that two imports never both create the same new lead.
+# The two-key advisory lock (class, 0) held while a chunk writes, so that two imports never both create
+# the same new lead.
 ADVISORY_LOCK_CLASS = 72_600_001
 WRITES = 0
 
 
-def import_run(*, import_id: int) -> None:
-    """Runs, or resumes, a confirmed import; harmless when called again or while it runs."""
-    with _exclusive(import_id) as claimed:
-        if not claimed:
-            return
-        lead_import = LeadImport.objects.select_related("created_by", "owner").filter(pk=import_id).first()
-        if lead_import is None or lead_import.job_id is None:
-            return
-        if lead_import.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-            return
-        if job_start(job_id=lead_import.job_id, total=lead_import.total_rows):
-            resume_from = 0
-        else:
-            job = BackgroundJob.objects.get(pk=lead_import.job_id)
-            if job.status != JobStatus.RUNNING:
-                return
-            resume_from = job.done  # a worker died mid-file: carry on after its last committed chunk
-        LeadImport.objects.filter(pk=import_id).update(status=ImportStatus.RUNNING)
-        _ImportRun(lead_import).run(resume_from=resume_from)
+def _import_url(job: BackgroundJob) -> str:
+    import_id = job.payload.get("import_id")
+    return reverse("leads:import-detail", args=[import_id]) if import_id else reverse("leads:import-list")
 
 
-@contextmanager
-def _exclusive(import_id: int) -> Iterator[bool]:
-    """A session-level lock: released by the unlock below, or by PostgreSQL when a dead worker's
-    connection closes, so a redelivered task can always resume a crashed run."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, import_id])
-        claimed = bool(cursor.fetchone()[0])
-    try:
-        yield claimed
-    finally:
-        if claimed:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, import_id])
+def _import_stopped(job: BackgroundJob, message: str) -> None:
+    """The job failed or was cancelled: the import says so, with the same message."""
+    LeadImport.objects.filter(pk=job.payload.get("import_id")).update(
+        status=ImportStatus.FAILED, failure=message[:500], finished_at=timezone.now()
+    )
+
+
+@job_kind(JOB_KIND, on_stop=_import_stopped, url=_import_url)
+def import_run(run: JobRun) -> None:
+    """Runs, or resumes after its last committed chunk, a confirmed import."""
+    imports = LeadImport.objects.select_related("created_by", "owner")
+    lead_import = imports.filter(pk=run.payload["import_id"]).first()
+    if lead_import is None:
+        raise JobFailed("The import was deleted before it ran.")
+    LeadImport.objects.filter(pk=lead_import.pk).update(status=ImportStatus.RUNNING, failure="")
+    _ImportRun(lead_import, run).run(resume_from=run.job.done)
 
 
 def _serialise_writes() -> None:
@@ -93,10 +79,9 @@ def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
 
 class _ImportRun:
-    def __init__(self, lead_import: LeadImport) -> None:
-        assert lead_import.job_id is not None  # noqa: S101  (import_run checked it)
+    def __init__(self, lead_import: LeadImport, run: JobRun) -> None:
         self.lead_import = lead_import
-        self.job_id: int = lead_import.job_id
+        self.job = run
         self.context = ImportContext(
             import_id=lead_import.pk,
             actor=lead_import.created_by,
@@ -116,13 +101,17 @@ class _ImportRun:
             else:
                 self._chunk_by_chunk(table, checker, resume_from=resume_from)
         except FileProblem as problem:
-            self._fail(f"{self.lead_import.original_name}: {problem.message} {self._so_far()}")
-        except Exception:
+            raise JobFailed(f"{self.lead_import.original_name}: {problem.message} {self._so_far()}") from None
+        except DATABASE_FAULTS:
+            raise  # the job machinery retries it later; the committed chunks stay
+        except (JobInterrupted, LeaseLost):
+            raise  # paused, cancelled, or resumed by another worker: the committed chunks stay
+        except Exception as error:
             logger.exception("Lead import %s stopped", self.lead_import.pk)
-            self._fail(
+            raise JobFailed(
                 f"{self.lead_import.original_name}: the import stopped unexpectedly after line "
                 f"{self.last_line or 1}; the details are in the server log. {self._so_far()}"
-            )
+            ) from error
 
     def _so_far(self) -> str:
         if self.lead_import.all_or_nothing:
@@ -136,7 +125,7 @@ class _ImportRun:
                 imported.created_count, imported.updated_count, imported.skipped_count, imported.error_count
             )
         finder = DuplicateFinder()
-        for chunk in _chunks(islice(table.rows(), resume_from, None)):
+        for chunk in self.job.paced(_chunks(islice(table.rows(), resume_from, None))):
             with transaction.atomic():
                 _serialise_writes()
                 plan = plan_chunk(
@@ -151,15 +140,14 @@ class _ImportRun:
                     skipped_count=F("skipped_count") + plan.tally.skipped,
                     error_count=F("error_count") + plan.tally.errors,
                 )
-                progress = f"Line {self.last_line:,}: {self.tally}"
-                job_advance(job_id=self.job_id, by=len(chunk), message=progress)
+                self.job.save_progress(advance=len(chunk), message=f"Line {self.last_line:,}: {self.tally}")
         with transaction.atomic():
             self._finish(f"{self.lead_import.original_name}: {self.tally}.")
 
     def _all_or_nothing(self, table: Table, checker: RowChecker, *, done: int) -> None:
         notes: list[LeadImportError] = []
         checked = 0
-        for chunk in _chunks(table.rows()):
+        for chunk in self.job.paced(_chunks(table.rows())):
             for row in chunk:
                 result = checker.check(row)
                 if not result.ok:
@@ -168,8 +156,13 @@ class _ImportRun:
             checked += len(chunk)
             self.last_line = chunk[-1].line
             if checked > done:  # a resumed run re-checks from the top; the bar never moves back
-                job_advance(job_id=self.job_id, by=checked - done, message=f"Checked {checked:,} rows")
+                with transaction.atomic():
+                    self.job.save_progress(advance=checked - done, message=f"Checked {checked:,} rows")
                 done = checked
+        if not self.tally.errors:
+            # Its own transaction: the job's row stays free for the heartbeat while the leads are written.
+            with transaction.atomic():
+                self.job.save_progress(message="Every row is valid; saving the leads")
         with transaction.atomic():
             # A crashed earlier attempt committed nothing but, perhaps, these reports: start clean.
             LeadImportError.objects.filter(lead_import_id=self.lead_import.pk).delete()
@@ -181,7 +174,6 @@ class _ImportRun:
                     "(all or nothing). Correct them and upload the file again."
                 )
                 return
-            job_advance(job_id=self.job_id, by=0, message="Every row is valid; saving the leads")
             _serialise_writes()
             finder = DuplicateFinder()
             for chunk in _chunks(table.rows()):
@@ -202,7 +194,7 @@ class _ImportRun:
             skipped_count=self.tally.skipped,
             error_count=self.tally.errors,
         )
-        job_finish(job_id=self.job_id, result=self.tally.as_dict(), message=message[:500], url=self._url())
+        self.job.finish(result=self.tally.as_dict(), message=message)
         owner, actor = self.context.owner, self.context.actor
         created = self.tally.created
         if created and owner is not None and owner != actor:
@@ -212,13 +204,3 @@ class _ImportRun:
                 message=f"{actor} imported {created:,} lead{pluralize(created)} for you.",
                 url=reverse("leads:index"),
             )
-
-    def _fail(self, message: str) -> None:
-        with transaction.atomic():
-            LeadImport.objects.filter(pk=self.lead_import.pk).update(
-                status=ImportStatus.FAILED, failure=message[:500], finished_at=timezone.now()
-            )
-            job_fail(job_id=self.job_id, message=message, url=self._url())
-
-    def _url(self) -> str:
-        return reverse("leads:import-detail", args=[self.lead_import.pk])

@@ -18,8 +18,7 @@ from django.db import transaction
 
 from crm import access
 from crm.errors import Forbidden, Invalid, NotFound
-from crm.jobs.services import job_create
-from crm.jobs.wakeups import wake_on_commit
+from crm.jobs.services import job_enqueue
 from crm.models import Role, User
 from leads.models import DuplicatePolicy, ImportStatus, Lead, LeadImport, LeadSettings
 
@@ -158,8 +157,6 @@ def import_confirm(
     New leads without an owner go through the assignment rules, or stay in the queue when
     `run_assignment_rules` is False.
     """
-    from .tasks import import_leads
-
     lead_import = LeadImport.objects.select_for_update().filter(pk=import_id).first()
     if lead_import is None or not (actor.is_admin or lead_import.created_by_id == actor.pk):
         raise NotFound
@@ -175,12 +172,11 @@ def import_confirm(
     lead_import.run_assignment_rules = run_assignment_rules
     lead_import.duplicate_policy = duplicate_policy
     lead_import.all_or_nothing = all_or_nothing
-    lead_import.job = job_create(
-        kind=JOB_KIND, created_by=actor, total=lead_import.total_rows, message="Waiting for a worker"
+    lead_import.job = job_enqueue(
+        kind=JOB_KIND, created_by=actor, payload={"import_id": lead_import.pk}, total=lead_import.total_rows
     )
     lead_import.status = ImportStatus.QUEUED
     lead_import.save()
-    wake_on_commit(import_leads.delay, lead_import.pk)
     return lead_import
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from crm import access
 from crm.errors import NotFound
-from crm.jobs.services import job_advance, job_create, job_fail, job_finish, job_start
-from crm.jobs.wakeups import wake_on_commit
-from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification, NotificationKind, User
+from crm.jobs.running import JobRun, job_kind
+from crm.jobs.services import job_enqueue
+from crm.models import BackgroundJob, LifecycleEvent, Notification, NotificationKind, User
 from crm.records import validate
 from crm.timeline.events import event_type
 from leads.models import Lead, LeadSettings, RuleKind, ScoringRule
@@ -35,10 +35,6 @@ logger = logging.getLogger(__name__)
 
 # The fields that change the points a rule gives; renaming a rule rescores nothing.
 SCORING_FIELDS = ("kind", "field", "operator", "value", "event_type", "points", "decay_days", "is_active")
-# A queued rescore this old lost its wake-up (the broker forgot it): the periodic re-check runs it.
-LOST_QUEUED_JOB = timedelta(minutes=5)
-# A rescore still running after this long lost its worker: a million leads take about a minute.
-LOST_RUNNING_JOB = timedelta(hours=1)
 # Keys of the periodic passes' session locks: one pass of each kind at a time.
 RECONCILE_PASS, DECAY_PASS = 1, 2
 
@@ -129,42 +125,43 @@ def scoring_rule_delete(*, actor: User, rule_id: int) -> BackgroundJob | None:
 
 def rescore_start(*, actor: User, rule_ids: Sequence[int] | None = None) -> BackgroundJob:
     """Queues a rescore of every lead for these rules (None: all rules, e.g. after a threshold change)."""
-    from .tasks import rescore_all
-
     access.ensure_admin(actor, doing="manage scoring rules")
-    job = job_create(kind=RESCORE_JOB_KIND, created_by=actor, message="Waiting for a worker")
-    # The job row holds what to rescore, so a lost wake-up still finds its work (scores_reconcile).
-    job.result = {"rule_ids": None if rule_ids is None else list(rule_ids)}
-    job.save(update_fields=["result"])
-    wake_on_commit(rescore_all.delay, job.pk)
-    return job
+    payload = {"rule_ids": None if rule_ids is None else list(rule_ids)}
+    return job_enqueue(kind=RESCORE_JOB_KIND, created_by=actor, payload=payload)
 
 
-def scoring_rules_rescore_all(*, job_id: int) -> int:
-    """Runs a rescore job: each chunk of leads in its own transaction, progress after each chunk."""
-    job = BackgroundJob.objects.filter(pk=job_id, kind=RESCORE_JOB_KIND).first()
-    if job is None:
-        return 0
-    rule_ids: list[int] | None = job.result.get("rule_ids")
-    span = engine.lead_span()
-    if not job_start(job_id=job_id, total=span.count):
-        return 0  # another worker has it, or it is done
+@job_kind(RESCORE_JOB_KIND, url=lambda job: reverse("leads:scoring-rules"))
+def scoring_rules_rescore_all(run: JobRun) -> None:
+    """Runs a rescore job: each chunk of leads in its own transaction with the job's checkpoint, so a
+    resumed job carries on at the next chunk, with the span and the clock its first attempt fixed."""
+    if not run.checkpoint:
+        span = engine.lead_span()
+        with transaction.atomic():
+            run.save_progress(
+                checkpoint={
+                    "count": span.count,
+                    "first_chunk": span.first_chunk,
+                    "last_chunk": span.last_chunk,
+                    "next_chunk": span.first_chunk,
+                    "now": timezone.now().isoformat(),
+                },
+                total=span.count,
+                message="Rescoring",
+            )
+    checkpoint = run.checkpoint
+    span = engine.LeadSpan(checkpoint["count"], checkpoint["next_chunk"], checkpoint["last_chunk"])
+    rule_ids: list[int] | None = run.payload.get("rule_ids")
     rules = ScoringRule.objects.filter(is_active=True)
     if rule_ids is not None:
         rules = rules.filter(pk__in=rule_ids)
-    url = reverse("leads:scoring-rules")
-    try:
-        done = _rescore_span(span, rules=list(rules), scope=rule_ids, now=timezone.now(), job_id=job_id)
-    except Exception as error:
-        job_fail(job_id=job_id, message=f"Rescoring stopped: {error}", url=url)
-        raise
-    job_finish(
-        job_id=job_id,
-        result={"rule_ids": rule_ids, "leads": done},
-        message=f"Rescored {done} lead{'' if done == 1 else 's'}.",
-        url=url,
-    )
-    return done
+    now = datetime.fromisoformat(checkpoint["now"])
+    _rescore_span(span, rules=list(rules), scope=rule_ids, now=now, run=run)
+    leads = run.job.done
+    with transaction.atomic():
+        run.finish(
+            result={"rule_ids": rule_ids, "leads": leads},
+            message=f"Rescored {leads} lead{'' if leads == 1 else 's'}.",
+        )
 
 
 def lead_rescore(*, lead_id: int, now: datetime | None = None) -> None:
@@ -195,22 +192,9 @@ def scores_refresh_decayed(*, now: datetime | None = None) -> int:
 
 
 def scores_reconcile(*, now: datetime | None = None) -> int:
-    """Makes every score what the rules say, writing only what differs, and finishes lost rescore jobs.
-
-    Scores derive from rows PostgreSQL keeps (lead fields, engagement events, rules), so a rescore whose
-    wake-up the broker lost is repaired here, within one period.
-    """
-    started = timezone.now()
-    lost_running = BackgroundJob.objects.filter(
-        kind=RESCORE_JOB_KIND, status=JobStatus.RUNNING, started_at__lt=started - LOST_RUNNING_JOB
-    )
-    for job_id in lost_running.values_list("pk", flat=True):
-        job_fail(job_id=job_id, message="The worker stopped; the periodic re-check rescores every lead.")
-    lost_queued = BackgroundJob.objects.filter(
-        kind=RESCORE_JOB_KIND, status=JobStatus.QUEUED, created_at__lt=started - LOST_QUEUED_JOB
-    )
-    for job_id in lost_queued.values_list("pk", flat=True):
-        scoring_rules_rescore_all(job_id=job_id)
+    """Makes every score what the rules say, writing only what differs: scores derive from rows
+    PostgreSQL keeps (lead fields, engagement events, rules), so a lead's rescore whose wake-up the
+    broker lost is repaired here, within one period."""
     return _periodic_pass(RECONCILE_PASS, rules=list(ScoringRule.objects.filter(is_active=True)), now=now)
 
 
@@ -232,17 +216,18 @@ def _rescore_span(
     rules: list[ScoringRule],
     scope: Sequence[int] | None,
     now: datetime,
-    job_id: int | None = None,
+    run: JobRun | None = None,
 ) -> int:
     threshold = LeadSettings.current().sales_ready_score
-    done = 0
-    for chunk in span.chunks():
+    done = run.job.done if run is not None else 0
+    for chunk in run.paced(span.chunks()) if run is not None else span.chunks():
         first, last = engine.chunk_bounds(chunk)
-        leads = _rescore_range(first, last, rules=rules, scope=scope, threshold=threshold, now=now)
-        # Leads created during the run count for nothing: the job's total was taken at its start.
-        step = min(leads, span.count - done)
-        if job_id is not None and step:
-            job_advance(job_id=job_id, by=step)
+        with transaction.atomic():
+            leads = _rescore_range(first, last, rules=rules, scope=scope, threshold=threshold, now=now)
+            # Leads created during the run count for nothing: the job's total was taken at its start.
+            step = min(leads, span.count - done)
+            if run is not None:
+                run.save_progress(checkpoint={**run.checkpoint, "next_chunk": chunk + 1}, advance=step)
         done += step
     return done
 

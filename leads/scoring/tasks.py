@@ -11,7 +11,6 @@ from .services import (
     leads_rescore_chunk,
     scores_reconcile,
     scores_refresh_decayed,
-    scoring_rules_rescore_all,
 )
 
 
@@ -24,11 +23,6 @@ def rescore_lead(lead_id: int) -> None:
 @shared_task(name="leads.rescore_chunk", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def rescore_chunk(chunk: int) -> int:
     return leads_rescore_chunk(chunk=chunk)
-
-
-@shared_task(name="leads.rescore_all")
-def rescore_all(job_id: int) -> int:
-    return scoring_rules_rescore_all(job_id=job_id)
 
 
 @shared_task(name="leads.refresh_decayed_scores")

@@ -3,14 +3,19 @@
 for the periodic pass that finds it."""
 
 import logging
+from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.celery import app as celery_app
 from crm.jobs import wakeups
-from crm.models import OutboundEmail
-from leads.models import Lead
+from crm.jobs.services import jobs_sweep
+from crm.models import BackgroundJob, JobStatus, OutboundEmail
+from leads.importing.services import import_confirm, import_upload
+from leads.models import DuplicatePolicy, ImportStatus, Lead
 
 # A port nothing listens on: every publish is refused at once.
 UNREACHABLE = "redis://127.0.0.1:9/0"
@@ -37,10 +42,14 @@ def broker_down(monkeypatch):
     saved = {name: conf.get(name) for name in down}
     conf.update(down)
     _drop_connections()
-    yield
-    monkeypatch.undo()
-    conf.update(saved)
-    _drop_connections()
+
+    def back_up() -> None:
+        monkeypatch.undo()
+        conf.update(saved)
+        _drop_connections()
+
+    yield back_up
+    back_up()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,3 +85,30 @@ def test_an_email_queued_while_the_broker_is_down_waits_in_the_outbox(rep, broke
     email_queue(to="rep@example.com", subject="Reminder", body="Call Acme.")
 
     assert OutboundEmail.objects.filter(to="rep@example.com", sent_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_confirmed_while_the_broker_is_down_runs_once_it_is_back(
+    rep, broker_down, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    data = b"First Name,Last Name,Email Address\nAnn,Lee,ann@example.com\nBo,Chan,bo@example.com\n"
+    uploaded = import_upload(actor=rep, file=SimpleUploadedFile("leads.csv", data))
+    lead_import = import_confirm(
+        actor=rep,
+        import_id=uploaded.pk,
+        mapping=uploaded.mapping,
+        duplicate_policy=DuplicatePolicy.SKIP,
+        all_or_nothing=False,
+        owner=None,
+    )
+    assert lead_import.status == ImportStatus.QUEUED
+    broker_down()  # the broker is back; the wake-up sent during the outage never was
+    BackgroundJob.objects.update(woken_at=timezone.now() - timedelta(minutes=1))
+
+    jobs_sweep()
+
+    lead_import.refresh_from_db()
+    assert lead_import.status == ImportStatus.DONE
+    assert BackgroundJob.objects.get(leadimport=lead_import).status == JobStatus.DONE
+    assert sorted(Lead.objects.values_list("first_name", flat=True)) == ["Ann", "Bo"]

@@ -1,6 +1,5 @@
 """The email outbox against a real SMTP server (aiosmtpd) on this machine."""
 
-import socket
 from collections.abc import Iterator
 from functools import partial
 
@@ -12,6 +11,7 @@ from django.db import transaction
 from crm.models import OutboundEmail
 from crm.timeline.notifications import email_queue, emails_send_queued
 from crm.timeline.tasks import send_queued_emails
+from tests.processes import free_port
 
 
 class Inbox(Message):
@@ -23,16 +23,10 @@ class Inbox(Message):
         self.messages.append(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_inbox(settings) -> Iterator[Inbox]:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
@@ -55,7 +49,7 @@ def test_queued_emails_reach_the_smtp_server_once_with_their_message_id(smtp_inb
 @pytest.mark.django_db
 def test_an_unreachable_smtp_server_keeps_the_email_queued_with_the_error(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     email = email_queue(to="person@example.com", subject="Hello", body="Hi")
 
     assert emails_send_queued() == 0

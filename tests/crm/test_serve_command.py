@@ -7,7 +7,6 @@ database, with `make run`'s settings and their state in a temporary folder (test
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,26 +18,13 @@ from pathlib import Path
 import psutil
 import pytest
 from django.conf import settings
-from django.db import connection
+
+from tests.processes import free_port, test_database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 60
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
-    if host.startswith("/"):
-        return f"postgresql://{db['USER']}@/{db['NAME']}?host={host}"
-    return f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -74,12 +60,12 @@ def environment(state_dir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "tests.crm.serve_settings",
         "SERVE_TEST_DIR": str(state_dir),
         "SERVE_TEST_QUEUE": f"serve-test-{uuid.uuid4().hex[:12]}",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": str(settings.CELERY_BROKER_URL),
         "SECRET_KEY": "serve-test-secret-key",
         "EMAIL_URL": "",
         "DEBUG": "false",
-        "PORT": str(_free_port()),
+        "PORT": str(free_port()),
     }
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from crm.celery import app as celery_app
@@ -24,17 +23,10 @@ from crm.timeline.tasks import send_due_task_reminders
 from leads.models import Lead, LeadDuplicate
 from leads.services.leads import lead_create
 from tests.factories import TaskFactory
+from tests.processes import test_database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
-    if host.startswith("/"):
-        return f"postgresql://{db['USER']}@/{db['NAME']}?host={host}"
-    return f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 # A queue of its own, so that a `make run` worker on the same broker never takes the test's message.
@@ -46,7 +38,7 @@ def worker() -> Iterator[subprocess.Popen]:
     env: dict[str, str] = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings.test",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": str(settings.CELERY_BROKER_URL),
     }
     process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)

@@ -2,19 +2,21 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from crm.errors import Forbidden, Invalid
+from crm.jobs.running import job_run
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification
 from leads import events
 from leads.assignment.services import assignment_rule_create
 from leads.importing import chunks, running
 from leads.importing.reports import import_report_lines
-from leads.importing.running import import_run
 from leads.importing.services import import_confirm, import_preview, import_upload
 from leads.models import DuplicatePolicy, ImportStatus, Lead, LeadImport, LeadSettings, LeadSource
 from tests.factories import ContactFactory, LeadFactory
@@ -49,6 +51,11 @@ def run(django_capture_on_commit_callbacks):
         return lead_import
 
     return run_import
+
+
+def _job_id(lead_import: LeadImport) -> int:
+    assert lead_import.job_id is not None
+    return lead_import.job_id
 
 
 def _csv(*lines: str) -> bytes:
@@ -376,7 +383,7 @@ def test_confirming_twice_queues_one_job(run, rep, django_capture_on_commit_call
 def test_running_a_finished_import_again_changes_nothing(run, rep):
     lead_import = run(rep, _csv("Ann,Lee,ann@example.com,,"), duplicate_policy=DuplicatePolicy.CREATE)
 
-    import_run(import_id=lead_import.pk)
+    job_run(job_id=_job_id(lead_import), worker="celery@other")
 
     assert Lead.objects.count() == 1
 
@@ -406,7 +413,10 @@ def test_a_crashed_run_resumes_after_its_last_committed_chunk_without_duplicates
     assert Lead.objects.count() == 2
     assert BackgroundJob.objects.get().status == JobStatus.RUNNING
 
-    import_run(import_id=lead_import.pk)  # the broker redelivers the unacknowledged task
+    job_run(job_id=_job_id(lead_import), worker="celery@other")  # the lease is live: nothing happens
+    assert Lead.objects.count() == 2
+    BackgroundJob.objects.update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    job_run(job_id=_job_id(lead_import), worker="celery@other")  # the lease expired: resumed
 
     lead_import.refresh_from_db()
     assert sorted(Lead.objects.values_list("first_name", flat=True)) == ["P0", "P1", "P2", "P3", "P4"]

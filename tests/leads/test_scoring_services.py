@@ -181,6 +181,8 @@ def test_editing_a_rules_points_rescores_every_lead_with_a_query_count_independe
         assert saved.job is not None
         saved.job.refresh_from_db()
         assert (saved.job.status, saved.job.done) == (JobStatus.DONE, saved.job.total)
+        assert saved.job.result["leads"] == saved.job.total
+        assert saved.job.message == f"Rescored {saved.job.total} lead{'' if saved.job.total == 1 else 's'}."
         return len(queries.captured_queries)
 
     for offset in range(5):
@@ -332,8 +334,8 @@ def test_leads_written_in_bulk_are_rescored_one_chunk_at_a_time(attribute_rule, 
 def test_the_periodic_reconcile_repairs_a_score_whose_wake_up_was_lost(admin_user, attribute_rule):
     attribute_rule("Software", "industry", Operator.EQUALS, "Software", 10)
     lead = LeadFactory(industry="Software")
-    # A rule saved while the broker was down: its job stays queued, and no lead has its points.
-    lost = scoring_rule_create(
+    # A rule saved while the broker was down: no lead has its points until a pass finds the rows.
+    scoring_rule_create(
         actor=admin_user,
         name="Large",
         kind="attribute",
@@ -342,12 +344,9 @@ def test_the_periodic_reconcile_repairs_a_score_whose_wake_up_was_lost(admin_use
         value="0",
         points=5,
     )
-    assert lost.job is not None
-    BackgroundJob.objects.filter(pk=lost.job.pk).update(created_at=timezone.now() - timedelta(hours=1))
     Lead.objects.filter(pk=lead.pk).update(employee_count=3)
     assert _score(lead) == 0
 
     scores_reconcile()
 
     assert _score(lead) == 15
-    assert BackgroundJob.objects.get(pk=lost.job.pk).status == JobStatus.DONE
