@@ -20,7 +20,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 TYPECHECK_ENV := DATABASE_URL=postgres://typecheck@127.0.0.1:9/typecheck CELERY_BROKER_URL= EMAIL_URL=
 PYTEST_ARGS ?=
 
-.PHONY: help run install test lint format typecheck imports migrations pytest fuzz bench clean
+.PHONY: help run install test lint format typecheck imports migrations pytest fuzz faults bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -74,6 +74,10 @@ pytest: install ## The test suite, browser tests included (PYTEST_ARGS="-k ..." 
 
 fuzz: install ## schemathesis against the live API as a rep and as an admin (tests/api/test_schemathesis.py)
 	$(BIN)/pytest -m fuzz tests/api/test_schemathesis.py -rA --show-capture=stdout $(PYTEST_ARGS)
+
+# Its own test database, so that it never collides with `make pytest` on the same server.
+faults: install ## Kill workers, brokers and PostgreSQL mid-job and check that no work is lost or doubled (tests/faults)
+	TEST_DATABASE_NAME=$${TEST_DATABASE_NAME:-test_crm_faults} $(BIN)/pytest -m faults tests/faults -rA $(PYTEST_ARGS)
 
 bench: install ## Seed crm_bench, time the main pages and jobs, then load them with wrk (BENCH_SCALE=tiny|small|full)
 	$(PY) -m bench --load

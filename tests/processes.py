@@ -1,17 +1,20 @@
 """What tests that start real processes (a worker, a beat, `make run`, an SMTP sink) need to reach them."""
 
 import socket
+from typing import Any
+from urllib.parse import quote
 
 from django.db import connection
 
 
-def test_database_url() -> str:
-    """The test database's URL, for a child process's DATABASE_URL."""
-    db = connection.settings_dict
+def database_url(settings_dict: dict[str, Any] | None = None) -> str:
+    """The URL of a Django database (the test database by default), for a child process's DATABASE_URL."""
+    db = settings_dict or connection.settings_dict
     host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
+    user, password = quote(db["USER"] or ""), quote(str(db["PASSWORD"] or ""))
     if host.startswith("/"):
-        return f"postgresql://{db['USER']}@/{db['NAME']}?host={host}"
-    return f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+        return f"postgresql://{user}@/{db['NAME']}?host={host}"
+    return f"postgresql://{user}:{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def free_port() -> int:

@@ -3,6 +3,8 @@
 import re
 from datetime import timedelta
 
+from kombu import Queue
+
 from .environment import BASE_DIR, DATA_DIR, ConfigurationError, env, read, read_url
 
 DEBUG: bool = read("DEBUG", "bool", default=False)
@@ -165,6 +167,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {"pool_pre_ping": True} if CELERY_BROKER_URL.startswith("sqla+") else {"visibility_timeout": 3600}
 )
+# Jobs and their sweep have a queue of their own, which every worker consumes in turn with the default
+# one (kombu cycles between a worker's queues): a job the sweep resumes waits for one free worker process,
+# not behind every follow-up task (duplicate checks, rescores) its chunks queued before the crash.
+JOB_QUEUE = "jobs"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue(JOB_QUEUE))
+CELERY_TASK_ROUTES = {"crm.jobs.run": {"queue": JOB_QUEUE}, "crm.jobs.sweep": {"queue": JOB_QUEUE}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Only the beat holding the database's advisory lock sends the schedule; a second one stands by.
 CELERY_BEAT_SCHEDULER = "crm.jobs.beat.SingleBeatScheduler"

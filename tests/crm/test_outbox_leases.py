@@ -28,7 +28,7 @@ from django.utils import timezone
 from crm.models import OutboundEmail
 from crm.timeline import notifications
 from crm.timeline.notifications import EMAIL_CLAIM_LEASE, emails_send_queued
-from tests.processes import free_port, test_database_url
+from tests.processes import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STALL_ADDRESS = "stall@example.com"
@@ -90,7 +90,7 @@ def _start_sender(inbox_port: int, lease_seconds: float | None = None) -> subpro
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": str(django_settings.CELERY_BROKER_URL),
     }
     lease = [] if lease_seconds is None else [str(lease_seconds)]

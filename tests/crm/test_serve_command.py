@@ -19,7 +19,8 @@ import psutil
 import pytest
 from django.conf import settings
 
-from tests.processes import free_port, test_database_url
+from crm.management.commands import serve
+from tests.processes import database_url, free_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ def environment(state_dir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "tests.crm.serve_settings",
         "SERVE_TEST_DIR": str(state_dir),
         "SERVE_TEST_QUEUE": f"serve-test-{uuid.uuid4().hex[:12]}",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": str(settings.CELERY_BROKER_URL),
         "SECRET_KEY": "serve-test-secret-key",
         "EMAIL_URL": "",
@@ -159,3 +160,18 @@ def test_sigint_to_make_alone_stops_everything_too(run):
 
     assert left == [], f"still running: {[p.cmdline() for p in left]}"
     assert "Received SIGINT; stopping." in run.output()
+
+
+def test_the_console_leaves_out_the_sweeps_routine_lines_but_not_their_warnings():
+    assert serve._housekeeping(
+        "[2026-12-07 14:39:07,746: INFO/MainProcess] Scheduler: Sending due task sweep-jobs (crm.jobs.sweep)"
+    )
+    assert serve._housekeeping(
+        "[2026-12-07 14:39:07,751: INFO/MainProcess] Task crm.jobs.sweep[4cb8] received"
+    )
+    assert not serve._housekeeping(
+        "[2026-12-07 14:39:07,751: WARNING/ForkPoolWorker-1] Job 7: database fault (crm.jobs.sweep)"
+    )
+    assert not serve._housekeeping(
+        "[2026-12-07 14:39:07,751: INFO/MainProcess] Task crm.jobs.run[4cb8] received"
+    )

@@ -17,7 +17,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.processes import test_database_url
+from tests.processes import database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def start_beat(tmp_path: Path) -> Iterator[Callable[[str], Beat]]:
         "SERVE_TEST_DIR": str(tmp_path),
         "SERVE_TEST_QUEUE": queue,
         "SECRET_KEY": "beat-test-secret-key",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": str(settings.CELERY_BROKER_URL),
         "JOB_SWEEP_SECONDS": "1",  # "sweep-jobs" falls due every second
         "PYTHONUNBUFFERED": "1",

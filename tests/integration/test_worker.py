@@ -23,7 +23,7 @@ from crm.timeline.tasks import send_due_task_reminders
 from leads.models import Lead, LeadDuplicate
 from leads.services.leads import lead_create
 from tests.factories import TaskFactory
-from tests.processes import test_database_url
+from tests.processes import database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def worker() -> Iterator[subprocess.Popen]:
     env: dict[str, str] = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": str(settings.CELERY_BROKER_URL),
     }
     process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import User, WorkerBeat
-from tests.integration.test_worker import _test_database_url
+from tests.processes import database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def worker(node_name: str) -> Iterator[subprocess.Popen]:
     env: dict[str, str] = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings.test",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": str(django_settings.CELERY_BROKER_URL),
         "WORKER_BEAT_SECONDS": str(BEAT_SECONDS),
     }

@@ -139,6 +139,35 @@ class ParentWatch(threading.Thread):
                     return
 
 
+# The sweeps beat sends every few seconds: their "Sending due task", "received" and "succeeded" lines
+# would bury everything else on the console. Their warnings and errors still show.
+HOUSEKEEPING_TASKS = (
+    "crm.jobs.sweep",
+    "crm.tasks.send_queued_emails",
+    "crm.tasks.send_due_task_reminders",
+    "leads.send_first_touch_alerts",
+)
+
+
+def _housekeeping(line: str) -> bool:
+    return ": INFO/" in line and any(task in line for task in HOUSEKEEPING_TASKS)
+
+
+def _declare_broker_queues() -> None:
+    """Creates the broker's queues before the worker and beat start together: on the embedded broker on a
+    new database both would insert the same kombu_queue row, and the loser would exit."""
+    from kombu.exceptions import OperationalError as BrokerUnreachable
+
+    from crm.celery import app
+
+    try:
+        with app.connection_for_write() as connection:
+            for queue in app.conf.task_queues:
+                queue.bind(connection.default_channel).declare()
+    except (BrokerUnreachable, OSError):
+        pass  # the worker waits for the broker, and says so
+
+
 def _command_name(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip()
@@ -263,6 +292,7 @@ class Command(BaseCommand):
         if not options["no_seed"] and not get_user_model().objects.exists():
             self._say("No users yet: seeding the demo data.")
             call_command("seed_demo")
+        _declare_broker_queues()
         connections.close_all()
         if not settings.DEBUG:
             # Debug mode serves the files straight from the finders instead.
@@ -357,6 +387,8 @@ class Command(BaseCommand):
 
     def _relay(self, name: str, stream: IO[str] | None) -> None:
         for line in stream or ():
+            if _housekeeping(line):
+                continue
             with self._output_lock:
                 self.stdout.write(f"{name:<6} | {line.rstrip()}")
                 self.stdout.flush()
