@@ -25,6 +25,7 @@ SCENARIO_MODULES = [
     "bench.lead_scenarios",
     "bench.lead_jobs",
     "bench.job_sweep",
+    "bench.outbox_send",
     "bench.sales_scenarios",
     "bench.write_scenarios",
     "bench.api_scenarios",

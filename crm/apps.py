@@ -10,7 +10,7 @@ class CrmConfig(AppConfig):
         from .customers.saved_views import register_saved_customer_lists
         from .home import navigation
         from .models import Team, User
-        from .people import security
+        from .people import passwords, security  # noqa: F401  (passwords registers its job kind)
         from .timeline import events, rollup
         from .web import fragments
 

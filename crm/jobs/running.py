@@ -131,8 +131,18 @@ class JobRun:
         checkpoint: dict[str, Any] = self.job.checkpoint
         return checkpoint
 
-    def _mine(self) -> Any:
+    def mine(self) -> Any:
+        """The job's row while this attempt still holds it: an update through it is fenced."""
         return BackgroundJob.objects.filter(pk=self.job.pk, attempts=self.attempt, status=JobStatus.RUNNING)
+
+    def _extend(self, **fields: Any) -> bool:
+        """Writes the lease (and `fields`) if this attempt still holds the job, then reads any interrupt
+        asked since; False when another worker has taken the job over."""
+        if not self.mine().update(lease_expires_at=lease_end(), **fields):
+            self.lease_lost = True
+            return False
+        self.interrupt = self.mine().values_list("interrupt", flat=True).first() or ""
+        return True
 
     def save_progress(
         self,
@@ -146,7 +156,7 @@ class JobRun:
         back, when another worker has taken the job over."""
         if not connection.in_atomic_block:
             raise RuntimeError("save_progress belongs in the transaction of the chunk it records.")
-        fields: dict[str, Any] = {"lease_expires_at": lease_end()}
+        fields: dict[str, Any] = {}
         if advance:
             fields["done"] = F("done") + advance
         if checkpoint is not None:
@@ -157,11 +167,9 @@ class JobRun:
             self.job.total = total
         if message:
             fields["message"] = message[:500]
-        if not self._mine().update(**fields):
-            self.lease_lost = True
+        if not self._extend(**fields):
             raise LeaseLost
         self.job.done += advance
-        self.interrupt = self._mine().values_list("interrupt", flat=True).first() or ""
 
     def paced(self, items: Iterable[_Item]) -> Iterator[_Item]:
         """`items`, stopping between two of them when the job is asked to stop or was taken over."""
@@ -174,7 +182,7 @@ class JobRun:
 
     def finish(self, *, message: str, result: dict[str, Any] | None = None) -> None:
         """Marks the job done; call it in the transaction of the job's last writes."""
-        done = self._mine().update(
+        done = self.mine().update(
             status=JobStatus.DONE,
             message=message[:500],
             result=result if result is not None else {},
@@ -190,10 +198,7 @@ class JobRun:
 
     def renew(self) -> None:
         """The heartbeat: extends the lease and picks up an interrupt asked since the last chunk."""
-        if not self._mine().update(lease_expires_at=lease_end()):
-            self.lease_lost = True
-            return
-        self.interrupt = self._mine().values_list("interrupt", flat=True).first() or ""
+        self._extend()
 
 
 class _Heartbeat(threading.Thread):
@@ -243,15 +248,16 @@ def job_claim(*, job_id: int, worker: str) -> BackgroundJob | None:
         if job.attempts >= job.attempt_limit:
             job_end(JobRun(job), status=JobStatus.FAILED, message=_gave_up(job), fenced=False)
             return None
-        BackgroundJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            claimed_by=worker[:200],
-            lease_expires_at=lease_end(),
-            started_at=job.started_at or timezone.now(),
-            interrupt="",
-        )
-    job.refresh_from_db()
+        claim = {
+            "status": JobStatus.RUNNING,
+            "attempts": job.attempts + 1,  # the row is locked: nobody else counts it meanwhile
+            "claimed_by": worker[:200],
+            "started_at": job.started_at or timezone.now(),
+            "interrupt": "",
+        }
+        BackgroundJob.objects.filter(pk=job.pk).update(lease_expires_at=lease_end(), **claim)
+    for name, value in claim.items():
+        setattr(job, name, value)
     return job
 
 
@@ -354,7 +360,7 @@ def job_end(
         fields |= {"woken_at": None, "run_after": run_after or Now()}
     else:
         fields["finished_at"] = timezone.now()
-    rows = run._mine() if fenced else BackgroundJob.objects.filter(pk=job.pk)
+    rows = run.mine() if fenced else BackgroundJob.objects.filter(pk=job.pk)
     if not rows.update(**fields):
         raise LeaseLost
     job.status = status

@@ -4,10 +4,8 @@ cancel. How a job runs is crm/jobs/running.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
@@ -17,7 +15,7 @@ from crm import access
 from crm.errors import Conflict, NotFound
 from crm.models import ATTEMPTS_ALLOWED, BackgroundJob, JobInterrupt, JobStatus, User
 
-from .running import JobRun, job_end
+from .running import JobRun, job_end, lease_length
 from .wakeups import wake_on_commit
 
 # Queued jobs woken per sweep: enough to keep every worker busy; the next sweep wakes the rest.
@@ -69,7 +67,7 @@ def jobs_sweep(*, wakes: int = SWEEP_WAKES) -> Sweep:
         message="Resuming after its worker stopped",
         last_error="The worker running it stopped renewing its lease (it was killed or lost the database).",
     )
-    unanswered = Now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    unanswered = Now() - lease_length()
     with transaction.atomic():
         due = list(
             BackgroundJob.objects.select_for_update(skip_locked=True)

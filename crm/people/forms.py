@@ -8,8 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest
 
-from crm.jobs.wakeups import wake
-from crm.people.tasks import send_password_reset
+from crm.people.passwords import password_reset_request
 from crm.people.timezones import time_zone_choices
 
 
@@ -22,14 +21,15 @@ class UserSettingsForm(forms.Form):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Hands the address to a worker, which queues the reset email if an account has it.
+    """Queues a job for the address, which queues the reset email if an account has it.
 
-    The request does the same work for every address (crm.people.passwords says why); the worker
-    looks the accounts up, renders their links and queues them in the outbox.
+    The request does the same work for every address (crm.people.passwords says why); the job looks
+    the accounts up, renders their links and queues them in the outbox.
     """
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         request: HttpRequest | None = kwargs.get("request")
         domain = kwargs.get("domain_override") or (request.get_host() if request is not None else "")
-        # Nothing was written for the task to wait for: it is queued now, not on commit.
-        wake(send_password_reset.delay, self.cleaned_data["email"], domain, bool(kwargs.get("use_https")))
+        password_reset_request(
+            email=self.cleaned_data["email"], domain=domain, use_https=bool(kwargs.get("use_https"))
+        )

@@ -96,6 +96,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # select box (DECLARE, FETCH, CLOSE: three round trips for a few hundred rows, and no pgbouncer in
 # transaction mode). Nothing here streams with iterator(): exports and rescoring read keyset batches.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A database host that drops packets fails a connection in seconds rather than when TCP gives up (minutes):
+# /health/ answers 503, and a job's worker backs off and retries. A connect_timeout in DATABASE_URL wins.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from smtplib import SMTPException
@@ -24,8 +25,9 @@ logger = logging.getLogger(__name__)
 # stay quick statements, enough to spare a connection per email.
 EMAIL_BATCH_SIZE = 20
 # A claim its sender has not renewed for this long belongs to a sender that died: the next sweep (every
-# EMAIL_SWEEP_SECONDS) claims its unsent emails again. A sender renews it after each message, and
-# settings.EMAIL_TIMEOUT, well under it, keeps a hung SMTP server from holding one message longer.
+# EMAIL_SWEEP_SECONDS) claims its unsent emails again. A sender renews it after the message that ends a
+# third of it (as a job's heartbeat does), and settings.EMAIL_TIMEOUT, well under it, keeps a hung SMTP
+# server from holding one message longer.
 EMAIL_CLAIM_LEASE = timedelta(seconds=30)
 # After a failed send (the SMTP server refused or could not be reached), the batch's next try.
 EMAIL_RETRY_DELAY = timedelta(minutes=10)
@@ -100,17 +102,23 @@ def emails_send_queued() -> int:
 
 
 def _send_batch(batch: list[OutboundEmail]) -> int:
-    """Sends a claimed batch, renewing the claim on its unsent rest after each message, so a sender that
-    dies leaves the rest to the next sweep one lease later, and only the message it was sending may go
-    out twice (its stable Message-ID lets the recipient's server and client recognise it)."""
+    """Sends a claimed batch, renewing the claim on its unsent rest while it goes, so a sender that dies
+    leaves the rest to the next sweep one lease later, and only the message it was sending may go out
+    twice (its stable Message-ID lets the recipient's server and client recognise it)."""
     held, claimed_at = batch, batch[0].claimed_at
+    renewed = time.monotonic()
     sent = 0
     try:
         with get_connection() as connection:
             while held:
                 _send_one(held[0], connection)
                 sent += 1
-                held, claimed_at = _mark_sent_and_renew(held[0], rest=held[1:], claimed_at=claimed_at)
+                if time.monotonic() - renewed < EMAIL_CLAIM_LEASE.total_seconds() / 3:
+                    _mark_sent(held[0])
+                    held = held[1:]
+                else:
+                    held, claimed_at = _mark_sent_and_renew(held[0], rest=held[1:], claimed_at=claimed_at)
+                    renewed = time.monotonic()
     except (SMTPException, OSError) as error:
         logger.warning("Sending queued email failed: %s", error)
         # Held until the retry is due: the claim then looks EMAIL_RETRY_DELAY old to the next sweeps.
@@ -130,7 +138,7 @@ def _mark_sent_and_renew(
     """Records `email` sent and renews the claim on `rest`; returns the part of `rest` still held (a
     sender that outlived its lease lost the rest to another) and the renewed claim's time."""
     with transaction.atomic():
-        OutboundEmail.objects.filter(pk=email.pk).update(sent_at=Now(), attempts=F("attempts") + 1)
+        _mark_sent(email)
         if not rest:
             return [], claimed_at
         OutboundEmail.objects.filter(
@@ -143,6 +151,10 @@ def _mark_sent_and_renew(
         )
     still_held = [e for e in rest if e.pk in renewed]
     return still_held, (renewed[still_held[0].pk] if still_held else None)
+
+
+def _mark_sent(email: OutboundEmail) -> None:
+    OutboundEmail.objects.filter(pk=email.pk).update(sent_at=Now(), attempts=F("attempts") + 1)
 
 
 def _send_one(email: OutboundEmail, connection: BaseEmailBackend) -> None:

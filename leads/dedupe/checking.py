@@ -16,7 +16,9 @@ at a million leads, that is some 60,000 checks an hour.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -45,15 +47,27 @@ def lead_duplicates_check(*, lead_id: int) -> bool:
     return _check(lead_id, now=timezone.now())
 
 
-def leads_duplicates_check_chunk(*, chunk: int) -> int:
-    """Checks every due lead of one id chunk (see pending.CHECK_CHUNK_SIZE), each in its own transaction."""
+class ChunkChecked(NamedTuple):
+    checked: int
+    left: int  # due leads of the chunk not reached within the time given
+
+
+def leads_duplicates_check_chunk(*, chunk: int, seconds: float | None = None) -> ChunkChecked:
+    """Checks the due leads of one id chunk (see pending.CHECK_CHUNK_SIZE), each in its own transaction,
+    for about `seconds` at most but always at least one (None: all of them)."""
     first, last = check_chunk_bounds(chunk)
     due = list(
         Lead.objects.filter(duplicates_checked_at__isnull=True, pk__gte=first, pk__lte=last)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return sum(_check(lead_id, now=timezone.now()) for lead_id in due)
+    deadline = None if seconds is None else time.monotonic() + seconds
+    checked = 0
+    for reached, lead_id in enumerate(due):
+        if reached and deadline is not None and time.monotonic() > deadline:
+            return ChunkChecked(checked, left=len(due) - reached)
+        checked += _check(lead_id, now=timezone.now())
+    return ChunkChecked(checked, left=0)
 
 
 def duplicates_reconcile() -> int:

@@ -71,11 +71,22 @@ def test_a_lead_created_through_the_api_while_the_broker_is_down_is_a_201_and_is
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_password_reset_asked_while_the_broker_is_down_still_answers_the_same_page(client, broker_down):
-    response = client.post(reverse("password_reset"), {"email": "someone@example.com"})
+def test_a_password_reset_asked_while_the_broker_is_down_answers_the_same_page_and_mails_later(
+    client, rep, broker_down
+):
+    response = client.post(reverse("password_reset"), {"email": rep.email})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
+    assert not OutboundEmail.objects.exists()
+    broker_down()  # the broker is back; the wake-up sent during the outage never was
+    BackgroundJob.objects.update(woken_at=timezone.now() - timedelta(minutes=1))
+
+    jobs_sweep()
+
+    (email,) = OutboundEmail.objects.all()
+    assert email.to == rep.email
+    assert "/auth/reset/" in email.body
 
 
 @pytest.mark.django_db(transaction=True)

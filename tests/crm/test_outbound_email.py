@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from functools import partial
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.db import transaction
 
@@ -12,6 +11,7 @@ from crm.models import OutboundEmail
 from crm.timeline.notifications import email_queue, emails_send_queued
 from crm.timeline.tasks import send_queued_emails
 from tests.processes import free_port
+from tests.smtp import smtp_server
 
 
 class Inbox(Message):
@@ -26,13 +26,8 @@ class Inbox(Message):
 @pytest.fixture
 def smtp_inbox(settings) -> Iterator[Inbox]:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
+    with smtp_server(inbox, settings):
+        yield inbox
 
 
 @pytest.mark.django_db

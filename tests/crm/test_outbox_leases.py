@@ -20,7 +20,6 @@ from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.db.models import F
 from django.utils import timezone
@@ -28,7 +27,8 @@ from django.utils import timezone
 from crm.models import OutboundEmail
 from crm.timeline import notifications
 from crm.timeline.notifications import EMAIL_CLAIM_LEASE, emails_send_queued
-from tests.processes import database_url, free_port
+from tests.processes import database_url
+from tests.smtp import smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 STALL_ADDRESS = "stall@example.com"
@@ -76,14 +76,11 @@ class SlowInbox:
 @pytest.fixture
 def smtp_inbox(settings) -> Iterator[SlowInbox]:
     inbox = SlowInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    inbox.released.set()
-    controller.stop()
+    with smtp_server(inbox, settings):
+        try:
+            yield inbox
+        finally:
+            inbox.released.set()  # else the server waits on the stalled message as it stops
 
 
 def _start_sender(inbox_port: int, lease_seconds: float | None = None) -> subprocess.Popen[str]:

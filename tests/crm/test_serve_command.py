@@ -175,3 +175,10 @@ def test_the_console_leaves_out_the_sweeps_routine_lines_but_not_their_warnings(
     assert not serve._housekeeping(
         "[2026-12-07 14:39:07,751: INFO/MainProcess] Task crm.jobs.run[4cb8] received"
     )
+    # Every task the beat sends a minute apart or more often is routine; the hourly pass is news.
+    assert serve._housekeeping(
+        "[2026-12-07 14:39:07,751: INFO/MainProcess] Task leads.send_first_touch_alerts[9] received"
+    )
+    assert not serve._housekeeping(
+        "[2026-12-07 14:39:07,751: INFO/MainProcess] Task leads.reconcile_scores[9] received"
+    )

@@ -12,27 +12,15 @@ import django
 
 def main() -> None:
     django.setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from crm.models import Role, User
-    from leads.importing.services import import_confirm, import_upload
-    from leads.models import DuplicatePolicy
-    from tests.faults.conftest import leads_csv
+    from tests.faults.imports import confirm_import
 
     rows = int(sys.argv[1])
     actor, _ = User.objects.get_or_create(
         username="faults-admin",
         defaults={"role": Role.ADMIN, "is_staff": True, "email": "admin@faults.example"},
     )
-    upload = import_upload(actor=actor, file=SimpleUploadedFile("faults.csv", leads_csv(rows)))
-    lead_import = import_confirm(
-        actor=actor,
-        import_id=upload.pk,
-        mapping=upload.mapping,
-        duplicate_policy=DuplicatePolicy.SKIP,
-        all_or_nothing=False,
-        owner=None,
-    )
+    lead_import = confirm_import(actor, rows)
     sys.stdout.write(json.dumps({"import_id": lead_import.pk, "job_id": lead_import.job_id}) + "\n")
 
 

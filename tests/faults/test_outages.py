@@ -16,31 +16,12 @@ from crm.models import JobStatus, Role, User
 from leads.importing.running import CHUNK_ROWS
 from leads.models import ImportStatus
 from tests.factories import UserFactory
+from tests.processes import free_port
 
-from .conftest import (
-    FINISH_LIMIT_S,
-    RESUME_WAIT_S,
-    ROOT,
-    SWEEP_S,
-    Child,
-    Postgres,
-    Redis,
-    RemoteJob,
-    Stack,
-    confirm_remote_import,
-    embedded_broker,
-    expect_recovery,
-    free_port,
-    report,
-    say,
-    use_broker,
-    wait_until,
-)
-from .test_workers import (
-    assert_imported_whole,
-    confirm_import,
-    wait_for_job,
-)
+from .imports import assert_imported_whole, confirm_import, confirm_remote_import, remote_done, wait_for_job
+from .measure import FINISH_LIMIT_S, RESUME_WAIT_S, expect_recovery, report, say, wait_until
+from .servers import Postgres, Redis
+from .stack import ROOT, SWEEP_S, Child, Stack, embedded_broker, use_broker
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -126,10 +107,6 @@ def test_d_an_import_confirmed_while_the_broker_is_down_runs_once_it_is_back(
 def _drop_broker_messages() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM kombu_message")
-
-
-def remote_done(job: RemoteJob) -> int:
-    return int(job.job().get("done") or 0)
 
 
 def test_e_postgres_stopped_for_20_s_mid_import_the_import_ends_done_with_every_row_once(

@@ -4,33 +4,22 @@ restart the work finishes whole, nothing twice, and an email is sent at most twi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count
 
-from crm.models import BackgroundJob, JobStatus, OutboundEmail, Role, User
+from crm.models import JobStatus, OutboundEmail, Role, User
 from crm.timeline.notifications import email_queue
 from leads.importing.running import CHUNK_ROWS
-from leads.importing.services import import_confirm, import_upload
-from leads.models import DuplicatePolicy, ImportStatus, Lead, LeadImport, RuleKind, ScoringRule
+from leads.models import Lead, RuleKind, ScoringRule
 from leads.scoring.services import rescore_start
 from tests.factories import UserFactory
 
-from .conftest import (
-    FINISH_LIMIT_S,
-    RECOVERY_LIMIT_S,
-    RESUME_WAIT_S,
-    SmtpSink,
-    Stack,
-    expect_recovery,
-    leads_csv,
-    report,
-    say,
-    wait_until,
-)
+from .imports import assert_imported_whole, confirm_import, job_fields, job_row, wait_for_job
+from .measure import FINISH_LIMIT_S, RECOVERY_LIMIT_S, RESUME_WAIT_S, expect_recovery, report, say, wait_until
+from .servers import SmtpSink
+from .stack import Stack
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -45,63 +34,6 @@ CONCURRENCY = 2
 @pytest.fixture
 def admin() -> User:
     return UserFactory(username="faults-admin", role=Role.ADMIN, is_staff=True)
-
-
-def confirm_import(actor: User, rows: int, *, prefix: str = "lead") -> LeadImport:
-    """Uploads and confirms a CSV of `rows` new leads, as the import pages do."""
-    upload = import_upload(actor=actor, file=SimpleUploadedFile("faults.csv", leads_csv(rows, prefix=prefix)))
-    lead_import = import_confirm(
-        actor=actor,
-        import_id=upload.pk,
-        mapping=upload.mapping,
-        duplicate_policy=DuplicatePolicy.SKIP,
-        all_or_nothing=False,
-        owner=None,
-    )
-    assert lead_import.job is not None
-    return lead_import
-
-
-def job_row(job_id: int) -> BackgroundJob:
-    return BackgroundJob.objects.get(pk=job_id)
-
-
-def job_fields(job: BackgroundJob) -> str:
-    return (
-        f"status={job.status} done={job.done}/{job.total} attempts={job.attempts} "
-        f"checkpoint={job.checkpoint} "
-        f"claimed_by={job.claimed_by!r} lease_expires_at={job.lease_expires_at} woken_at={job.woken_at} "
-        f"interrupt={job.interrupt!r} message={job.message!r} last_error={job.last_error!r}"
-    )
-
-
-def wait_for_job(
-    what: str,
-    job_id: int,
-    condition: Callable[[BackgroundJob], bool],
-    *,
-    seconds: float,
-    stack: Stack,
-    poll: float = 0.1,
-) -> float:
-    """`wait_until` on the job's row; a failure shows the row's fields and the processes' logs."""
-    try:
-        return wait_until(what, lambda: condition(job_row(job_id)), seconds=seconds, poll=poll)
-    except pytest.fail.Exception as failure:
-        raise pytest.fail.Exception(
-            f"{failure}\nJob: {job_fields(job_row(job_id))}\n{stack.logs()}"
-        ) from None
-
-
-def assert_imported_whole(lead_import: LeadImport, rows: int, *, prefix: str = "lead") -> None:
-    lead_import.refresh_from_db()
-    leads = Lead.objects.filter(email__endswith="@faults.example", email__startswith=prefix)
-    assert leads.count() == rows
-    assert leads.values("email").distinct().count() == rows
-    assert (lead_import.status, lead_import.created_count) == (ImportStatus.DONE, rows)
-    assert lead_import.job_id is not None
-    job = job_row(lead_import.job_id)
-    assert (job.status, job.done, job.total) == (JobStatus.DONE, rows, rows), job_fields(job)
 
 
 def test_a_worker_killed_mid_import_resumes_after_a_restart_and_imports_every_row_once(

@@ -63,15 +63,24 @@ def worker() -> Iterator[subprocess.Popen]:
         text=True,
     )
     conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_default_queue
-    conf.task_always_eager, conf.task_default_queue = False, QUEUE
+    saved = conf.task_always_eager, conf.task_default_queue, conf.task_routes
+    # Every task to the test's queue, jobs included (the settings route those to a queue of their own).
+    conf.task_always_eager, conf.task_default_queue, conf.task_routes = False, QUEUE, {}
+    _reroute()
     yield process
-    conf.task_always_eager, conf.task_default_queue = saved
+    conf.task_always_eager, conf.task_default_queue, conf.task_routes = saved
+    _reroute()
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def _reroute() -> None:
+    """Makes Celery read task_routes again: it keeps the router it made first."""
+    celery_app.amqp.flush_routes()
+    vars(celery_app.amqp).pop("router", None)
 
 
 def _wait_for(condition, process: subprocess.Popen, seconds: float = 60) -> None:

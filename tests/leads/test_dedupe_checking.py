@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import User
+from leads.dedupe import tasks as dedupe_tasks
 from leads.dedupe.checking import duplicates_reconcile, lead_duplicates_check, leads_duplicates_check_chunk
 from leads.dedupe.matching import Candidate, Match, duplicate_candidates, lead_matches
 from leads.dedupe.pending import CHECK_CHUNK_SIZE, check_chunk_of
@@ -340,10 +341,26 @@ def test_a_chunk_task_checks_the_due_leads_of_its_id_block_only(rep):
     inside = _lead(rep, last_name="Doe", email="jane@example.com")
     outside = LeadFactory(id=(check_chunk_of(inside.pk) + 1) * CHECK_CHUNK_SIZE, owner=rep)
 
-    assert leads_duplicates_check_chunk(chunk=check_chunk_of(inside.pk)) == 1
+    assert leads_duplicates_check_chunk(chunk=check_chunk_of(inside.pk)) == (1, 0)
 
     assert Lead.objects.get(pk=inside.pk).duplicates_checked_at is not None
     assert Lead.objects.get(pk=outside.pk).duplicates_checked_at is None
+
+
+def test_a_chunk_task_out_of_time_gives_its_worker_back_and_wakes_itself_for_the_rest(rep, monkeypatch):
+    chunk = 7_000  # ids of its own, far above the other rows'
+    leads = [LeadFactory(id=chunk * CHECK_CHUNK_SIZE + i, owner=rep) for i in range(3)]
+    monkeypatch.setattr(dedupe_tasks, "CHUNK_SECONDS", 0.0)  # out of time after the first check
+
+    with mock.patch("leads.dedupe.tasks.check_duplicates_chunk.delay") as chunk_delay:
+        assert dedupe_tasks.check_duplicates_chunk(chunk) == 1
+    chunk_delay.assert_called_once_with(chunk)
+    assert Lead.objects.filter(pk__in=[lead.pk for lead in leads], duplicates_checked_at=None).count() == 2
+
+    monkeypatch.setattr(dedupe_tasks, "CHUNK_SECONDS", 60.0)
+    with mock.patch("leads.dedupe.tasks.check_duplicates_chunk.delay") as chunk_delay:
+        assert dedupe_tasks.check_duplicates_chunk(chunk) == 2
+    chunk_delay.assert_not_called()  # nothing left: no further wake-up
 
 
 def test_creating_a_lead_wakes_one_check_for_it_after_commit(rep, django_capture_on_commit_callbacks):

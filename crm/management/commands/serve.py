@@ -10,6 +10,7 @@ static files are collected as a deployment does, again only when a source file c
 
 import ctypes
 import fcntl
+import functools
 import hashlib
 import http.client
 import os
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
@@ -139,18 +141,19 @@ class ParentWatch(threading.Thread):
                     return
 
 
-# The sweeps beat sends every few seconds: their "Sending due task", "received" and "succeeded" lines
-# would bury everything else on the console. Their warnings and errors still show.
-HOUSEKEEPING_TASKS = (
-    "crm.jobs.sweep",
-    "crm.tasks.send_queued_emails",
-    "crm.tasks.send_due_task_reminders",
-    "leads.send_first_touch_alerts",
-)
+# The sweeps beat sends every minute or more often: their "Sending due task", "received" and
+# "succeeded" lines would bury everything else on the console. Their warnings and errors still show.
+HOUSEKEEPING_PERIOD = timedelta(minutes=1)
+
+
+@functools.cache
+def _housekeeping_tasks() -> tuple[str, ...]:
+    schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
+    return tuple(entry["task"] for entry in schedule.values() if entry["schedule"] <= HOUSEKEEPING_PERIOD)
 
 
 def _housekeeping(line: str) -> bool:
-    return ": INFO/" in line and any(task in line for task in HOUSEKEEPING_TASKS)
+    return ": INFO/" in line and any(task in line for task in _housekeeping_tasks())
 
 
 def _declare_broker_queues() -> None:
