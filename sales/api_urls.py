@@ -8,6 +8,7 @@ from sales.catalog.api import ProductViewSet
 from sales.configuration.api import LostReasonViewSet, PipelineViewSet
 from sales.conversion.api import ConversionView
 from sales.forecast.api import ForecastView
+from sales.report.api import SalesReportView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
@@ -52,4 +53,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-product-detail",
     ),
     path("forecast/", ForecastView.as_view(), name="api-forecast"),
+    path("sales-report/", SalesReportView.as_view(), name="api-sales-report"),
 ]

@@ -50,5 +50,13 @@ class SalesConfig(AppConfig):
                 position=30,
                 summary="What the open deals should bring in, month by month, against quota.",
             ),
+            NavItem(
+                "Sales report",
+                "sales:report",
+                "bi-trophy",
+                SALES,
+                position=35,
+                summary="Deals won and lost, win rate, deal size and sales cycle per rep and team.",
+            ),
         ]:
             register_nav_item(item)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("deals/<int:pk>/lines/<int:line_id>/", lines.line_update, name="deal-line-update"),
     path("deals/<int:pk>/lines/<int:line_id>/remove/", lines.line_remove, name="deal-line-remove"),
     path("forecast/", include("sales.forecast.urls")),
+    path("report/", include("sales.report.urls")),
     path("", include("sales.conversion.urls")),
     # Admins shape the selling process; the sales team reads the product catalogue.
     path("settings/", RedirectView.as_view(pattern_name="sales:pipeline-list"), name="settings"),

@@ -7,6 +7,9 @@ over ties with an offset capped at 1,000 rows: past a thousand equal values a cl
 page forever.) `next` carries `cursor=`, `previous` carries `before=`. Unlike the HTML lists, which
 show the first page for a stale cursor, the API refuses a cursor or a page size it did not make with
 a 400 naming the parameter, so a client bug is seen rather than silently restarting the list.
+
+`count=true` adds how many rows the whole list has, counted up to 10,000 (crm.lists.counting):
+`count` and `count_capped`, true when there are more. One more query, which stops at the cap.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from crm.lists.counting import COUNT_CAP, BoundedCount, capped_count
 from crm.lists.pagination import InvalidCursor, KeysetPage, keyset_page
 
 PAGE_SIZE = 50
@@ -32,11 +36,14 @@ class CursorPagination(BasePagination):
     before_query_param = "before"
     page_size_query_param = "page_size"
     ordering_param = "ordering"
+    count_query_param = "count"
+    count_cap: ClassVar[int] = COUNT_CAP
     # `ordering` value -> label; a list with more than one offers the `ordering` parameter.
     orderings: ClassVar[dict[str, str]] = {"-id": "Newest first"}
     default_ordering = "-id"
     keyset: KeysetPage[Any]
     url: str
+    count: BoundedCount | None = None
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
@@ -57,7 +64,14 @@ class CursorPagination(BasePagination):
             raise ValidationError(
                 {given or self.cursor_query_param: ["This cursor is not one this list gave; start again."]}
             ) from None
+        self.count = capped_count(queryset, cap=self.count_cap) if self.count_asked(request) else None
         return self.keyset.rows
+
+    def count_asked(self, request: Request) -> bool:
+        raw = request.query_params.get(self.count_query_param, "false")
+        if raw not in ("true", "false"):
+            raise ValidationError({self.count_query_param: ["Enter true or false."]})
+        return raw == "true"
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -82,7 +96,10 @@ class CursorPagination(BasePagination):
         return "; ".join(f"`{name}`: {label}" for name, label in cls.orderings.items())
 
     def get_paginated_response(self, data: Any) -> Response:
-        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+        body: dict[str, Any] = {"next": self.get_next_link(), "previous": self.get_previous_link()}
+        if self.count is not None:
+            body |= {"count": self.count.value, "count_capped": self.count.capped}
+        return Response(body | {"results": data})
 
     def get_next_link(self) -> str | None:
         if self.keyset.next_cursor is None:
@@ -101,7 +118,21 @@ class CursorPagination(BasePagination):
         return {
             "type": "object",
             "required": ["results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {
+                "next": link,
+                "previous": link,
+                "count": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": COUNT_CAP,
+                    "description": f"With count=true: the rows of the whole list, at most {COUNT_CAP:,}.",
+                },
+                "count_capped": {
+                    "type": "boolean",
+                    "description": f"With count=true: whether there are more than {COUNT_CAP:,}.",
+                },
+                "results": schema,
+            },
         }
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
@@ -126,6 +157,13 @@ class CursorPagination(BasePagination):
                 "in": "query",
                 "description": f"Rows per page (default {PAGE_SIZE}).",
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+            {
+                "name": self.count_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"true: also give the list's row count (up to {COUNT_CAP:,}), one more query.",
+                "schema": {"type": "boolean", "default": False},
             },
         ]
         if len(self.orderings) > 1:

@@ -24,7 +24,9 @@ MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 MONTH_FORMAT = "Give the month as YYYY-MM, e.g. 2025-04."
 
 
-class ForecastQuerySerializer(serializers.Serializer):
+class RangeQuerySerializer(serializers.Serializer):
+    """The months and whose deals, as the forecast and the sales report take them."""
+
     start = serializers.RegexField(
         MONTH,
         required=False,
@@ -44,6 +46,9 @@ class ForecastQuerySerializer(serializers.Serializer):
         "with them); all (admins). Defaults by role.",
     )
     team = serializers.IntegerField(min_value=1, required=False, help_text="Only this team (one of yours).")
+
+
+class ForecastQuerySerializer(RangeQuerySerializer):
     owner = serializers.IntegerField(min_value=1, required=False, help_text="Only this person's deals.")
 
 

@@ -83,6 +83,11 @@ class ForecastForm(RangeForm):
         if len(scopes) == 1:
             self.fields["scope"].widget = forms.HiddenInput()
 
+    @property
+    def narrowing_fields(self) -> list[forms.BoundField]:
+        """What a page adds after the months, scope and team (templates/sales/forecast/_filters.html)."""
+        return [self[name] for name in self.fields if name not in ("start", "end", "scope", "team")]
+
 
 class QuotaGridForm(forms.Form):
     """One amount per person and month; an empty box clears that month's quota."""

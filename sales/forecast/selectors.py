@@ -223,7 +223,22 @@ def quota_grid(*, people: Iterable[User], months: MonthRange) -> dict[tuple[int,
     return {(user_id, period): amount for user_id, period, amount in rows}
 
 
-def _people_condition(user: User, scope: ForecastScope, team: Team | None, owner_id: int | None) -> Q:
+def scope_chosen(user: User, scope: str | None) -> ForecastScope:
+    """The scope asked for (checked against those `user` may choose), or the user's default."""
+    chosen = ForecastScope(scope) if scope in ForecastScope.values else None
+    if scope and chosen is None:
+        raise Invalid(
+            f"Choose one of: {', '.join(ForecastScope.values)}.", field="scope", code="scope_unknown"
+        )
+    chosen = chosen or default_scope(user)
+    if chosen not in forecast_scopes(user):
+        labels = ", ".join(str(option.label).lower() for option in forecast_scopes(user))
+        raise Invalid(f"You may see the deals of: {labels}.", field="scope", code="scope_not_allowed")
+    return chosen
+
+
+def people_condition(user: User, scope: ForecastScope, team: Team | None, owner_id: int | None) -> Q:
+    """Whose figures a scope shows, as a condition on users."""
     if scope == ForecastScope.ME:
         condition = Q(pk=user.pk)
     elif scope == ForecastScope.TEAM:
@@ -237,7 +252,7 @@ def _people_condition(user: User, scope: ForecastScope, team: Team | None, owner
     return condition
 
 
-def _resolve_team(user: User, team_id: int | None) -> Team | None:
+def team_chosen(user: User, team_id: int | None) -> Team | None:
     if team_id is None:
         return None
     team = forecast_teams(user).filter(pk=team_id).first()
@@ -255,17 +270,9 @@ def forecast_get(
     owner_id: int | None = None,
 ) -> Forecast:
     """The forecast `user` may see, for close dates in `months`, narrowed to a team and/or a person."""
-    chosen = ForecastScope(scope) if scope in ForecastScope.values else None
-    if scope and chosen is None:
-        raise Invalid(
-            f"Choose one of: {', '.join(ForecastScope.values)}.", field="scope", code="scope_unknown"
-        )
-    chosen = chosen or default_scope(user)
-    if chosen not in forecast_scopes(user):
-        labels = ", ".join(str(option.label).lower() for option in forecast_scopes(user))
-        raise Invalid(f"You may see the forecast of: {labels}.", field="scope", code="scope_not_allowed")
-    team = _resolve_team(user, team_id)
-    people = _people_condition(user, chosen, team, owner_id)
+    chosen = scope_chosen(user, scope)
+    team = team_chosen(user, team_id)
+    people = people_condition(user, chosen, team, owner_id)
     currency = SalesSettings.current().default_currency
 
     in_scope = User.objects.filter(people).values("pk")
@@ -283,24 +290,34 @@ def forecast_get(
         .order_by("first_name", "last_name", "username", "pk")
     )
 
-    by_team: dict[int | None, list[ForecastRow]] = defaultdict(list)
-    teams: dict[int | None, Team | None] = {}
-    for person in everyone:
+    def person_row(person: User) -> ForecastRow:
         cells = tuple(
             _with_quota(figures.get((person.pk, month), Figures()), quota_by_cell.get((person.pk, month)))
             for month in months.months
         )
         undated = figures.get((person.pk, None), Figures())
-        row = ForecastRow(str(person), cells, total_of(cells) + undated, person=person)
-        by_team[person.team_id].append(row)
-        teams[person.team_id] = person.team
+        return ForecastRow(str(person), cells, total_of(cells) + undated, person=person)
 
-    team_forecasts = tuple(
-        TeamForecast(teams[key], tuple(rows), _rollup(str(teams[key] or "No team"), rows, len(months.months)))
-        for key, rows in sorted(by_team.items(), key=lambda item: _team_order(teams[item[0]]))
-    )
+    team_forecasts = []
+    for in_team, members in by_team(everyone):
+        rows = [person_row(person) for person in members]
+        rollup = _rollup(str(in_team or "No team"), rows, len(months.months))
+        team_forecasts.append(TeamForecast(in_team, tuple(rows), rollup))
     total = _rollup("Total", [team.rollup for team in team_forecasts], len(months.months))
-    return Forecast(months, currency, chosen, team, team_forecasts, total)
+    return Forecast(months, currency, chosen, team, tuple(team_forecasts), total)
+
+
+def by_team(people: Iterable[User]) -> list[tuple[Team | None, list[User]]]:
+    """The people (in their order) grouped by team: teams by name, the people in no team last."""
+    members: dict[int | None, list[User]] = defaultdict(list)
+    teams: dict[int | None, Team | None] = {}
+    for person in people:
+        members[person.team_id].append(person)
+        teams[person.team_id] = person.team
+    return [
+        (teams[key], rows)
+        for key, rows in sorted(members.items(), key=lambda item: _team_order(teams[item[0]]))
+    ]
 
 
 def _team_order(team: Team | None) -> tuple[bool, str]:

@@ -1,7 +1,10 @@
 """Accounts through the API: the access policy's outcomes, validation errors, filters, pages, queries."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from crm.lists.api import CursorPagination
 from crm.models import Account, LifecycleStage
 from tests.factories import AccountFactory
 
@@ -169,6 +172,28 @@ def test_the_list_is_cursor_paginated_newest_first_with_a_next_link(api_as, rep)
     assert [row["id"] for row in first["results"]] == newest_first[:2]
     assert [row["id"] for row in second["results"]] == newest_first[2:]
     assert second["next"] is None
+
+
+def test_a_list_gives_its_bounded_count_when_asked_with_one_more_query(api_as, rep, monkeypatch):
+    AccountFactory.create_batch(3, owner=rep, name="Acme")
+    AccountFactory(owner=rep, name="Other")
+    AccountFactory(name="Someone else's")
+    client = api_as(rep)
+
+    client.get(LIST)  # the first request fills the caches
+    with CaptureQueriesContext(connection) as plain_queries:
+        plain = client.get(LIST, {"page_size": 1, "q": "acme"})
+    with CaptureQueriesContext(connection) as counted_queries:
+        counted = client.get(LIST, {"page_size": 1, "q": "acme", "count": "true"}).json()
+
+    assert "count" not in plain.json()
+    # The filtered list the caller may see, not the page: 3 of the rep's Acme accounts.
+    assert (counted["count"], counted["count_capped"], len(counted["results"])) == (3, False, 1)
+    assert len(counted_queries) == len(plain_queries) + 1
+    assert client.get(LIST, {"count": "false"}).json().keys() == plain.json().keys()
+    monkeypatch.setattr(CursorPagination, "count_cap", 2)
+    capped = client.get(LIST, {"count": "true"}).json()
+    assert (capped["count"], capped["count_capped"]) == (2, True)
 
 
 def test_the_html_sort_parameter_does_not_reorder_api_pages(api_as, rep):

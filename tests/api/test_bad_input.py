@@ -51,6 +51,14 @@ def test_a_page_size_that_is_not_1_to_200_is_a_400_naming_it(api_as, rep, url, s
     assert response.json() == {"page_size": ["Enter a whole number from 1 to 200."]}
 
 
+@pytest.mark.parametrize("url", KEYSET_LISTS)
+def test_a_count_that_is_not_true_or_false_is_a_400_naming_it(api_as, rep, url):
+    response = api_as(rep).get(url, {"count": "yes"})
+
+    assert response.status_code == 400
+    assert response.json() == {"count": ["Enter true or false."]}
+
+
 def test_pages_of_a_chosen_size_walk_the_list_and_stop_past_its_end(api_as, rep):
     accounts = AccountFactory.create_batch(3, owner=rep)
     client = api_as(rep)

@@ -27,9 +27,15 @@ def _menu(client) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "menu"),
     [
-        (Role.ADMIN, ["Leads", "Pipeline", "Forecast", "Accounts", "Contacts", "My tasks"]),
-        (Role.SALES_MANAGER, ["Leads", "Pipeline", "Forecast", "Accounts", "Contacts", "My tasks"]),
-        (Role.SALES_REP, ["Leads", "Pipeline", "Forecast", "Accounts", "Contacts", "My tasks"]),
+        (Role.ADMIN, ["Leads", "Pipeline", "Forecast", "Sales report", "Accounts", "Contacts", "My tasks"]),
+        (
+            Role.SALES_MANAGER,
+            ["Leads", "Pipeline", "Forecast", "Sales report", "Accounts", "Contacts", "My tasks"],
+        ),
+        (
+            Role.SALES_REP,
+            ["Leads", "Pipeline", "Forecast", "Sales report", "Accounts", "Contacts", "My tasks"],
+        ),
         (Role.MARKETER, ["Leads", "Accounts", "Contacts", "My tasks"]),
         (Role.SUPPORT_AGENT, ["Accounts", "Contacts", "My tasks"]),
     ],

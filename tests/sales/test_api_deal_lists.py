@@ -194,6 +194,6 @@ def test_the_schema_describes_the_deal_endpoints_and_the_boards_filters(api_as, 
     ]:
         assert path in paths
     params = {p["name"] for p in paths["/api/v1/deals/"]["get"]["parameters"]}
-    assert set(DealFilter.base_filters) - {"ordering"} | {"cursor", "before", "page_size"} == params
+    assert set(DealFilter.base_filters) - {"ordering"} | {"cursor", "before", "page_size", "count"} == params
     move = paths["/api/v1/deals/{id}/move/"]["post"]["responses"]
     assert {"200", "400", "403", "404", "409"} <= set(move)
