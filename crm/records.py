@@ -103,3 +103,24 @@ def delete_with_audit(record: Model, *, actor: User) -> None:
             "or delete them first.",
             code="still_referenced",
         ) from None
+
+
+def external_key_match(*, actor: User, model: type[R], fields: dict[str, Any]) -> int | None:
+    """The id of the `model` record that already has the external key in `fields` (None without a key,
+    or when no record has it), for an upsert. A record the actor may not see is a conflict, not a
+    new record: the key names it, whoever owns it."""
+    external_id = fields.get("external_id", "")
+    if not external_id:
+        return None
+    records = model._default_manager.filter(
+        external_source=fields.get("external_source", ""), external_id=external_id
+    )
+    record_id = records.values_list("pk", flat=True).first()
+    if record_id is not None and not access.visible(actor, records).exists():
+        noun = model._meta.verbose_name
+        raise Conflict(
+            f"Another {noun} from this source already has external id {external_id}, and it is not one you "
+            "may see.",
+            code="external_id_taken",
+        )
+    return record_id

@@ -29,3 +29,27 @@ class CurrencyField(serializers.CharField):
         if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
             return ""
         return super().get_value(dictionary)
+
+
+class ExternallyKeyedSerializer(serializers.ModelSerializer):
+    """For records with an external id (crm.models.external): the id needs its source, and the source is
+    stored lowercased so that "Salesforce" and "salesforce" are one system. Posting a record whose key
+    exists updates that record (the view's upsert), so the key's uniqueness is not a validation error."""
+
+    def get_validators(self) -> list[Any]:
+        return [v for v in super().get_validators() if set(getattr(v, "fields", ())) != EXTERNAL_KEY]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if "external_source" in attrs:
+            attrs["external_source"] = attrs["external_source"].strip().lower()
+        if attrs.get("external_id") and not attrs.get(
+            "external_source", getattr(self.instance, "external_source", "")
+        ):
+            raise serializers.ValidationError(
+                {"external_source": ["Name the system the external id comes from, e.g. salesforce."]}
+            )
+        return attrs
+
+
+EXTERNAL_KEY = {"external_source", "external_id"}

@@ -35,6 +35,7 @@ from crm.customers.services import (
     contact_update,
 )
 from crm.models import Account, Contact
+from crm.records import external_key_match
 
 
 class AccountApiFilter(AccountFilter):
@@ -47,6 +48,8 @@ class ContactApiFilter(ContactFilter):
 
 # List, read, create, change and delete one kind of customer record through its selectors and services.
 class CustomerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    model: type[Account] | type[Contact]
+
     def fetch(self, pk: int) -> Account | Contact:
         raise NotImplementedError
 
@@ -60,9 +63,15 @@ class CustomerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(self.fetch(record_id(pk))).data)
 
     def create(self, request: Request) -> Response:
+        """Creates the record, or updates the one that already has the posted external id (an upsert:
+        loading the same export twice changes nothing the second time)."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        record = self.write(serializer.validated_data)
+        fields = serializer.validated_data
+        existing = external_key_match(actor=actor(request), model=self.model, fields=fields)
+        if existing is not None:
+            return Response(self.get_serializer(self.write(fields, existing)).data)
+        record = self.write(fields)
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, pk: str) -> Response:
@@ -87,10 +96,12 @@ def _customer_schema(serializer: type[BaseSerializer], noun: str, article: str) 
         "list": extend_schema(summary=f"List the {noun}s you may see"),
         "retrieve": extend_schema(summary=f"Read one {noun}", responses={200: serializer, 404: NOT_FOUND}),
         "create": extend_schema(
-            summary=f"Create {article} {noun}",
+            summary=f"Create {article} {noun}, or update the one with the same external id",
             responses={
+                200: serializer,
                 201: serializer,
                 403: OpenApiResponse(description=f"Your role cannot create {noun}s."),
+                409: OpenApiResponse(description=f"Another {noun} you may not see has this external id."),
             },
         ),
         "update": extend_schema(
@@ -112,6 +123,7 @@ def _customer_schema(serializer: type[BaseSerializer], noun: str, article: str) 
 class AccountViewSet(CustomerViewSet):
     """Accounts: the companies the business sells to. Sales reps work their own, managers their teams'."""
 
+    model = Account
     serializer_class = AccountSerializer
     filterset_class = AccountApiFilter
     queryset = Account.objects.none()
@@ -136,6 +148,7 @@ class AccountViewSet(CustomerViewSet):
 class ContactViewSet(CustomerViewSet):
     """Contacts: the people at accounts (or on their own). Visible and changeable like accounts."""
 
+    model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactApiFilter
     queryset = Contact.objects.none()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from crm.api.serializers import name_of
+from crm.api.serializers import ExternallyKeyedSerializer, name_of
 from crm.customers.selectors import account_list
 from crm.models import Account, Contact, User
 
@@ -18,7 +18,7 @@ class VisibleAccountField(serializers.PrimaryKeyRelatedField):
         return account_list(user=self.context["request"].user)
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(ExternallyKeyedSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True, help_text="Defaults to you."
     )
@@ -45,13 +45,15 @@ class AccountSerializer(serializers.ModelSerializer):
             "shipping_postal_code",
             "shipping_region",
             "shipping_country",
+            "external_source",
+            "external_id",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ExternallyKeyedSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True, help_text="Defaults to you."
     )
@@ -77,6 +79,8 @@ class ContactSerializer(serializers.ModelSerializer):
             "consent_changed_at",
             "owner",
             "owner_name",
+            "external_source",
+            "external_id",
             "created_at",
             "updated_at",
         ]

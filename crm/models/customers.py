@@ -8,6 +8,8 @@ from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .external import ExternallyKeyed, external_key_constraint
+
 
 class LifecycleStage(models.TextChoices):
     PROSPECT = "prospect", "Prospect"
@@ -30,7 +32,7 @@ class ConsentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class Account(models.Model):
+class Account(ExternallyKeyed):
     """A company the business sells to, from first touch to churn."""
 
     name = models.CharField(max_length=200)
@@ -71,6 +73,7 @@ class Account(models.Model):
                 name="account_domain_unique",
                 violation_error_message="Another account already uses this domain.",
             ),
+            external_key_constraint("account_external_key"),
         ]
         indexes = [
             models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
@@ -92,7 +95,7 @@ class Account(models.Model):
         self.domain = self.domain.strip().lower()
 
 
-class Contact(models.Model):
+class Contact(ExternallyKeyed):
     """A person at (or without) an account."""
 
     first_name = models.CharField(max_length=100, blank=True)
@@ -124,6 +127,7 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        constraints = [external_key_constraint("contact_external_key")]
         indexes = [
             models.Index(fields=["owner", "last_name", "id"], name="contact_owner_name"),
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name"),

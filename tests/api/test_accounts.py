@@ -220,3 +220,61 @@ def test_listing_accounts_costs_the_same_queries_for_one_row_as_for_thirty(
         return response
 
     assert_same_query_count(list_accounts, grow=lambda: AccountFactory.create_batch(29, owner=owner))
+
+
+# External ids: loading an export twice -------------------------------------------------------------
+
+
+def test_posting_an_account_with_an_external_id_again_updates_it_instead_of_duplicating(api_as, rep):
+    client = api_as(rep)
+    first = client.post(
+        LIST, {"name": "Acme", "external_source": "Salesforce", "external_id": "001A"}, format="json"
+    )
+    again = client.post(
+        LIST, {"name": "Acme Corp", "external_source": "salesforce", "external_id": "001A"}, format="json"
+    )
+
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    (account,) = Account.objects.all()
+    assert (account.name, account.external_source, account.external_id) == ("Acme Corp", "salesforce", "001A")
+    # The same id from another system is another record.
+    other = client.post(
+        LIST, {"name": "Acme", "external_source": "hubspot", "external_id": "001A"}, format="json"
+    )
+    assert other.status_code == 201
+
+
+def test_an_external_id_needs_its_source(api_as, rep):
+    response = api_as(rep).post(LIST, {"name": "Acme", "external_id": "001A"}, format="json")
+
+    assert response.status_code == 400
+    assert "external_source" in response.json()
+    assert not Account.objects.exists()
+
+
+def test_an_external_id_held_by_an_account_the_rep_may_not_see_is_a_conflict_that_shows_nothing_of_it(
+    api_as, rep
+):
+    AccountFactory(name="Secret Co", external_source="salesforce", external_id="001A")
+
+    response = api_as(rep).post(
+        LIST, {"name": "Acme", "external_source": "salesforce", "external_id": "001A"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "Secret" not in response.content.decode()
+    assert Account.objects.get().name == "Secret Co"
+
+
+def test_two_accounts_cannot_share_an_external_id(api_as, rep):
+    AccountFactory(owner=rep, external_source="salesforce", external_id="001A")
+    second = AccountFactory(owner=rep)
+
+    response = api_as(rep).patch(
+        f"{LIST}{second.pk}/", {"external_source": "salesforce", "external_id": "001A"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "already has this external id" in response.content.decode()

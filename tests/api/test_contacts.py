@@ -131,3 +131,15 @@ def test_listing_contacts_costs_the_same_queries_for_one_row_as_for_thirty(
 
     # Each new contact on an account of its own: one join per row type, never a query per row.
     assert_same_query_count(list_contacts, grow=lambda: ContactFactory.create_batch(29, owner=rep))
+
+
+def test_posting_a_contact_with_an_external_id_again_updates_it(api_as, rep):
+    client = api_as(rep)
+    body = {"last_name": "Lee", "email": "ann@example.com", "external_source": "hubspot", "external_id": "51"}
+
+    first = client.post(LIST, body, format="json")
+    again = client.post(LIST, {**body, "first_name": "Ann"}, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    (contact,) = Contact.objects.all()
+    assert (contact.first_name, contact.external_id) == ("Ann", "51")

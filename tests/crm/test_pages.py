@@ -157,3 +157,17 @@ def test_my_tasks_costs_the_same_queries_with_many_tasks(as_user, assert_same_qu
 def test_the_mailbox_is_for_admins_only(as_user, rep, admin_user):
     assert as_user(rep).get(reverse("mailbox")).status_code == 404
     assert as_user(admin_user).get(reverse("mailbox")).status_code == 200
+
+
+def test_an_account_and_a_contact_show_the_external_id_they_were_loaded_with(as_user, rep):
+    account = AccountFactory(owner=rep, external_source="salesforce", external_id="001A")
+    contact = ContactFactory(owner=rep, external_source="hubspot", external_id="51")
+    plain = AccountFactory(owner=rep)
+    client = as_user(rep)
+
+    account_page = client.get(reverse("account-detail", args=[account.pk])).content.decode()
+    contact_page = client.get(reverse("contact-detail", args=[contact.pk])).content.decode()
+
+    assert re.search(r"External id</dt><dd>001A <span[^>]*>in salesforce", account_page)
+    assert re.search(r"External id</dt><dd>51 <span[^>]*>in hubspot", contact_page)
+    assert "External id" not in client.get(reverse("account-detail", args=[plain.pk])).content.decode()
