@@ -34,15 +34,16 @@ from crm.customers.services import (
     contact_delete,
     contact_update,
 )
+from crm.lists.filters import ExternalKeyFilterSet
 from crm.models import Account, Contact
 from crm.records import external_key_match
 
 
-class AccountApiFilter(AccountFilter):
+class AccountApiFilter(ExternalKeyFilterSet, AccountFilter):
     ordering = None
 
 
-class ContactApiFilter(ContactFilter):
+class ContactApiFilter(ExternalKeyFilterSet, ContactFilter):
     ordering = None
 
 

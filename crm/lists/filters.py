@@ -87,3 +87,14 @@ def match_terms(queryset: QuerySet, fields: list[str], value: str) -> QuerySet:
             term_condition |= Q(**{f"{field}__icontains": term})
         condition &= term_condition
     return queryset.filter(condition)
+
+
+class ExternalKeyFilterSet(django_filters.FilterSet):
+    """Finds records by the key they have in the system they came from (crm.models.external), for the
+    API lists of the records that have one: `AccountApiFilter(ExternalKeyFilterSet, AccountFilter)`."""
+
+    external_source = django_filters.CharFilter(label="External source", method="by_external_source")
+    external_id = django_filters.CharFilter(label="External id", field_name="external_id")
+
+    def by_external_source(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(external_source=value.strip().lower())  # stored lowercased

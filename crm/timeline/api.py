@@ -29,6 +29,7 @@ from crm.timeline.services import activity_log, task_complete, task_create, task
 
 @extend_schema_view(
     list=extend_schema(summary="List activities on the records you may see"),
+    retrieve=extend_schema(summary="Read one activity", responses={200: ActivitySerializer, 404: NOT_FOUND}),
     create=extend_schema(
         summary="Log a note, call, email or meeting on a record",
         request=ActivityCreateSerializer,
@@ -36,7 +37,7 @@ from crm.timeline.services import activity_log, task_complete, task_create, task
     ),
 )
 @extend_schema(tags=["activities"])
-class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     queryset = Activity.objects.none()

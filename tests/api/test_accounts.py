@@ -246,6 +246,16 @@ def test_posting_an_account_with_an_external_id_again_updates_it_instead_of_dupl
     assert other.status_code == 201
 
 
+def test_the_list_finds_an_account_by_its_external_id(api_as, rep):
+    wanted = AccountFactory(owner=rep, external_source="salesforce", external_id="001A")
+    AccountFactory(owner=rep, external_source="hubspot", external_id="001A")
+    AccountFactory(owner=rep)
+
+    found = api_as(rep).get(LIST, {"external_source": "Salesforce", "external_id": "001A"})
+
+    assert ids(found) == [wanted.pk]
+
+
 def test_an_external_id_needs_its_source(api_as, rep):
     response = api_as(rep).post(LIST, {"name": "Acme", "external_id": "001A"}, format="json")
 

@@ -76,6 +76,19 @@ def test_activities_are_listed_only_from_visible_records_and_filter_by_target(ap
     assert ids(client.get(LIST, {"target_type": "crm.contact"})) == [on_contact.pk]
 
 
+def test_one_activity_reads_back_from_a_visible_record_and_is_a_404_from_another(api_as, rep, teammate):
+    mine = ActivityFactory(target=AccountFactory(owner=rep), kind=ActivityKind.CALL, subject="Intro call")
+    theirs = ActivityFactory(target=AccountFactory(owner=teammate))
+    client = api_as(rep)
+
+    response = client.get(f"{LIST}{mine.pk}/")
+
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["subject"]) == (mine.pk, "Intro call")
+    assert client.get(f"{LIST}{theirs.pk}/").status_code == 404
+    assert client.get(f"{LIST}not-an-id/").status_code == 404
+
+
 def test_listing_activities_costs_the_same_queries_for_one_row_as_for_thirty(
     api_as, assert_same_query_count, rep
 ):
