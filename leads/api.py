@@ -32,6 +32,8 @@ from rest_framework.response import Response
 
 from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
 from crm.lists.api import CursorPagination
+from crm.lists.filters import ExternalKeyFilterSet
+from crm.records import external_key_match
 from leads.services.leads import lead_change_status, lead_create, lead_delete, lead_update, leads_bulk_apply
 
 from .exporting.views import csv_response
@@ -46,7 +48,7 @@ from .serializers import (
 )
 
 
-class LeadApiFilter(LeadFilter):
+class LeadApiFilter(ExternalKeyFilterSet, LeadFilter):
     ordering = None
 
 
@@ -68,11 +70,13 @@ REFUSED = OpenApiResponse(description="A rule refuses the change; the body names
     list=extend_schema(summary="List the leads you may see"),
     retrieve=extend_schema(summary="Read one lead", responses={200: LeadSerializer, 404: NOT_FOUND}),
     create=extend_schema(
-        summary="Create a lead",
+        summary="Create a lead, or update the one with the same external id",
         responses={
+            200: LeadSerializer,
             201: LeadSerializer,
             400: REFUSED,
             403: OpenApiResponse(description="Your role cannot create leads."),
+            409: OpenApiResponse(description="Another lead you may not see has this external id."),
         },
     ),
     update=extend_schema(
@@ -114,10 +118,15 @@ class LeadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(lead_get(user=actor(request), pk=record_id(pk))).data)
 
     def create(self, request: Request) -> Response:
+        """Creates the lead, or updates the one that already has the posted external id."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        fields = {"source": LeadSource.API, **serializer.validated_data}
-        lead = lead_create(actor=actor(request), fields=fields)
+        fields = serializer.validated_data
+        existing = external_key_match(actor=actor(request), model=Lead, fields=fields)
+        if existing is not None:
+            lead = lead_update(actor=actor(request), lead_id=existing, fields=fields)
+            return Response(self.get_serializer(lead).data)
+        lead = lead_create(actor=actor(request), fields={"source": LeadSource.API, **fields})
         return Response(self.get_serializer(lead).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, pk: str) -> Response:

@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from crm.api.serializers import name_of
+from crm.api.serializers import ExternallyKeyedSerializer, name_of
 from crm.models import Team, User
 from leads.services.leads import BULK_ACTIONS as SERVICE_BULK_ACTIONS
 from leads.services.leads import MAX_BULK_LEADS
@@ -31,7 +31,7 @@ BULK_ACTION_NEEDS = {BULK_ASSIGN: "owner", BULK_STATUS: "status", BULK_TAG: "tag
 MAX_BULK_IDS = MAX_BULK_LEADS
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(ExternallyKeyedSerializer):
     display_name = serializers.CharField(
         read_only=True, help_text="The name, else the email, else the company."
     )
@@ -72,6 +72,8 @@ class LeadSerializer(serializers.ModelSerializer):
             "converted_at",
             "converted_account",
             "converted_contact",
+            "external_source",
+            "external_id",
             "created_at",
             "updated_at",
         ]

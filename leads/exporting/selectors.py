@@ -25,6 +25,8 @@ EXPORTED = (
     "owner__last_name",
     "owner__username",
     "team__name",
+    "external_id",
+    "external_source",
 )
 
 

@@ -45,6 +45,9 @@ def columns() -> list[Column]:
         Column("Score", attrgetter("score"), is_text=False),
         Column("Owner", _owner),
         Column("Team", lambda row: row.team__name or ""),
+        # A lead from another system keeps its key: the file imports back as updates of these leads.
+        _field("external_id"),
+        _field("external_source"),
         Column(
             f"Created ({timezone.get_current_timezone_name()})",
             lambda row: row.created_at.astimezone(zone).replace(tzinfo=None).isoformat(" ", "seconds"),

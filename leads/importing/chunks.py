@@ -94,7 +94,8 @@ def plan_chunk(
 ) -> ChunkPlan:
     """Decides each row's fate; `lock` holds the leads an update policy may change."""
     plan = ChunkPlan()
-    finder.load(rows, lock=lock and context.policy == DuplicatePolicy.UPDATE)
+    # "Create" updates the leads the rows' external ids name, so it locks them as "update" does.
+    finder.load(rows, lock=lock and context.policy != DuplicatePolicy.SKIP)
     new_leads: dict[tuple[Key, str], Lead] = {}  # this chunk's new leads by ("email", "ann@example.com")...
     for row in rows:
         if not row.ok:
@@ -103,9 +104,18 @@ def plan_chunk(
             continue
         earlier, existing = finder.earlier_line(row), finder.existing(row)
         finder.remember(row)
+        if earlier is not None and earlier.key == "external":
+            message = f"Not imported: {earlier}; an external id names one lead, so give it one row."
+            plan.notes.append(
+                LeadImportError(lead_import_id=context.import_id, line=row.line, message=message)
+            )
+            plan.tally.errors += 1
+            continue
         new_lead = next((new_leads[key] for key in row_keys(row) if key in new_leads), None)
         duplicate = earlier or existing
-        if duplicate is None or context.policy == DuplicatePolicy.CREATE:
+        # A lead an external id names is never doubled: "create" updates it.
+        keyed = existing is not None and existing.key == "external"
+        if duplicate is None or (context.policy == DuplicatePolicy.CREATE and not keyed):
             lead = _new_lead(row, context)
             plan.creates.append(lead)
             _index(new_leads, lead)

@@ -1,6 +1,7 @@
 """Duplicates of imported rows: earlier rows of the same file, leads and contacts already in the CRM.
 
-A row matches a lead with the same normalised email (then a contact with the same email in any case,
+A row with an external id matches the lead that has it (its source and id) before anything else. Then a
+row matches a lead with the same normalised email (then a contact with the same email in any case,
 then a lead with the same phone digits). A row with neither email nor phone matches a lead with the same
 first name, last name and company, in any case: without it, importing such a file twice would double it.
 The existing records are looked up for a whole chunk of rows at once, one query per kind of match.
@@ -18,10 +19,15 @@ from django.db.models.functions import Lower, Upper
 from crm.models import Contact
 from leads.models import Lead
 
-from .rows import CheckedRow, name_key
+from .rows import CheckedRow, external_key, name_key
 
-Key = Literal["email", "phone", "name"]
-KEY_NAMES: dict[Key, str] = {"email": "email address", "phone": "phone number", "name": "name and company"}
+Key = Literal["external", "email", "phone", "name"]
+KEY_NAMES: dict[Key, str] = {
+    "external": "external id",
+    "email": "email address",
+    "phone": "phone number",
+    "name": "name and company",
+}
 
 
 @dataclass(frozen=True)
@@ -43,12 +49,18 @@ class Match:
 
 
 def row_keys(row: CheckedRow) -> list[tuple[Key, str]]:
-    keys: list[tuple[Key, str]] = [("email", row.email_key), ("phone", row.phone_key), ("name", row.name_key)]
+    keys: list[tuple[Key, str]] = [
+        ("external", row.external_key),
+        ("email", row.email_key),
+        ("phone", row.phone_key),
+        ("name", row.name_key),
+    ]
     return [(key, value) for key, value in keys if value]
 
 
 def lead_keys(lead: Lead) -> list[tuple[Key, str]]:
     keys: list[tuple[Key, str]] = [
+        ("external", external_key(lead.external_source, lead.external_id)),
         ("email", lead.email_normalized),
         ("phone", lead.phone_normalized),
         ("name", name_key(lead.first_name, lead.last_name, lead.company)),
@@ -70,8 +82,15 @@ class DuplicateFinder:
         emails = sorted(value for key, value in wanted if key == "email")
         phones = sorted(value for key, value in wanted if key == "phone")
         named = [row for row in rows if row.ok and row.name_key]
+        keyed = [row for row in rows if row.ok and row.external_key]
         self._leads, self._contacts = {}, {}
         condition = Q(pk__in=[])
+        if keyed:
+            # Both lists, so that PostgreSQL reads the (source, id) index; the pairs are sorted out below.
+            condition |= Q(
+                external_source__in=sorted({row.fields["external_source"] for row in keyed}),
+                external_id__in=sorted({row.fields["external_id"] for row in keyed}),
+            )
         if emails:
             # "<> ''" lets PostgreSQL use the partial indexes on the normalised columns.
             condition |= Q(email_normalized__in=emails) & ~Q(email_normalized="")
@@ -85,7 +104,7 @@ class DuplicateFinder:
                 last_name_upper__in=[Upper(Value(name)) for name in last_names],
                 company_upper__in=[Upper(Value(company)) for company in companies],
             )
-        if emails or phones or named:
+        if emails or phones or named or keyed:
             leads = (
                 Lead.objects.annotate(last_name_upper=Upper("last_name"), company_upper=Upper("company"))
                 .filter(condition)

@@ -90,7 +90,44 @@ FIELDS = (
     ImportField("utm_term", "UTM term", ("utmterm",)),
     ImportField("utm_content", "UTM content", ("utmcontent",)),
     ImportField("tags", "Tags (separated by commas)", ("tags", "tag", "labels", "label", "keywords")),
+    # The record's key in the system the file comes from: importing the file again updates its leads.
+    ImportField(
+        "external_id",
+        "External id (updates the lead on a re-import)",
+        (
+            "externalid",
+            "salesforceid",
+            "leadid",
+            "recordid",
+            "hubspotrecordid",
+            "hubspotid",
+            "pipedriveid",
+            "personid",
+            "zohoid",
+            "recordidzoho",
+            "sourceid",
+            "crmid",
+        ),
+    ),
+    ImportField(
+        "external_source",
+        "External source (the system of the external id)",
+        ("externalsource", "sourcesystem"),
+    ),
 )
+# The system an external id column names in its header, for files without an external source column:
+# "Salesforce ID" (a Salesforce export's "Lead ID" too), HubSpot's "Record ID", Pipedrive's "Person ID".
+IMPLIED_SOURCES = {
+    "salesforceid": "salesforce",
+    "leadid": "salesforce",
+    "recordid": "hubspot",
+    "hubspotrecordid": "hubspot",
+    "hubspotid": "hubspot",
+    "pipedriveid": "pipedrive",
+    "personid": "pipedrive",
+    "zohoid": "zoho",
+    "recordidzoho": "zoho",
+}
 FIELD_LABELS = {field.name: field.label for field in FIELDS}
 FIELD_CHOICES = [(IGNORE, "— Do not import —"), *((field.name, field.label) for field in FIELDS)]
 # A lead needs at least one of these (the model's constraint); a mapping without any cannot import.
@@ -199,6 +236,11 @@ def check_mapping(headers: Iterable[str], mapping: Mapping[str, str]) -> dict[st
             code="identity_unmapped",
         )
     return result
+
+
+def implied_source(header: str) -> str:
+    """The system an external id column's header names ("Salesforce ID" -> salesforce), or ""."""
+    return IMPLIED_SOURCES.get(squash(header), "")
 
 
 def source_value(text: str) -> str | None:

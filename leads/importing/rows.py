@@ -25,7 +25,7 @@ from crm.lists.exporting import spreadsheet_safe
 from leads.models import Lead
 from leads.services.leads import normalize_email, normalize_phone
 
-from .mapping import IGNORE, source_names, source_value
+from .mapping import IGNORE, implied_source, source_names, source_value
 from .parsing import Row
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -72,11 +72,20 @@ class CheckedRow:
         return normalize_phone(self.fields.get("phone", ""))
 
     @property
+    def external_key(self) -> str:
+        """Source and id together, "" without an id: the key that names one lead in any import."""
+        return external_key(self.fields.get("external_source", ""), self.fields.get("external_id", ""))
+
+    @property
     def name_key(self) -> str:
         """Only for rows with neither email nor phone: their name and company are all there is to match."""
         if self.email_key or self.phone_key:
             return ""
         return name_key(*(self.fields.get(name, "") for name in ("first_name", "last_name", "company")))
+
+
+def external_key(source: str, external_id: str) -> str:
+    return f"{source}\x1f{external_id}" if external_id else ""
 
 
 def name_key(first_name: str, last_name: str, company: str) -> str:
@@ -170,6 +179,13 @@ def _tags(value: str) -> list[str]:
     return tags
 
 
+def _external_source(value: str) -> str:
+    source = unguarded(value).strip().lower()  # one system whatever its spelling's case
+    if len(source) > _max_length("external_source"):
+        raise Invalid(f"Longer than {_max_length('external_source')} characters ({len(source)}).")
+    return source
+
+
 def _full_name(value: str) -> tuple[str, str]:
     """ "Anna Maria Schmidt" -> ("Anna Maria", "Schmidt"); one word is a last name."""
     first, _, last = unguarded(value).rpartition(" ")
@@ -197,6 +213,8 @@ CLEANERS: dict[str, Callable[[str], Any]] = {
             "utm_content",
         )
     },
+    "external_id": _text("external_id"),
+    "external_source": _external_source,
     "full_name": _full_name,
     "email": _email,
     "phone": _phone,
@@ -217,6 +235,9 @@ class RowChecker:
             for index, header in enumerate(headers)
             if mapping.get(header, IGNORE) != IGNORE
         ]
+        id_header = next((header for _, header, name in self.columns if name == "external_id"), "")
+        self.external_id_header = id_header
+        self.implied_source = implied_source(id_header)
 
     def check(self, row: Row) -> CheckedRow:
         values = row.values
@@ -244,6 +265,17 @@ class RowChecker:
                 except Invalid as error:
                     problems.append(Problem(header, str(error)))
         _split_full_name(fields)
+        if fields.get("external_id") and not fields.get("external_source"):
+            if self.implied_source:
+                fields["external_source"] = self.implied_source
+            else:
+                problems.append(
+                    Problem(
+                        self.external_id_header,
+                        "An external id needs the system it comes from: map a column to External source, "
+                        "or name the system in this column's header (e.g. Salesforce ID).",
+                    )
+                )
         if not problems and not any(fields.get(name) for name in IDENTITY):
             problems.append(Problem("", "No name, email address or company: a lead needs at least one."))
         return CheckedRow(line=row.line, values=values, fields=fields, problems=tuple(problems))

@@ -12,6 +12,8 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from crm.models.external import ExternallyKeyed, external_key_constraint
+
 
 class LeadSource(models.TextChoices):
     MANUAL = "manual", "Manual entry"
@@ -92,7 +94,7 @@ MARKETING_FIELD_ORDER = (
 MARKETING_FIELDS = frozenset(MARKETING_FIELD_ORDER)
 
 
-class Lead(models.Model):
+class Lead(ExternallyKeyed):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
@@ -174,6 +176,7 @@ class Lead(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            external_key_constraint("lead_external_key"),
             models.CheckConstraint(
                 condition=~Q(status=LeadStatus.DISQUALIFIED) | ~Q(disqualified_reason=""),
                 name="lead_disqualified_has_reason",

@@ -455,3 +455,17 @@ def test_the_schema_describes_the_lead_endpoints_and_their_sorts(api_as, rep):
     params = {p["name"]: p for p in paths["/api/v1/leads/"]["get"]["parameters"]}
     assert {"q", "status", "owner", "tag", "cursor", "before"} <= set(params)
     assert params["ordering"]["schema"]["enum"] == ["-created_at", "created_at", "-score", "score"]
+
+
+def test_posting_a_lead_with_an_external_id_again_updates_it_and_the_list_finds_it(api_as, rep):
+    client = api_as(rep)
+    body = {"last_name": "Lee", "company": "Acme", "external_source": "Zoho", "external_id": "z-1"}
+
+    first = client.post("/api/v1/leads/", body, format="json")
+    again = client.post("/api/v1/leads/", {**body, "company": "Acme Inc"}, format="json")
+    found = client.get("/api/v1/leads/", {"external_source": "zoho", "external_id": "z-1"})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    (lead,) = Lead.objects.all()
+    assert (lead.company, lead.external_source, lead.source) == ("Acme Inc", "zoho", "api")
+    assert [row["id"] for row in found.json()["results"]] == [lead.pk]

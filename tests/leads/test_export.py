@@ -58,7 +58,8 @@ def test_the_file_is_a_streamed_csv_download_with_a_bom_and_a_header_row(as_user
     header = body[len(BOM) :].decode().splitlines()[0]
     assert header == (
         "ID,First name,Last name,Email,Phone,Company,Job title,Website,Industry,Employees,Country,Source,"
-        "UTM source,UTM medium,UTM campaign,UTM term,UTM content,Tags,Status,Score,Owner,Team,Created (UTC)"
+        "UTM source,UTM medium,UTM campaign,UTM term,UTM content,Tags,Status,Score,Owner,Team,External id,"
+        "External source,Created (UTC)"
     )
     [row] = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert (row["ID"], row["First name"], row["Last name"]) == (str(lead.pk), "Ada", "Lovelace")

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.errors import Forbidden, Invalid
@@ -477,3 +478,85 @@ def test_imported_leads_left_in_the_queue_stay_there_whatever_the_assignment_rul
 
     assert dict(Lead.objects.values_list("first_name", "owner")) == {"Ann": None, "Cleo": None}
     assert (lead_import.owner, lead_import.run_assignment_rules) == (None, False)
+
+
+# External ids: the same export imported again -----------------------------------------------------
+
+
+def test_a_salesforce_export_imported_again_updates_its_leads_even_after_their_emails_changed(run, rep):
+    first = run(
+        rep,
+        b"Lead ID,First Name,Last Name,Email,Company\n"
+        b"00Q1,Ann,Lee,ann@example.com,Acme\n00Q2,Bob,Ray,bob@example.com,Initech\n",
+    )
+    again = run(
+        rep,
+        b"Lead ID,First Name,Last Name,Email,Company\n"
+        b"00Q1,Ann,Lee,ann.lee@acme.example,Acme\n00Q2,Bob,Ray,bob@example.com,Initech Ltd\n",
+        duplicate_policy=DuplicatePolicy.UPDATE,
+    )
+
+    assert (first.created_count, again.created_count, again.updated_count) == (2, 0, 2)
+    assert sorted(Lead.objects.values_list("external_source", "external_id", "email", "company")) == [
+        ("salesforce", "00Q1", "ann.lee@acme.example", "Acme"),
+        ("salesforce", "00Q2", "bob@example.com", "Initech Ltd"),
+    ]
+
+
+def test_create_never_doubles_a_lead_its_external_id_names_and_skip_leaves_it(run, rep):
+    data = b"External ID,External Source,Last Name,Company\n7,HubSpot,Lee,Acme\n"
+    run(rep, data)
+    lead = Lead.objects.get()
+
+    created = run(rep, data.replace(b"Acme", b"Acme Inc"), duplicate_policy=DuplicatePolicy.CREATE)
+    skipped = run(rep, data.replace(b"Acme", b"Acme Corp"), duplicate_policy=DuplicatePolicy.SKIP)
+
+    lead.refresh_from_db()
+    assert Lead.objects.count() == 1
+    assert (lead.external_source, lead.company) == ("hubspot", "Acme Inc")
+    assert (created.created_count, created.updated_count, skipped.skipped_count) == (0, 1, 1)
+    assert _problems(skipped) == [(2, "", f"Skipped: same external id as lead #{lead.pk} (Lee).")]
+
+
+def test_an_external_id_twice_in_one_file_imports_the_first_row_and_names_it_on_the_second(run, rep):
+    lead_import = run(
+        rep,
+        b"Salesforce ID,Last Name,Company\n00Q1,Lee,Acme\n00Q1,Ray,Initech\n",
+        duplicate_policy=DuplicatePolicy.UPDATE,
+    )
+
+    assert list(Lead.objects.values_list("last_name", flat=True)) == ["Lee"]
+    assert (lead_import.created_count, lead_import.error_count) == (1, 1)
+    assert _problems(lead_import) == [
+        (
+            3,
+            "",
+            "Not imported: same external id as line 2; an external id names one lead, so give it one row.",
+        )
+    ]
+
+
+def test_an_external_id_without_its_system_is_a_row_error_naming_the_column(run, rep):
+    lead_import = run(rep, b"External ID,Last Name,Company\n7,Lee,Acme\n")
+
+    assert not Lead.objects.exists()
+    assert _problems(lead_import) == [
+        (
+            2,
+            "External ID",
+            "An external id needs the system it comes from: map a column to External source, or name the "
+            "system in this column's header (e.g. Salesforce ID).",
+        )
+    ]
+
+
+def test_the_export_of_leads_from_another_system_imports_back_as_updates_of_them(run, rep, client):
+    run(rep, b"Salesforce ID,First Name,Last Name,Email,Company\n00Q1,Ann,Lee,ann@example.com,Acme\n")
+    client.force_login(rep)
+    exported = b"".join(client.get(reverse("leads:export")).streaming_content)
+
+    again = run(rep, exported.replace(b"Acme", b"Acme Inc"), duplicate_policy=DuplicatePolicy.UPDATE)
+
+    (lead,) = Lead.objects.all()
+    assert (lead.company, lead.external_source, lead.external_id) == ("Acme Inc", "salesforce", "00Q1")
+    assert (again.created_count, again.updated_count, again.error_count) == (0, 1, 0)

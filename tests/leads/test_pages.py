@@ -330,3 +330,11 @@ def test_a_lead_page_costs_the_same_queries_with_a_long_timeline_and_history(
 
 
 # In the browser
+
+
+def test_a_lead_from_another_system_shows_its_external_id(as_user, rep):
+    lead = LeadFactory(owner=rep, external_source="salesforce", external_id="00Q1")
+
+    page = as_user(rep).get(lead.get_absolute_url()).content.decode()
+
+    assert re.search(r"External id</dt><dd>00Q1 <span[^>]*>in salesforce", page)
