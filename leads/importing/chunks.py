@@ -121,7 +121,7 @@ def plan_chunk(
             _index(new_leads, lead)
         elif context.policy == DuplicatePolicy.SKIP:
             _skip(plan, row, context, f"Skipped: {duplicate}.")
-        elif new_lead is not None:
+        elif new_lead is not None and not keyed:
             _change(new_lead, row.fields)
             _index(new_leads, new_lead)
             plan.tally.updated += 1

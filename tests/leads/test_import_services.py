@@ -560,3 +560,19 @@ def test_the_export_of_leads_from_another_system_imports_back_as_updates_of_them
     (lead,) = Lead.objects.all()
     assert (lead.company, lead.external_source, lead.external_id) == ("Acme Inc", "salesforce", "00Q1")
     assert (again.created_count, again.updated_count, again.error_count) == (0, 1, 0)
+
+
+def test_a_keyed_row_updates_its_lead_even_when_an_earlier_row_of_the_file_shares_its_email(run, rep):
+    run(rep, b"Salesforce ID,Last Name,Email\n00Q1,Lee,ann@example.com\n")
+    keyed = Lead.objects.get()
+
+    lead_import = run(
+        rep,
+        b"Salesforce ID,Last Name,Email\n,Newcomer,new@example.com\n00Q1,Lee-Smith,new@example.com\n",
+        duplicate_policy=DuplicatePolicy.UPDATE,
+    )
+
+    keyed.refresh_from_db()
+    assert (keyed.last_name, keyed.email) == ("Lee-Smith", "new@example.com")
+    assert (lead_import.created_count, lead_import.updated_count) == (1, 1)
+    assert Lead.objects.filter(external_id="00Q1").count() == 1
