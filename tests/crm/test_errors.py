@@ -23,6 +23,7 @@ def _answer(error: Exception) -> tuple[int, Any]:
     return response.status_code, response.data
 
 
+@pytest.mark.django_db  # the model's constraints are checked with queries
 def test_a_models_validation_becomes_one_invalid_with_every_fields_messages():
     lead = Lead(email="not-an-email", status="nonsense")
 
