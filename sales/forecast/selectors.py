@@ -100,6 +100,14 @@ class MonthRange:
         """The day after the last month."""
         return month_add(self.last, 1)
 
+    @property
+    def local_bounds(self) -> tuple[datetime, datetime]:
+        """Midnight, local time, at the start of the first month and of the month after the last."""
+        start, stop = (
+            timezone.make_aware(datetime.combine(day, time.min)) for day in (self.first, self.stop)
+        )
+        return start, stop
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -390,9 +398,7 @@ def _won_figures(
     deals: QuerySet[Deal], months: MonthRange, currency: str
 ) -> dict[tuple[int, date | None], Figures]:
     """The won deals by owner and the (local) month they were won in, read from the won-deals index."""
-    start, stop = (
-        timezone.make_aware(datetime.combine(day, time.min)) for day in (months.first, months.stop)
-    )
+    start, stop = months.local_bounds
     rows = (
         deals.filter(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=stop)
         .annotate(month=TruncMonth("closed_at", output_field=DateField()))

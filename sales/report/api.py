@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from crm.api.views import actor
 from sales.forecast.api import RangeQuerySerializer
 from sales.forecast.selectors import ForecastScope, MonthRange
-from sales.report.selectors import Results, SalesReport, report_filters_payload, sales_report_get
+from sales.report.selectors import Results, SalesReport, sales_report_get
 
 
 class ReportQuerySerializer(RangeQuerySerializer):
@@ -89,6 +89,18 @@ def _results(results: Results) -> dict[str, Any]:
         "open": results.open,
         "open_amount": results.open_amount,
         "other_currency": results.other_currency,
+    }
+
+
+def report_filters_payload(report: SalesReport) -> dict[str, Any]:
+    """The filters the report was made with."""
+    return {
+        "start": f"{report.months.first:%Y-%m}",
+        "end": f"{report.months.last:%Y-%m}",
+        "scope": report.scope.value,
+        "team": report.team.pk if report.team else None,
+        "pipeline": report.pipeline.pk if report.pipeline else None,
+        "product": report.product.pk if report.product else None,
     }
 
 

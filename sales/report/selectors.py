@@ -13,19 +13,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, DurationField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from crm import access
 from crm.errors import Invalid
 from crm.models import Team, User
 from sales.forecast.selectors import (
+    CENT,
     SELLING_ROLES,
+    ZERO,
     ForecastScope,
     MonthRange,
     by_team,
@@ -35,8 +36,6 @@ from sales.forecast.selectors import (
 )
 from sales.models import Deal, DealLine, DealStatus, Pipeline, Product, SalesSettings, Stage, StageKind
 
-ZERO = Decimal(0)
-CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 
 
@@ -184,9 +183,7 @@ def _chosen(records: QuerySet[Any], record_id: int | None, *, field: str) -> Any
 
 def _closed_results(deals: QuerySet[Deal], months: MonthRange, currency: str) -> dict[int, Results]:
     """By owner, the deals won or lost in the months (their local close time), from the closed-deals index."""
-    start, stop = (
-        timezone.make_aware(datetime.combine(day, time.min)) for day in (months.first, months.stop)
-    )
+    start, stop = months.local_bounds
     won, lost, summed = Q(status=DealStatus.WON), Q(status=DealStatus.LOST), Q(currency=currency)
     rows = (
         deals.filter(status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=start, closed_at__lt=stop)
@@ -244,15 +241,3 @@ def _open_stages(pipeline: Pipeline | None, *, used: set[int]) -> list[Stage]:
         stages = stages.filter(pipeline=pipeline)
     ordering = ("-pipeline__is_default", "pipeline__name", "pipeline_id", "position", "pk")
     return list(stages.select_related("pipeline").order_by(*ordering))
-
-
-def report_filters_payload(report: SalesReport) -> dict[str, Any]:
-    """The filters the report was made with, as the API and the CSV name them."""
-    return {
-        "start": f"{report.months.first:%Y-%m}",
-        "end": f"{report.months.last:%Y-%m}",
-        "scope": report.scope.value,
-        "team": report.team.pk if report.team else None,
-        "pipeline": report.pipeline.pk if report.pipeline else None,
-        "product": report.product.pk if report.product else None,
-    }
