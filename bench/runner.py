@@ -24,6 +24,7 @@ SETTINGS_MODULE = "bench.settings"
 SCENARIO_MODULES = [
     "bench.lead_scenarios",
     "bench.lead_jobs",
+    "bench.record_imports",
     "bench.job_sweep",
     "bench.outbox_send",
     "bench.sales_scenarios",

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("crm.people.urls")),
     path("mailbox/", mailbox, name="mailbox"),
     path("jobs/", include("crm.jobs.urls")),
+    path("imports/", include("crm.imports.urls")),
 ]

@@ -15,8 +15,10 @@ class LeadsConfig(AppConfig):
             register_user_menu_template,
         )
         from crm.models import Role
+        from crm.timeline.importing import register_activity_target
 
         from . import access, checks, events  # noqa: F401  (checks registers itself)
+        from .activity_targets import LEAD_TARGET
         from .assignment import receivers as assignment_receivers
         from .assignment.events import register_assignment_event_types
         from .dedupe.events import register_dedupe_event_types
@@ -39,6 +41,7 @@ class LeadsConfig(AppConfig):
         scoring_receivers.connect()
         register_demo_seeder(seed_demo_leads)
         register_saved_lead_list()
+        register_activity_target(LEAD_TARGET)
         for label, url_name, roles in [
             ("Lead assignment rules", "leads:assignment-rules", frozenset[str]()),
             ("Lead scoring rules", "leads:scoring-rules", frozenset[str]()),

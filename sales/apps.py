@@ -7,12 +7,16 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from crm.demo.seeding import register_demo_seeder
         from crm.home.navigation import SALES, AdminLink, NavItem, register_admin_link, register_nav_item
+        from crm.imports.registry import register_record_type
+        from crm.timeline.importing import register_activity_target
         from crm.web.fragments import invalidate_fragments_on_change
 
         from . import access, events
         from .accounts.panels import register_sales_panels
+        from .activity_targets import DEAL_TARGET
         from .conversion.panels import register_conversion_panels
         from .demo.seeding import seed_demo_sales
+        from .importing import DEALS
         from .models import LostReason, Pipeline, Product, Stage
         from .onboarding import services as onboarding
         from .saved_views import register_saved_deal_list
@@ -25,6 +29,8 @@ class SalesConfig(AppConfig):
         invalidate_fragments_on_change(Pipeline, Stage, LostReason, Product)
         register_demo_seeder(seed_demo_sales)
         register_saved_deal_list()
+        register_record_type(DEALS)
+        register_activity_target(DEAL_TARGET)
         for label, url_name in [
             ("Pipelines and stages", "sales:pipeline-list"),
             ("Lost reasons", "sales:lost-reason-list"),

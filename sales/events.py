@@ -24,7 +24,11 @@ def register_sales_event_types() -> None:
             DEAL_CREATED,
             "Deal created",
             "bi-briefcase",
-            fields={"type": EventField("Type", DealType.choices), "amount": amount},
+            fields={
+                "type": EventField("Type", DealType.choices),
+                "amount": amount,
+                "file": EventField("Imported from"),
+            },
         ),
         EventType(DEAL_ASSIGNED, "Deal assigned", "bi-person-check"),
         EventType(DEAL_STAGE_CHANGED, "Deal moved to another stage", "bi-kanban"),

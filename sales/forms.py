@@ -37,6 +37,7 @@ from .models import (
 )
 
 DATE_INPUT = {"type": "date"}
+NO_ACCOUNT = "No account"
 
 
 def account_label(account: Account) -> str:
@@ -52,6 +53,7 @@ ACCOUNT_PICK = Combobox[Account](
     key="domain",
     stale="Choose an account you can see.",
     label=account_label,
+    optional=NO_ACCOUNT,
 )
 PRODUCT_PICK = Combobox[Product](
     search="product_search",
@@ -97,6 +99,7 @@ class DealForm(forms.ModelForm):
 
     # The account is searched for by name, not chosen from a list of every account (admins see them all):
     # a suggestion fills the hidden id; without JavaScript the typed name or domain is looked up on save.
+    # Left empty, the deal has no account (a stage's exit criteria may ask for one later on).
     account_search = forms.CharField(label="Account", max_length=ACCOUNT_SEARCH_MAX, required=False)
     account = forms.CharField(required=False, widget=forms.HiddenInput)
     pipeline = forms.ModelChoiceField(label="Pipeline", queryset=Pipeline.objects.none(), empty_label=None)
@@ -233,8 +236,8 @@ class DealForm(forms.ModelForm):
             named=visible.order_by("name", "id"),
             suggest=lambda text, limit: account_suggestions(user=self.user, text=text, limit=limit),
         )
-        if account is not None:
-            cleaned["account"] = account
+        if account is not None or "account_search" not in self.errors:
+            cleaned["account"] = account  # None: the search box was left empty, for no account
 
     @property
     def moves(self) -> bool:

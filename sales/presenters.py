@@ -47,7 +47,7 @@ class DealRow:
     pk: int
     name: str
     url: str
-    account: str
+    account: str  # empty for a deal without an account
     stage: StageCell
     amount: str  # "EUR 1,234.50"
     close: Moment | None
@@ -65,7 +65,7 @@ def deal_rows_presented(deals: Iterable[Deal], *, today: date) -> list[DealRow]:
             pk=deal.pk,
             name=deal.name,
             url=detail_url(deal.pk),
-            account=deal.account.name,
+            account=deal.account.name if deal.account is not None else "",
             stage=stage_cell(deal),
             amount=f"{deal.currency} {amount_text(deal.amount)}",
             close=day_moment(deal.close_date) if deal.close_date else None,

@@ -44,10 +44,16 @@ class VisibleContactField(serializers.PrimaryKeyRelatedField):
 
 
 class DealSerializer(serializers.ModelSerializer):
-    account = VisibleAccountField()
+    account = VisibleAccountField(
+        required=False,
+        allow_null=True,
+        help_text="The account it is sold to; null (or left out on create) for a deal without one.",
+    )
     account_name = name_of("account")
     primary_contact = VisibleContactField(
-        required=False, allow_null=True, help_text="One of the account's contacts."
+        required=False,
+        allow_null=True,
+        help_text="One of the account's contacts (without an account, a contact without one).",
     )
     primary_contact_name = name_of("primary_contact")
     pipeline_name = name_of("pipeline")

@@ -10,6 +10,7 @@ app_name = "sales"
 urlpatterns = [
     path("", include("sales.board.urls")),
     path("deals/", deals.deal_list, name="deal-list"),
+    path("deals/export.csv", deals.deal_export, name="deal-export"),
     path("deals/new/", deals.create, name="deal-create"),
     path("deals/bulk/", bulk.bulk, name="deal-bulk"),
     path("deals/contact-options/", deals.contact_options, name="deal-contact-options"),

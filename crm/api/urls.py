@@ -4,7 +4,8 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
 from crm.customers.api import AccountViewSet, ContactViewSet
-from crm.people.api import MeView, TokenObtainView
+from crm.imports.api import ImportViewSet
+from crm.people.api import MeView, TeamViewSet, TokenObtainView, UserViewSet
 from crm.timeline.api import ActivityViewSet, NotificationViewSet, TaskViewSet
 
 router = DefaultRouter()
@@ -13,6 +14,9 @@ router.register("contacts", ContactViewSet, basename="api-contact")
 router.register("activities", ActivityViewSet, basename="api-activity")
 router.register("tasks", TaskViewSet, basename="api-task")
 router.register("notifications", NotificationViewSet, basename="api-notification")
+router.register("users", UserViewSet, basename="api-user")
+router.register("teams", TeamViewSet, basename="api-team")
+router.register("imports", ImportViewSet, basename="api-import")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("me/", MeView.as_view(), name="api-me"),

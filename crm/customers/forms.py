@@ -34,6 +34,10 @@ class AccountForm(forms.ModelForm):
             "domain",
             "industry",
             "size",
+            "employee_count",
+            "annual_revenue",
+            "year_founded",
+            "parent",
             "lifecycle_stage",
             "owner",
             "billing_street",
@@ -51,6 +55,12 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _limit_owner(self, user)
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        accounts = account_list(user=user).exclude(pk=self.instance.pk)
+        if self.instance.parent_id is not None:
+            accounts = accounts | Account.objects.filter(pk=self.instance.parent_id)
+        parent.queryset = accounts.order_by("name", "id")
+        parent.empty_label = "None"
         if self.instance.pk is None:
             self.initial.setdefault("owner", user.pk)
 

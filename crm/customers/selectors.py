@@ -51,7 +51,9 @@ def account_rows(*, user: User) -> QuerySet[Account]:
 
 
 def account_get(*, user: User, pk: int) -> Account:
-    accounts = Account.objects.select_related("owner__team").annotate(contact_count=Count("contacts"))
+    accounts = Account.objects.select_related("owner__team", "parent").annotate(
+        contact_count=Count("contacts")
+    )
     return get_visible_or_not_found(user, accounts, pk=pk)
 
 

@@ -23,6 +23,10 @@ class AccountSerializer(ExternallyKeyedSerializer):
         queryset=User.objects.all(), required=False, allow_null=True, help_text="Defaults to you."
     )
     owner_name = name_of("owner")
+    # Field has a `parent` attribute too; the serializer's metaclass takes declared fields off the class.
+    parent = VisibleAccountField(  # type: ignore[assignment]
+        required=False, allow_null=True, help_text="The group it belongs to."
+    )
 
     class Meta:
         model = Account
@@ -32,6 +36,10 @@ class AccountSerializer(ExternallyKeyedSerializer):
             "domain",
             "industry",
             "size",
+            "employee_count",
+            "annual_revenue",
+            "year_founded",
+            "parent",
             "lifecycle_stage",
             "owner",
             "owner_name",

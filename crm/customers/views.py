@@ -1,5 +1,5 @@
-"""Accounts and contacts: lists, the 360 detail pages (timeline and the upper apps' panels), and the
-create, edit and delete forms."""
+"""Accounts and contacts: lists and their CSV exports, the 360 detail pages (timeline and the upper apps'
+panels), and the create, edit and delete forms."""
 
 from __future__ import annotations
 
@@ -10,19 +10,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.forms import ModelForm
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from crm import access
 from crm.customers import selectors, services
 from crm.customers.account360 import contact_engagement
+from crm.customers.exporting import account_export_chunks, contact_export_chunks, export_filename
 from crm.customers.filters import AccountListFilter, ContactListFilter
 from crm.customers.forms import AccountForm, ContactForm
 from crm.customers.presenters import contact_lines
 from crm.errors import DomainError
+from crm.imports.registry import record_type
 from crm.lists.counting import capped_count
+from crm.lists.exporting import csv_download
 from crm.lists.saved_views import list_views_context
 from crm.lists.sorting import KeysetSorting
 from crm.models import Account, Contact
@@ -34,10 +37,16 @@ PAGE_SIZE = 25
 
 
 def _list_page(
-    request: AuthenticatedRequest, filterset: KeysetSorting, model: type[Model], template: str, *, key: str
+    request: AuthenticatedRequest,
+    filterset: KeysetSorting,
+    model: type[Model],
+    template: str,
+    *,
+    key: str,
+    import_kind: str,
 ) -> HttpResponse:
-    """A keyset page of the filtered list, how many rows match (counted up to a cap), and the list's views
-    (registered under `key`)."""
+    """A keyset page of the filtered list, how many rows match (counted up to a cap), the list's views
+    (registered under `key`), and its "Import" button when the user may import `import_kind`."""
     rows = filterset.qs
     page = requested_page(request, rows, ordering=filterset.keyset_ordering(), size=PAGE_SIZE)
     return render(
@@ -51,6 +60,7 @@ def _list_page(
             "is_filtered": filterset.is_filtered,
             "is_paged": is_paged(request),
             "can_create": access.can_create(request.user, model),
+            "import_kind": import_kind if record_type(import_kind).may_import(request.user) else "",
             **list_views_context(user=request.user, key=key, filterset=filterset),
         },
     )
@@ -82,7 +92,19 @@ def _data(request: AuthenticatedRequest) -> Any:
 @login_required
 def account_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = AccountListFilter(request.GET, queryset=selectors.account_rows(user=request.user))
-    return _list_page(request, filterset, Account, "customers/account_list.html", key="accounts")
+    return _list_page(
+        request, filterset, Account, "customers/account_list.html", key="accounts", import_kind="accounts"
+    )
+
+
+@login_required
+@require_GET
+def account_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
+    """Every account of the list the query string describes (not only one page), as a CSV file that
+    imports back as updates of these accounts; page cursors are ignored."""
+    filterset = AccountListFilter(request.GET, queryset=selectors.account_list(user=request.user))
+    chunks = account_export_chunks(filterset.qs, ordering=filterset.keyset_ordering())
+    return csv_download(chunks, filename=export_filename("accounts"))
 
 
 @login_required
@@ -153,7 +175,18 @@ def account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def contact_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = ContactListFilter(request.GET, queryset=selectors.contact_rows(user=request.user))
-    return _list_page(request, filterset, Contact, "customers/contact_list.html", key="contacts")
+    return _list_page(
+        request, filterset, Contact, "customers/contact_list.html", key="contacts", import_kind="contacts"
+    )
+
+
+@login_required
+@require_GET
+def contact_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
+    """Every contact of the list the query string describes, as a CSV file that imports back as updates."""
+    filterset = ContactListFilter(request.GET, queryset=selectors.contact_list(user=request.user))
+    chunks = contact_export_chunks(filterset.qs, ordering=filterset.keyset_ordering())
+    return csv_download(chunks, filename=export_filename("contacts"))
 
 
 @login_required

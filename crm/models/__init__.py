@@ -1,4 +1,5 @@
 from .customers import Account, CompanySize, ConsentStatus, Contact, LifecycleStage
+from .imports import DuplicatePolicy, ImportStatus, RecordImport, RecordImportProblem
 from .jobs import ATTEMPTS_ALLOWED, BackgroundJob, JobInterrupt, JobStatus
 from .jobs import FINISHED as JOB_FINISHED
 from .lists import SavedView
@@ -23,7 +24,9 @@ __all__ = [
     "CompanySize",
     "ConsentStatus",
     "Contact",
+    "DuplicatePolicy",
     "EngagementEvent",
+    "ImportStatus",
     "JobInterrupt",
     "ATTEMPTS_ALLOWED",
     "JobStatus",
@@ -33,6 +36,8 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "OutboundEmail",
+    "RecordImport",
+    "RecordImportProblem",
     "Role",
     "SavedView",
     "Task",

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
@@ -39,6 +41,28 @@ class Account(ExternallyKeyed):
     domain = models.CharField(max_length=253, blank=True, help_text="Web domain, e.g. example.com")
     industry = models.CharField(max_length=100, blank=True)
     size = models.CharField(max_length=20, choices=CompanySize.choices, blank=True)
+    employee_count = models.PositiveIntegerField("employees", null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        "annual revenue",
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    year_founded = models.PositiveSmallIntegerField(
+        "year founded", null=True, blank=True, validators=[MinValueValidator(1000), MaxValueValidator(2999)]
+    )
+    # The group a subsidiary belongs to, as in Salesforce and HubSpot: how the customer is organised;
+    # it shares no access.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subsidiaries",
+        verbose_name="parent account",
+    )
     billing_street = models.CharField("billing street", max_length=200, blank=True)
     billing_city = models.CharField("billing city", max_length=100, blank=True)
     billing_postal_code = models.CharField("billing postal code", max_length=20, blank=True)
@@ -78,6 +102,8 @@ class Account(ExternallyKeyed):
         indexes = [
             models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
             models.Index(fields=["name", "id"], name="account_name"),
+            # An import names accounts in any case: a chunk's thousand names, one index probe each.
+            models.Index(Upper("name"), name="account_name_upper"),
             models.Index(fields=["-updated_at", "id"], name="account_recent"),
             # Trigram indexes serve the search (ILIKE '%term%') of the list and the account pickers.
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="account_name_trgm"),
@@ -93,6 +119,19 @@ class Account(ExternallyKeyed):
     def clean(self) -> None:
         # Domains are case-insensitive: store them lowercased so the unique constraint sees duplicates.
         self.domain = self.domain.strip().lower()
+        if self.pk is not None and self.parent_id is not None and self._ancestor_ids() & {self.pk}:
+            raise ValidationError(
+                {"parent": "An account cannot belong to itself, nor to one of its own subsidiaries."}
+            )
+
+    def _ancestor_ids(self, most: int = 50) -> set[int]:
+        """The parent, its parent and so on (a chain of groups is short; `most` bounds a broken one)."""
+        ids: set[int] = set()
+        parent_id = self.parent_id
+        while parent_id is not None and parent_id not in ids and len(ids) < most:
+            ids.add(parent_id)
+            parent_id = Account.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        return ids
 
 
 class Contact(ExternallyKeyed):

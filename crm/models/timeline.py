@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .external import ExternallyKeyed, external_key_constraint
+
 
 class ActivityKind(models.TextChoices):
     NOTE = "note", "Note"
@@ -22,7 +24,7 @@ class ActivityKind(models.TextChoices):
     MEETING = "meeting", "Meeting"
 
 
-class Activity(models.Model):
+class Activity(ExternallyKeyed):
     kind = models.CharField(max_length=20, choices=ActivityKind.choices, default=ActivityKind.NOTE)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
@@ -43,6 +45,8 @@ class Activity(models.Model):
     class Meta:
         verbose_name_plural = "activities"
         ordering = ["-occurred_at", "-id"]
+        # An activity imported from another system keeps its id there, so a re-import updates it.
+        constraints = [external_key_constraint("activity_external_key")]
         indexes = [
             models.Index(fields=["content_type", "object_id", "-occurred_at"], name="activity_timeline"),
             models.Index(
@@ -75,7 +79,8 @@ class Task(models.Model):
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     completed_at = models.DateTimeField(null=True, blank=True)
-    # Claimed by the reminder sweep with a compare-and-swap update: set once, never twice.
+    # Claimed by the reminder sweep with a compare-and-swap update: set once per due time (moving the due
+    # time clears it, so the new time is reminded too).
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -203,9 +208,11 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # One due reminder per task, however often beat fires or however many workers run.
+            # One due reminder per task and due time, however often beat fires or however many workers run.
             models.UniqueConstraint(
-                fields=["task", "kind"], condition=Q(task__isnull=False), name="notification_once_per_task"
+                fields=["task", "kind", "due_at"],
+                condition=Q(task__isnull=False),
+                name="notification_once_per_task_due",
             ),
         ]
         indexes = [

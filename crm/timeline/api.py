@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.api.views import NOT_FOUND, actor, record_id
+from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
 from crm.models import Activity, Notification, Task
 from crm.timeline.filters import ActivityFilter, TaskFilter
 from crm.timeline.notifications import notifications_mark_read
@@ -23,8 +23,16 @@ from crm.timeline.serializers import (
     NotificationsMarkReadSerializer,
     TaskCreateSerializer,
     TaskSerializer,
+    TaskUpdateSerializer,
 )
-from crm.timeline.services import activity_log, task_complete, task_create, task_reopen
+from crm.timeline.services import (
+    activity_log,
+    task_complete,
+    task_create,
+    task_delete,
+    task_reopen,
+    task_update,
+)
 
 
 @extend_schema_view(
@@ -75,6 +83,13 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             404: NOT_FOUND,
         },
     ),
+    partial_update=extend_schema(
+        summary="Change a task's title, notes, due time or assignee",
+        description="A new due time gets its own reminder when it comes; a new assignee is notified.",
+        request=TaskUpdateSerializer,
+        responses={200: TaskSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    destroy=extend_schema(summary="Delete a task", responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND}),
     complete=extend_schema(
         summary="Mark a task done (completing a done task changes nothing)",
         request=None,
@@ -111,6 +126,16 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             target=target,
         )
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        serializer = TaskUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = task_update(actor=actor(request), task_id=record_id(pk), fields=serializer.validated_data)
+        return Response(TaskSerializer(task).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        task_delete(actor=actor(request), task_id=record_id(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:

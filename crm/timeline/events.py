@@ -99,7 +99,12 @@ def register_kernel_event_types() -> None:
 
     consent = ConsentStatus.choices
     for event in [
-        EventType(ACCOUNT_CREATED, "Account created", "bi-building-add"),
+        EventType(
+            ACCOUNT_CREATED,
+            "Account created",
+            "bi-building-add",
+            fields={"file": EventField("Imported from")},
+        ),
         EventType(ACCOUNT_ASSIGNED, "Account assigned", "bi-person-check"),
         EventType(
             ACCOUNT_STAGE_CHANGED,
@@ -107,7 +112,9 @@ def register_kernel_event_types() -> None:
             "bi-signpost-split",
             change_choices=LifecycleStage.choices,
         ),
-        EventType(CONTACT_CREATED, "Contact created", "bi-person-plus"),
+        EventType(
+            CONTACT_CREATED, "Contact created", "bi-person-plus", fields={"file": EventField("Imported from")}
+        ),
         EventType(CONTACT_ASSIGNED, "Contact assigned", "bi-person-check"),
         EventType(
             CONTACT_CONSENT_CHANGED,

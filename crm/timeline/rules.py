@@ -1,4 +1,5 @@
-"""Who may tick a task off (or reopen it): one rule for the service, the timeline and the task list."""
+"""Who may tick a task off, reopen, edit or delete it: one rule for the services, the timeline and the
+task list."""
 
 from __future__ import annotations
 
@@ -16,3 +17,8 @@ def task_can_be_completed(user: User, task: Task) -> Decision:
     if target is not None and access.can(user, "complete", target):
         return ALLOWED
     return refused(Forbidden("You can see this task but not change it.", code="task_read_only"))
+
+
+def task_can_be_changed(user: User, task: Task) -> Decision:
+    """Editing or deleting a task is for the same people as ticking it off: those who work it."""
+    return task_can_be_completed(user, task)

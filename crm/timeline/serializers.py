@@ -127,6 +127,17 @@ class TaskCreateSerializer(TimelineTargetMixin):
         return attrs
 
 
+class TaskUpdateSerializer(serializers.Serializer):
+    """The fields a PATCH may change; those left out stay as they are."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    due_at = serializers.DateTimeField(required=False, help_text="A new due time is reminded again.")
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification

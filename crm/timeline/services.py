@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -12,15 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import access
-from crm.errors import Forbidden, NotFound
+from crm.errors import Decision, Forbidden, NotFound
 from crm.models import Activity, EngagementEvent, LifecycleEvent, NotificationKind, Task, User
 from crm.people.timezones import format_for
-from crm.records import save_with_audit, validate
+from crm.records import apply_changes, delete_with_audit, save_with_audit, validate
 from crm.timeline import events
 from crm.timeline.events import event_record
 from crm.timeline.notifications import email_queue, notification_send
 from crm.timeline.rollup import rollup_account_id
-from crm.timeline.rules import task_can_be_completed
+from crm.timeline.rules import task_can_be_changed, task_can_be_completed
 from crm.timeline.selectors import task_list
 from crm.timeline.signals import activity_logged, task_completed
 
@@ -136,21 +138,25 @@ def _task_add(
             type=events.TASK_CREATED,
             data={"task_id": task.pk, "title": task.title, "assignee": str(assignee)},
         )
-    if assignee != created_by:
-        notification_send(
-            recipient=assignee,
-            kind=NotificationKind.ASSIGNED,
-            message=f"{created_by or 'The CRM'} gave you a task: {task.title}",
-            url=task_target_url(task),
-        )
+    _notify_assignee(task=task, by=created_by)
     return task
 
 
-def _lock_task(*, actor: User, task_id: int) -> Task:
+def _notify_assignee(*, task: Task, by: User | None) -> None:
+    if task.assignee != by:
+        notification_send(
+            recipient=task.assignee,
+            kind=NotificationKind.ASSIGNED,
+            message=f"{by or 'The CRM'} gave you a task: {task.title}",
+            url=task_target_url(task),
+        )
+
+
+def _lock_task(*, actor: User, task_id: int, rule: Callable[[User, Task], Decision]) -> Task:
     task = Task.objects.select_for_update().filter(pk=task_id).first()
     if task is None:
         raise NotFound
-    if not (decision := task_can_be_completed(actor, task)):
+    if not (decision := rule(actor, task)):
         if not task_list(user=actor).filter(pk=task.pk).exists():
             raise NotFound
         decision.ensure()
@@ -160,7 +166,7 @@ def _lock_task(*, actor: User, task_id: int) -> Task:
 @transaction.atomic
 def task_complete(*, actor: User, task_id: int) -> Task:
     """Marks the task done; completing a done task changes nothing."""
-    task = _lock_task(actor=actor, task_id=task_id)
+    task = _lock_task(actor=actor, task_id=task_id, rule=task_can_be_completed)
     if task.completed_at is not None:
         return task
     task.completed_at = timezone.now()
@@ -178,7 +184,7 @@ def task_complete(*, actor: User, task_id: int) -> Task:
 
 @transaction.atomic
 def task_reopen(*, actor: User, task_id: int) -> Task:
-    task = _lock_task(actor=actor, task_id=task_id)
+    task = _lock_task(actor=actor, task_id=task_id, rule=task_can_be_completed)
     if task.completed_at is None:
         return task
     task.completed_at = None
@@ -193,11 +199,44 @@ def task_reopen(*, actor: User, task_id: int) -> Task:
     return task
 
 
-def task_reminders_send_due(*, now: datetime | None = None) -> int:
-    """Reminds the assignee of every open task that has come due, exactly once per task.
+@transaction.atomic
+def task_update(*, actor: User, task_id: int, fields: dict[str, Any]) -> Task:
+    """Changes a task's title, notes, due time or assignee. A new due time is reminded when it comes
+    (unless it was reminded already), and a new assignee is told, as when a task is given."""
+    task = _lock_task(actor=actor, task_id=task_id, rule=task_can_be_changed)
+    if "assignee" in fields and fields["assignee"].pk != task.assignee_id:
+        _check_assignee(actor=actor, assignee=fields["assignee"])
+    changes = apply_changes(task, fields)
+    if not changes:
+        return task
+    if "due_at" in changes:
+        task.reminder_sent_at = _reminded_at(task)
+    save_with_audit(task, actor=actor)
+    if "assignee" in changes:
+        _notify_assignee(task=task, by=actor)
+    return task
 
-    Rows are claimed with SKIP LOCKED and a compare-and-swap on reminder_sent_at, and the
-    notification has a unique constraint per task: two beats or two workers never remind twice.
+
+def _reminded_at(task: Task) -> datetime | None:
+    """When the task's current due time was reminded, if it was (it moved back to a time reminded
+    before); None lets the sweep remind it."""
+    reminders = task.notifications.filter(kind=NotificationKind.TASK_DUE, due_at=task.due_at)
+    return reminders.values_list("created_at", flat=True).first()
+
+
+@transaction.atomic
+def task_delete(*, actor: User, task_id: int) -> None:
+    """Deletes the task, and its reminders with it."""
+    task = _lock_task(actor=actor, task_id=task_id, rule=task_can_be_changed)
+    delete_with_audit(task, actor=actor)
+
+
+def task_reminders_send_due(*, now: datetime | None = None) -> int:
+    """Reminds the assignee of every open task that has come due, exactly once per task and due time.
+
+    Rows are claimed with SKIP LOCKED and a compare-and-swap on reminder_sent_at (which task_update
+    clears when it moves the due time), and the notification has a unique constraint per task and due
+    time: two beats or two workers never remind twice.
     """
     now = now or timezone.now()
     reminded = 0

@@ -32,11 +32,16 @@ class Combobox(Generic[M]):
     stale: str  # the refusal of an id that is not, or no longer, one to pick
     label: Callable[[M], str] = str
     css: str = "form-control"
+    # What an empty box means, e.g. "No account": shown as its placeholder, it makes the pick optional.
+    # Without it, the person must choose one.
+    optional: str = ""
 
     def attach(self, form: forms.BaseForm, *, url: str, hx: dict[str, str] | None = None) -> None:
         """Makes the form's search field the combobox whose suggestions come from `url`."""
         field = form.fields[self.search]
         field.help_text = f"Type part of its name or {self.key} and choose it from the suggestions."
+        if self.optional:
+            field.help_text = f"{field.help_text[:-1]}; leave it empty for {self.optional.lower()}."
         listbox = f"{form[self.search].auto_id}_listbox"
         field.widget.attrs.update(
             {
@@ -51,6 +56,7 @@ class Combobox(Generic[M]):
                 "hx-trigger": "input changed delay:250ms",
                 "hx-target": f"#{listbox}",
                 "hx-sync": "this:replace",
+                **({"placeholder": self.optional} if self.optional else {}),
                 **(hx or {}),
             }
         )
@@ -66,7 +72,9 @@ class Combobox(Generic[M]):
     ) -> M | None:
         """The record a suggestion chose (its hidden id), else the one the typed text names; None with
         the error on the search box. `pickable` holds the ids one may pick, `named` the records a typed
-        text is looked up in, `suggest(text, limit)` the near matches."""
+        text is looked up in, `suggest(text, limit)` the near matches. An `optional` box left empty is
+        None without an error, whatever visible id was picked before (the box is what shows); a
+        forged or stale id is still refused."""
         raw_id = str(cleaned.pop(self.picked, "") or "").strip()
         text = str(cleaned.get(self.search) or "").strip()
         if self.search in form.errors:  # too long to be a name: already said so
@@ -81,6 +89,8 @@ class Combobox(Generic[M]):
             typed = {str(getattr(record, name)).casefold() for name in self.lookups}
             if text and text.casefold() not in typed:
                 record = None  # another name typed over the chosen one (without JavaScript)
+        if self.optional and not text:
+            return None  # the box emptied: nothing chosen, whatever was picked before
         if record is None and not text:
             self._refuse(form, f"Choose {_a(self.noun)}: type part of its name or {self.key}.")
             return None

@@ -1,11 +1,9 @@
-"""Lead imports from CSV and Excel files: upload, column mapping, preview, and a chunked background job.
+"""Lead imports from CSV and Excel files, on the kernel's import machinery (crm.imports).
 
-parsing   the file into a header and numbered rows (encodings, separators, .xlsx)
 mapping   header synonyms to lead fields, and lead-source values to our sources
-rows      one row checked against the lead's rules; text kept as the file gives it
+rows      one row checked against the lead's rules
 dedupe    duplicates in the file, among leads and among contacts, one query each per chunk
 chunks    one chunk's decisions and its set-based writes
-running   the job: chunks, progress, resume, all-or-nothing
-services  upload, preview, confirm;  selectors, reports (the error file, spreadsheet-safe);  forms,
-          views, urls, tasks
+importer  the lead's part of the kernel's import run;  running  the job kind
+services  upload, preview, confirm with the lead's limits and options;  selectors, forms, views, urls
 """

@@ -16,17 +16,19 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm import access
+from crm.imports.running import Tally, problems_save, row_problems
 from crm.models import LifecycleEvent, User
+from crm.models.imports import FileImportProblem
 from crm.timeline.events import event_type
 from leads import events
 from leads.assignment.services import lead_assign_by_rules
 from leads.dedupe.pending import duplicates_stale, leads_duplicates_check_soon
-from leads.models import AssignmentRule, DuplicatePolicy, Lead, LeadImportError, LeadSource
+from leads.models import AssignmentRule, DuplicatePolicy, Lead, LeadImport, LeadImportError, LeadSource
 from leads.scoring.receivers import leads_rescore_soon
 from leads.services.leads import normalize_email, normalize_phone
 
 from .dedupe import DuplicateFinder, Key, Match, lead_keys, row_keys
-from .rows import CheckedRow
+from .rows import LeadRow
 
 # Rows per INSERT or UPDATE statement: big enough to cut round trips, small enough for PostgreSQL's
 # 65,535 bind parameters (a lead row has about 40 columns, and its history row as many).
@@ -35,40 +37,15 @@ WRITE_BATCH = 500
 
 @dataclass(frozen=True)
 class ImportContext:
-    import_id: int
+    lead_import: LeadImport
     actor: User
     owner: User | None
     policy: str
     run_assignment_rules: bool = True  # for new leads without an owner; False leaves them in the queue
 
-
-@dataclass
-class Tally:
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    errors: int = 0
-
-    def __iadd__(self, other: Tally) -> Tally:
-        self.created += other.created
-        self.updated += other.updated
-        self.skipped += other.skipped
-        self.errors += other.errors
-        return self
-
-    def __str__(self) -> str:
-        return (
-            f"{self.created:,} created, {self.updated:,} updated, {self.skipped:,} skipped as duplicates, "
-            f"{self.errors:,} with errors"
-        )
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "skipped": self.skipped,
-            "errors": self.errors,
-        }
+    @property
+    def import_id(self) -> int:
+        return self.lead_import.pk
 
 
 @dataclass
@@ -76,21 +53,12 @@ class ChunkPlan:
     creates: list[Lead] = field(default_factory=list)
     updates: dict[int, Lead] = field(default_factory=dict)  # only leads whose fields really change
     updated_fields: set[str] = field(default_factory=set)
-    notes: list[LeadImportError] = field(default_factory=list)  # errors, and why rows were not imported
+    notes: list[FileImportProblem] = field(default_factory=list)  # errors, and why rows were not imported
     tally: Tally = field(default_factory=Tally)
 
 
-def error_notes(row: CheckedRow, import_id: int) -> list[LeadImportError]:
-    return [
-        LeadImportError(
-            lead_import_id=import_id, line=row.line, field=problem.column[:100], message=problem.message[:500]
-        )
-        for problem in row.problems
-    ]
-
-
 def plan_chunk(
-    rows: Sequence[CheckedRow], *, context: ImportContext, finder: DuplicateFinder, lock: bool
+    rows: Sequence[LeadRow], *, context: ImportContext, finder: DuplicateFinder, lock: bool
 ) -> ChunkPlan:
     """Decides each row's fate; `lock` holds the leads an update policy may change."""
     plan = ChunkPlan()
@@ -99,7 +67,7 @@ def plan_chunk(
     new_leads: dict[tuple[Key, str], Lead] = {}  # this chunk's new leads by ("email", "ann@example.com")...
     for row in rows:
         if not row.ok:
-            plan.notes.extend(error_notes(row, context.import_id))
+            plan.notes.extend(row_problems(context.lead_import, row))
             plan.tally.errors += 1
             continue
         earlier, existing = finder.earlier_line(row), finder.existing(row)
@@ -137,7 +105,7 @@ def plan_chunk(
     return plan
 
 
-def _new_lead(row: CheckedRow, context: ImportContext) -> Lead:
+def _new_lead(row: LeadRow, context: ImportContext) -> Lead:
     lead = Lead(**row.fields, owner=context.owner)
     if "source" not in row.fields:
         lead.source = LeadSource.IMPORT
@@ -150,12 +118,12 @@ def _index(new_leads: dict[tuple[Key, str], Lead], lead: Lead) -> None:
         new_leads.setdefault(key, lead)
 
 
-def _skip(plan: ChunkPlan, row: CheckedRow, context: ImportContext, message: str) -> None:
+def _skip(plan: ChunkPlan, row: LeadRow, context: ImportContext, message: str) -> None:
     plan.notes.append(LeadImportError(lead_import_id=context.import_id, line=row.line, message=message[:500]))
     plan.tally.skipped += 1
 
 
-def _update_existing(plan: ChunkPlan, row: CheckedRow, context: ImportContext, existing: Match) -> None:
+def _update_existing(plan: ChunkPlan, row: LeadRow, context: ImportContext, existing: Match) -> None:
     lead = existing.lead
     assert lead is not None  # noqa: S101  (the caller checked; this narrows the type)
     if lead.is_converted:
@@ -226,7 +194,7 @@ def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
             batch_size=WRITE_BATCH,
             default_user=context.actor,
         )
-    LeadImportError.objects.bulk_create(plan.notes, batch_size=WRITE_BATCH)
+    problems_save(plan.notes)
     touched = [lead.pk for lead in plan.creates] + [lead.pk for lead in plan.updates.values()]
     leads_rescore_soon(touched)  # one set-based rescore per block of ids, after the chunk commits
     # One check per block of ids as well, never one task per row.

@@ -16,10 +16,11 @@ from typing import Literal
 from django.db.models import Q, Value
 from django.db.models.functions import Lower, Upper
 
+from crm.imports.rows import external_key
 from crm.models import Contact
 from leads.models import Lead
 
-from .rows import CheckedRow, external_key, name_key
+from .rows import LeadRow, name_key
 
 Key = Literal["external", "email", "phone", "name"]
 KEY_NAMES: dict[Key, str] = {
@@ -48,7 +49,7 @@ class Match:
         return f"{same} contact #{self.contact_id}"
 
 
-def row_keys(row: CheckedRow) -> list[tuple[Key, str]]:
+def row_keys(row: LeadRow) -> list[tuple[Key, str]]:
     keys: list[tuple[Key, str]] = [
         ("external", row.external_key),
         ("email", row.email_key),
@@ -76,7 +77,7 @@ class DuplicateFinder:
         self._leads: dict[tuple[Key, str], Lead] = {}
         self._contacts: dict[str, int] = {}
 
-    def load(self, rows: Sequence[CheckedRow], *, lock: bool = False) -> None:
+    def load(self, rows: Sequence[LeadRow], *, lock: bool = False) -> None:
         """Looks up the chunk's duplicates; `lock` holds the leads for update until the transaction ends."""
         wanted = {key for row in rows if row.ok for key in row_keys(row)}
         emails = sorted(value for key, value in wanted if key == "email")
@@ -127,7 +128,7 @@ class DuplicateFinder:
             for email, contact_id in contacts:
                 self._contacts.setdefault(email, contact_id)
 
-    def existing(self, row: CheckedRow) -> Match | None:
+    def existing(self, row: LeadRow) -> Match | None:
         for key, value in row_keys(row):
             lead = self._leads.get((key, value))
             if lead is not None:
@@ -136,13 +137,13 @@ class DuplicateFinder:
                 return Match("email", contact_id=self._contacts[value])
         return None
 
-    def earlier_line(self, row: CheckedRow) -> Match | None:
+    def earlier_line(self, row: LeadRow) -> Match | None:
         for key, value in row_keys(row):
             line = self._lines.get((key, value))
             if line is not None:
                 return Match(key, line=line)
         return None
 
-    def remember(self, row: CheckedRow) -> None:
+    def remember(self, row: LeadRow) -> None:
         for key in row_keys(row):
             self._lines.setdefault(key, row.line)

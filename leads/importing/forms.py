@@ -8,10 +8,11 @@ from typing import Any, cast
 from django import forms
 
 from crm import access
+from crm.imports.mapping import IGNORE
 from crm.models import Role, User
 from leads.models import DuplicatePolicy
 
-from .mapping import FIELD_CHOICES, IGNORE
+from .mapping import FIELD_CHOICES
 
 ACCEPTED_FILES = ".csv,.tsv,.txt,.xlsx"
 # The owner choices that name nobody: the default lets the assignment rules pick an owner, as for any

@@ -8,20 +8,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import access
 from crm.errors import DomainError
+from crm.imports.parsing import FileProblem
+from crm.imports.reports import import_report_lines
+from crm.imports.storage import stored_table
+from crm.imports.views import ImportRow
 from crm.jobs.views import STOP_POLLING
 from crm.web.views import AuthenticatedRequest, is_paged, requested_page, service_error
 from leads.models import ImportStatus, Lead, LeadImport, LeadSettings
 
 from . import selectors, services
 from .forms import MappingForm, UploadForm
-from .mapping import check_mapping
-from .parsing import FileProblem
-from .reports import import_report_lines
-from .storage import stored_table
+from .mapping import FIELDS, check_mapping
 
 PAGE_SIZE = 25
 SHOWN_PROBLEMS = 20
@@ -33,11 +35,17 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
     imports = requested_page(
         request, selectors.import_list(user=request.user), ordering=["-created_at", "-id"], size=PAGE_SIZE
     )
-    return render(
-        request,
-        "leads/importing/list.html",
-        {"page": imports, "is_paged": is_paged(request), "can_import": access.can_create(request.user, Lead)},
-    )
+    context = {
+        "page": imports,
+        "rows": [ImportRow(lead_import, "Leads") for lead_import in imports.rows],
+        "is_paged": is_paged(request),
+        "can_import": access.can_create(request.user, Lead),
+        "heading": "Lead imports",
+        "upload_url": reverse("leads:import-upload"),
+        "upload_label": "Import leads",
+        "records": "leads",
+    }
+    return render(request, "leads/importing/list.html", context)
 
 
 @login_required
@@ -58,20 +66,28 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
             service_error(form, error)
         else:
             return redirect("leads:import-mapping", pk=lead_import.pk)
-    return render(request, "leads/importing/upload.html", {"form": form})
+    context = {"form": form, "heading": "Import leads", "list_url": reverse("leads:import-list")}
+    return render(request, "leads/importing/upload.html", context)
 
 
 def _mapping_page(
     request: AuthenticatedRequest, lead_import: LeadImport, form: MappingForm, mapping: dict[str, str]
 ) -> HttpResponse:
     preview = services.import_preview(lead_import=lead_import, mapping=mapping)
-    context: dict[str, Any] = {"lead_import": lead_import, "form": form, "preview": preview}
+    context: dict[str, Any] = {
+        "record_import": lead_import,
+        "fields": FIELDS,
+        "label": "Leads",
+        "list_url": reverse("leads:import-list"),
+        "form": form,
+        "preview": preview,
+    }
     try:
         check_mapping(preview.headers, mapping)
     except DomainError as problem:
         context["mapping_problem"] = problem.message
     if request.htmx:
-        return render(request, "leads/importing/_preview.html", context)
+        return render(request, "imports/_preview.html", context)
     context["previous"] = selectors.import_previous(lead_import=lead_import)
     return render(request, "leads/importing/mapping.html", context)
 
@@ -145,13 +161,15 @@ def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The job's progress (it polls itself) and the result, which htmx refreshes until the import ends."""
     lead_import = selectors.import_get(user=request.user, pk=pk)
     context = {
-        "lead_import": lead_import,
+        "record_import": lead_import,
+        "label": "Leads",
+        "records_url": reverse("leads:index"),
         "problems": selectors.import_problems(lead_import=lead_import, limit=SHOWN_PROBLEMS),
         "shown_problems": SHOWN_PROBLEMS,
         "is_finished": lead_import.status in (ImportStatus.DONE, ImportStatus.FAILED),
     }
     if request.htmx:
-        response = render(request, "leads/importing/_result.html", context)
+        response = render(request, "imports/_result.html", context)
         if context["is_finished"]:
             response.status_code = STOP_POLLING
         return response

@@ -21,7 +21,7 @@ class Card:
     name: str
     url: str
     move_url: str  # empty when the card stays put: read-only, or won or lost (reopened on its page)
-    account: str
+    account: str  # empty for a deal without an account
     amount: str  # "EUR 1,234.50"
     when: Moment | None  # when it closed, else when it is expected to close
     closed: bool
@@ -53,7 +53,7 @@ def cards_presented(user: User, deals: Iterable[Deal], *, today: date) -> list[C
                 name=deal.name,
                 url=detail_url(deal.pk),
                 move_url=move_url(deal.pk) if deal_can_move(user, deal) else "",
-                account=deal.account.name,
+                account=deal.account.name if deal.account is not None else "",
                 amount=f"{deal.currency} {amount_text(deal.amount)}",
                 when=when,
                 closed=deal.closed_at is not None,

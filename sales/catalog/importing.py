@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from crm import access
 from crm.errors import Conflict, Invalid
+from crm.imports.parsing import Row, read_table
 from crm.models import User
 from crm.web.fragments import fragments_changed
-from leads.importing.parsing import Row, read_table
 from sales.models import Product, SalesSettings
 
 from .services import PRODUCTS, product_fields_check

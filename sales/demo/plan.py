@@ -85,6 +85,14 @@ class PlannedDeal:
     lead: Lead | None = None
 
     @property
+    def account(self) -> Account:
+        """The deal's account: every deal of the demo book is planned with one."""
+        account = self.deal.account
+        if account is None:
+            raise ValueError(f"The demo deal {self.deal} has no account.")
+        return account
+
+    @property
     def created_at(self) -> datetime:
         return self.entered[0]
 

@@ -207,15 +207,16 @@ def _write_conversions(book: DealBook, timeline: DemoTimeline) -> None:
             continue
         at = planned.created_at
         lead.status, lead.converted_at = LeadStatus.CONVERTED, at
-        lead.converted_account, lead.converted_contact = deal.account, contact
+        account = planned.account
+        lead.converted_account, lead.converted_contact = account, contact
         rows.append(Dated(lead, at, lead.owner))
-        accounts.append(When(object_id=lead.pk, then=Value(deal.account.pk)))
+        accounts.append(When(object_id=lead.pk, then=Value(account.pk)))
         contacts.append(When(object_id=lead.pk, then=Value(contact.pk)))
         data = {"name": contact.full_name}
         timeline.event(contact, kernel_events.CONTACT_CREATED, at=at, actor=lead.owner, data=data)
         converted = {
-            "account_id": deal.account.pk,
-            "account": deal.account.name,
+            "account_id": account.pk,
+            "account": account.name,
             "contact_id": contact.pk,
             "contact": contact.full_name,
             "deal_id": deal.pk,
@@ -248,13 +249,13 @@ def _write_customers(book: DealBook, timeline: DemoTimeline) -> None:
     """A first win makes the account a customer (deal_move's _after_win); Wayne then churned."""
     became: dict[int, PlannedDeal] = {}
     for planned in sorted(book.deals, key=lambda d: d.deal.closed_at or book.clock.now):
-        account = planned.deal.account
+        account = planned.account
         won = planned.deal.status == DealStatus.WON
         if won and account.pk not in became and account.lifecycle_stage == LifecycleStage.PROSPECT:
             became[account.pk] = planned
     rows = []
     for planned in became.values():
-        account, deal = planned.deal.account, planned.deal
+        account, deal = planned.account, planned.deal
         account.lifecycle_stage = LifecycleStage.CUSTOMER
         at = deal.closed_at or book.clock.now
         rows.append(Dated(account, at, deal.owner))
@@ -264,7 +265,7 @@ def _write_customers(book: DealBook, timeline: DemoTimeline) -> None:
     churned = [d for d in book.deals if d.deal.type == DealType.RENEWAL and d.deal.status == DealStatus.LOST]
     rows = []
     for planned in churned:
-        account = planned.deal.account
+        account = planned.account
         if account.lifecycle_stage != LifecycleStage.CUSTOMER:
             continue
         at = (planned.deal.closed_at or book.clock.now) + timedelta(days=3)
@@ -313,11 +314,12 @@ def _plan_onboardings(
         template = templates.get(_main_line(planned)) or templates.get("")
         if template is None:
             continue
+        account = planned.account
         onboarding = Onboarding(
-            account=deal.account,
+            account=account,
             deal=deal,
             template=template,
-            name=f"{template.name}: {deal.account}",
+            name=f"{template.name}: {account}",
             started_at=started,
         )
         steps = []
@@ -337,18 +339,18 @@ def _plan_onboardings(
                 created_by=None,
                 created_at=started,
                 due_at=due_at,
-                target=deal.account,
+                target=account,
                 completed_at=done,
-                notes=f"Onboarding of {deal.account} after winning {deal}.",
+                notes=f"Onboarding of {account} after winning {deal}.",
             )
             steps.append((task, item.role))
             finished.append(done) if done else None
         data = {"onboarding_id": onboarding, "template": template.name, "deal": deal.name}
-        timeline.event(deal.account, events.ONBOARDING_STARTED, at=started, actor=deal.owner, data=data)
+        timeline.event(account, events.ONBOARDING_STARTED, at=started, actor=deal.owner, data=data)
         if len(finished) == len(steps):
             onboarding.completed_at = max(finished)
             done_data = {"onboarding_id": onboarding, "name": onboarding.name}
-            timeline.event(deal.account, events.ACCOUNT_ONBOARDED, at=onboarding.completed_at, data=done_data)
+            timeline.event(account, events.ACCOUNT_ONBOARDED, at=onboarding.completed_at, data=done_data)
         onboardings.append(onboarding)
         result.append((onboarding, steps))
     Onboarding.objects.bulk_create(onboardings)
@@ -366,7 +368,7 @@ def _main_line(planned: PlannedDeal) -> str:
 
 def _assignee(role: str, deal: Deal, agent: User | None) -> User:
     owner = deal.owner
-    if role == OnboardingRole.ACCOUNT_OWNER and deal.account.owner is not None:
+    if role == OnboardingRole.ACCOUNT_OWNER and deal.account is not None and deal.account.owner is not None:
         return deal.account.owner
     if role == OnboardingRole.OWNER_MANAGER and owner.team is not None and owner.team.manager is not None:
         return owner.team.manager

@@ -10,7 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from crm.models.external import ExternallyKeyed, external_key_constraint
 
 from .pipelines import LostReason, Pipeline, Stage
 from .products import Product
@@ -38,9 +41,13 @@ class ForecastCategory(models.TextChoices):
     OMITTED = "omitted", "Omitted"
 
 
-class Deal(models.Model):
+class Deal(ExternallyKeyed):
     name = models.CharField(max_length=200)
-    account = models.ForeignKey("crm.Account", on_delete=models.PROTECT, related_name="deals")
+    # A deal may exist without an account, as in Salesforce and HubSpot; an admin can require one from a
+    # stage on with an exit criterion (RequiredField.ACCOUNT).
+    account = models.ForeignKey(
+        "crm.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
+    )
     primary_contact = models.ForeignKey(
         "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
@@ -80,7 +87,8 @@ class Deal(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewal"
     )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: an imported deal keeps the date it was created in the system it comes from.
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     activities = GenericRelation("crm.Activity")
@@ -91,6 +99,7 @@ class Deal(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            external_key_constraint("deal_external_key"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_not_negative"),
             models.CheckConstraint(condition=Q(status__in=DealStatus.values), name="deal_status_known"),
             models.CheckConstraint(

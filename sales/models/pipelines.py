@@ -65,6 +65,7 @@ class CriterionKind(models.TextChoices):
 
 
 class RequiredField(models.TextChoices):
+    ACCOUNT = "account", "Account"
     AMOUNT = "amount", "Amount"
     CLOSE_DATE = "close_date", "Expected close date"
     NEXT_STEP = "next_step", "Next step"

@@ -35,7 +35,7 @@ def template_for(deal: Deal) -> OnboardingTemplate | None:
 
 def _assignee(role: str, deal: Deal) -> User:
     owner = deal.owner
-    if role == OnboardingRole.ACCOUNT_OWNER and deal.account.owner is not None:
+    if role == OnboardingRole.ACCOUNT_OWNER and deal.account is not None and deal.account.owner is not None:
         return deal.account.owner
     if role == OnboardingRole.OWNER_MANAGER and owner.team is not None and owner.team.manager is not None:
         return owner.team.manager
@@ -54,7 +54,10 @@ def _assignee(role: str, deal: Deal) -> User:
 
 @transaction.atomic
 def onboarding_start(*, actor: User | None, deal: Deal) -> Onboarding | None:
-    """Starts the won deal's onboarding; a deal that has one (won twice, a retry) keeps it."""
+    """Starts the won deal's onboarding; a deal that has one (won twice, a retry) keeps it, and a deal
+    without an account has none (the checklist is the account's)."""
+    if deal.account is None:
+        return None
     existing = Onboarding.objects.filter(deal=deal).first()
     if existing is not None:
         return existing

@@ -53,7 +53,7 @@ def renewals_create_due(*, today: date | None = None) -> int:
 
 
 def renewal_create(*, won: Deal) -> Deal | None:
-    """The renewal of `won`: same account, contact, owner and products, for the next term."""
+    """The renewal of `won`: same account (or none), contact, owner and products, for the next term."""
     if won.contract_end is None:
         return None
     term = (won.contract_end - won.contract_start) if won.contract_start else timedelta(days=364)
@@ -103,8 +103,13 @@ def renewal_create(*, won: Deal) -> Deal | None:
     notification_send(
         recipient=won.owner,
         kind=NotificationKind.RENEWAL_DUE,
-        message=f"{won.account}'s contract ends on {date_format(won.contract_end, 'j M Y')}: "
+        message=f"{_contract_of(won)} ends on {date_format(won.contract_end, 'j M Y')}: "
         "the renewal deal is ready.",
         url=renewal.get_absolute_url(),
     )
     return renewal
+
+
+def _contract_of(won: Deal) -> str:
+    """Whose contract a renewal notice names: the account's, else the deal's own."""
+    return f"{won.account}'s contract" if won.account is not None else f"The contract of {won}"

@@ -96,14 +96,25 @@ def closed_on(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
-def _check_account_and_contact(*, actor: User, account: Account, contact: Contact | None) -> None:
-    access.ensure_can_view(actor, account)
-    if contact is not None and contact.account_id != account.pk:
+def _check_account_and_contact(*, actor: User, account: Account | None, contact: Contact | None) -> None:
+    """The account is one the actor may see, or none; the primary contact works at that account (a deal
+    without an account takes a contact without one)."""
+    if account is not None:
+        access.ensure_can_view(actor, account)
+    if contact is None or contact.account_id == (account.pk if account is not None else None):
+        return
+    if account is None:
         raise Invalid(
-            f"{contact} does not work at {account}; choose one of its contacts.",
+            f"{contact} works at {contact.account}; give the deal that account, or choose a contact "
+            "without one.",
             field="primary_contact",
             code="contact_not_at_account",
         )
+    raise Invalid(
+        f"{contact} does not work at {account}; choose one of its contacts.",
+        field="primary_contact",
+        code="contact_not_at_account",
+    )
 
 
 def _notify_owner(*, actor: User | None, deal: Deal, message: str) -> None:
@@ -122,7 +133,9 @@ def deal_create(*, actor: User, fields: dict[str, Any]) -> Deal:
     access.ensure_can_create(actor, Deal)
     fields = {"owner": actor, **fields}
     check_owner_assignable(actor=actor, owner=fields["owner"])
-    _check_account_and_contact(actor=actor, account=fields["account"], contact=fields.get("primary_contact"))
+    _check_account_and_contact(
+        actor=actor, account=fields.get("account"), contact=fields.get("primary_contact")
+    )
     stage: Stage | None = fields.get("stage")
     pipeline: Pipeline = stage.pipeline if stage else fields.get("pipeline") or default_pipeline()
     stage = stage or first_open_stage(pipeline)
@@ -403,8 +416,11 @@ def _enter(
 
 
 def _after_win(*, actor: User, deal: Deal) -> None:
-    """A win makes the account a customer and starts its onboarding from the matching template."""
+    """A win makes the account a customer and starts its onboarding from the matching template; a deal
+    without an account is won alone (an onboarding is the account's)."""
     event_record(actor=actor, target=deal, type=events.DEAL_WON, data={"amount": str(deal.amount)})
+    if deal.account_id is None:
+        return
     account = Account.objects.select_for_update().get(pk=deal.account_id)
     if account.lifecycle_stage != LifecycleStage.CUSTOMER:
         old = account.lifecycle_stage

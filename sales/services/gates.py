@@ -46,15 +46,25 @@ def missing_criteria(*, deal: Deal, stages: QuerySet[Stage]) -> list[tuple[Stage
     return [(criterion.stage, criterion.label) for criterion in criteria if not is_met(criterion, deal)]
 
 
+def field_is_filled(field_name: str, deal: Deal) -> bool:
+    """Whether the deal has the field a FIELD criterion requires; a field this code does not know is
+    never filled, so a criterion no deal can meet blocks the move rather than letting every deal past."""
+    if field_name == RequiredField.ACCOUNT:
+        return deal.account_id is not None
+    if field_name == RequiredField.AMOUNT:
+        return deal.amount > 0
+    if field_name == RequiredField.CLOSE_DATE:
+        return deal.close_date is not None
+    if field_name == RequiredField.NEXT_STEP:
+        return bool(deal.next_step.strip())
+    if field_name == RequiredField.PRIMARY_CONTACT:
+        return deal.primary_contact_id is not None
+    return False
+
+
 def is_met(criterion: ExitCriterion, deal: Deal) -> bool:
     if criterion.kind == CriterionKind.FIELD:
-        if criterion.field_name == RequiredField.AMOUNT:
-            return deal.amount > 0
-        if criterion.field_name == RequiredField.CLOSE_DATE:
-            return deal.close_date is not None
-        if criterion.field_name == RequiredField.NEXT_STEP:
-            return bool(deal.next_step.strip())
-        return deal.primary_contact_id is not None
+        return field_is_filled(criterion.field_name, deal)
     if criterion.kind == CriterionKind.RELATED:
         if criterion.related == RequiredRecord.PRIMARY_CONTACT:
             return deal.primary_contact_id is not None

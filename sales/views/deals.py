@@ -1,5 +1,6 @@
-"""Deal pages: the list, the detail page, and the create, edit and delete forms. The board is in
-sales.board.views, the product lines editor in sales.views.lines, the bulk actions in sales.views.bulk."""
+"""Deal pages: the list and its CSV export, the detail page, and the create, edit and delete forms. The
+board is in sales.board.views, the product lines editor in sales.views.lines, the bulk actions in
+sales.views.bulk."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import BaseForm
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,13 +20,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import access
 from crm.customers.selectors import account_list, account_suggestions, contact_list
 from crm.errors import DomainError, NotFound
+from crm.lists.exporting import csv_download
 from crm.lists.saved_views import list_views_context
 from crm.models import User
 from crm.timeline.views import record_sections
 from crm.web.fragments import audience, cached_fragment, query_key
 from crm.web.views import AuthenticatedRequest, delete_page, is_paged, requested_page, service_error
+from sales.exporting import deal_export_chunks, export_filename
 from sales.filters import DealListFilter
 from sales.forms import DealForm, LineAddForm, LineForm, MoveForm, ReopenForm
+from sales.importing import DEALS
 from sales.models import Deal, DealLine, DealType, StageKind
 from sales.presenters import deal_rows_presented
 from sales.rules import (
@@ -137,6 +141,7 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
         "is_filtered": filtered,
         "is_paged": is_paged(request),
         "can_create": may_change,
+        "import_kind": "deals" if DEALS.may_import(user) else "",
         "filters_html": cached_fragment(
             "deals:filters",
             [*audience(user), query_key(request.GET)],
@@ -156,6 +161,16 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
         **list_views_context(user=user, key="deals", filterset=filterset),
     }
     return render(request, "sales/deals/deal_list.html", context)
+
+
+@login_required
+@require_GET
+def deal_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
+    """Every deal of the list the query string describes (not only one page), as a CSV file that imports
+    back as updates of these deals; page cursors are ignored."""
+    filterset = DealListFilter(request.GET, queryset=deal_rows(user=request.user))
+    chunks = deal_export_chunks(filterset.qs, ordering=filterset.keyset_ordering())
+    return csv_download(chunks, filename=export_filename())
 
 
 def detail_page(request: AuthenticatedRequest, deal: Deal, **forms: Any) -> HttpResponse:

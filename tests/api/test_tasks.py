@@ -1,11 +1,12 @@
-"""Tasks through the API: created on a visible record or none, completed and reopened idempotently."""
+"""Tasks through the API: created on a visible record or none, completed and reopened idempotently,
+changed and deleted by those who work them."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from crm.models import Account, Task
+from crm.models import Account, Notification, NotificationKind, Task
 from tests.factories import AccountFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +153,77 @@ def test_listing_tasks_costs_the_same_queries_for_one_row_as_for_thirty(api_as, 
             task_on(AccountFactory(owner=rep), assignee=rep)
 
     assert_same_query_count(lambda: client.get(LIST), grow=grow)
+
+
+def test_the_assignee_renames_and_moves_their_task(api_as, rep):
+    task = TaskFactory(assignee=rep, created_by=rep, title="Old title")
+    later = timezone.now() + timedelta(days=3)
+
+    response = api_as(rep).patch(
+        detail(task), {"title": "Call Ada", "due_at": later.isoformat()}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["title"] == "Call Ada"
+    task.refresh_from_db()
+    assert (task.title, task.due_at) == ("Call Ada", later)
+
+
+def test_a_manager_hands_a_task_to_a_teammate_who_is_told(api_as, manager, rep, teammate):
+    task = task_on(AccountFactory(owner=rep), assignee=rep)
+
+    response = api_as(manager).patch(detail(task), {"assignee": teammate.pk}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["assignee"] == teammate.pk
+    notification = Notification.objects.get(recipient=teammate)
+    assert notification.kind == NotificationKind.ASSIGNED
+    assert task.title in notification.message
+
+
+def test_a_rep_cannot_hand_their_task_to_another_rep(api_as, rep, teammate):
+    task = TaskFactory(assignee=rep)
+
+    response = api_as(rep).patch(detail(task), {"assignee": teammate.pk}, format="json")
+
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.assignee == rep
+
+
+def test_an_empty_title_is_a_400_naming_it(api_as, rep):
+    task = TaskFactory(assignee=rep)
+
+    response = api_as(rep).patch(detail(task), {"title": ""}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["title"]
+
+
+def test_another_reps_private_task_is_a_404_to_change_and_to_delete(api_as, rep, teammate):
+    task = TaskFactory(assignee=teammate, title="Theirs")
+    client = api_as(rep)
+
+    assert client.patch(detail(task), {"title": "Mine now"}, format="json").status_code == 404
+    assert client.delete(detail(task)).status_code == 404
+    task.refresh_from_db()
+    assert task.title == "Theirs"
+
+
+def test_a_marketer_who_reads_a_task_may_not_change_or_delete_it(api_as, marketer, rep):
+    task = task_on(AccountFactory(owner=rep), assignee=rep, title="Theirs")
+    client = api_as(marketer)
+
+    assert client.get(detail(task)).status_code == 200
+    assert client.patch(detail(task), {"title": "Mine now"}, format="json").status_code == 403
+    assert client.delete(detail(task)).status_code == 403
+    assert Task.objects.get().title == "Theirs"
+
+
+def test_deleting_a_task_removes_it_and_a_second_delete_is_a_404(api_as, rep):
+    task = TaskFactory(assignee=rep)
+    client = api_as(rep)
+
+    assert client.delete(detail(task)).status_code == 204
+    assert not Task.objects.exists()
+    assert client.delete(detail(task)).status_code == 404

@@ -12,8 +12,8 @@ import time
 import pytest
 from django.db import connection
 
+from crm.imports.running import CHUNK_ROWS
 from crm.models import JobStatus, Role, User
-from leads.importing.running import CHUNK_ROWS
 from leads.models import ImportStatus
 from tests.factories import UserFactory
 from tests.processes import free_port

@@ -9,9 +9,9 @@ import pytest
 from django.db import transaction
 from django.db.models import Count
 
+from crm.imports.running import CHUNK_ROWS
 from crm.models import JobStatus, OutboundEmail, Role, User
 from crm.timeline.notifications import email_queue
-from leads.importing.running import CHUNK_ROWS
 from leads.models import Lead, RuleKind, ScoringRule
 from leads.scoring.services import rescore_start
 from tests.factories import UserFactory

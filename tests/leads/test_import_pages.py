@@ -98,7 +98,7 @@ def test_changing_a_column_refreshes_the_preview_without_saving_the_mapping(as_u
     )
 
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="import-preview"')
+    assert html.lstrip().startswith('<div id="import-preview"')
     assert "bob@" in html
     assert "not a valid email address" not in html
     lead_import.refresh_from_db()

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.errors import Forbidden, Invalid
+from crm.imports import running
+from crm.imports.reports import import_report_lines
 from crm.jobs.running import job_run
 from crm.models import BackgroundJob, JobStatus, LifecycleEvent, Notification
 from leads import events
 from leads.assignment.services import assignment_rule_create
-from leads.importing import chunks, running
-from leads.importing.reports import import_report_lines
+from leads.importing import chunks, importer
 from leads.importing.services import import_confirm, import_preview, import_upload
 from leads.models import DuplicatePolicy, ImportStatus, Lead, LeadImport, LeadSettings, LeadSource
 from tests.factories import ContactFactory, LeadFactory
@@ -406,7 +407,7 @@ def test_a_crashed_run_resumes_after_its_last_committed_chunk_without_duplicates
             raise WorkerLost
         return real_plan(*args, **kwargs)
 
-    monkeypatch.setattr(running, "plan_chunk", crash_on_second_chunk)
+    monkeypatch.setattr(importer, "plan_chunk", crash_on_second_chunk)
     data = _csv(*[f"P{n},L{n},p{n}@example.com,," for n in range(5)])
     with pytest.raises(WorkerLost):
         run(rep, data, duplicate_policy=DuplicatePolicy.CREATE)

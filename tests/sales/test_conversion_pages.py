@@ -139,6 +139,7 @@ def test_converting_with_a_deal_lands_on_the_deal_with_a_message(as_user, rep):
     assert response.url == deal.get_absolute_url()
     assert (deal.name, deal.amount, deal.close_date) == ("Initech platform", Decimal("7500.00"), close)
     assert deal.primary_contact is not None
+    assert deal.account is not None
     assert (deal.account.name, deal.primary_contact.email) == ("Initech", "jane@initech.example")
     assert messages_of(response) == [
         "Converted Jane Doe: created the account Initech, created the contact Jane Doe "
@@ -219,6 +220,7 @@ def test_a_converted_lead_shows_where_it_went_on_its_page_and_on_the_convert_pag
     client.post(_url(lead), _form())
     deal = Deal.objects.get()
     assert deal.primary_contact is not None
+    assert deal.account is not None
     links = [
         deal.account.get_absolute_url(),
         deal.primary_contact.get_absolute_url(),

@@ -159,6 +159,7 @@ def test_recent_wins_are_onboarding_with_an_item_overdue_and_older_ones_are_done
 
 def test_wins_made_customers_northwind_renews_and_wayne_churned(client: Client) -> None:
     for deal in Deal.objects.filter(status=DealStatus.WON).select_related("account"):
+        assert deal.account is not None
         assert deal.account.lifecycle_stage in (LifecycleStage.CUSTOMER, LifecycleStage.CHURNED)
     northwind = Account.objects.get(domain="northwind.example")
     assert northwind.lifecycle_stage == LifecycleStage.CUSTOMER

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from crm.lists.exporting import spreadsheet_safe
-from leads.models import LeadImport
+from crm.models.imports import FileImport
 
 from .parsing import FileProblem
 from .storage import stored_table
@@ -24,17 +24,17 @@ class _Line:
         return text
 
 
-def import_report_lines(lead_import: LeadImport) -> Iterator[str]:
+def import_report_lines(file_import: FileImport) -> Iterator[str]:
     """The report as CSV text, line by line, for a streaming response. Every cell, the file's own values
-    included, is spreadsheet-safe (see leads.exporting.spreadsheet): opening the report runs nothing."""
+    included, is spreadsheet-safe (crm.lists.exporting.spreadsheet_safe): opening the report runs nothing."""
     writer = csv.writer(_Line())
     problems: dict[int, list[str]] = defaultdict(list)
-    for line, column, message in lead_import.errors.order_by("line", "id").values_list(
+    for line, column, message in file_import.errors.order_by("line", "id").values_list(
         "line", "field", "message"
     ):
         problems[line].append(f"{column}: {message}" if column else message)
     try:
-        table = stored_table(lead_import)
+        table = stored_table(file_import)
         headers: tuple[str, ...] = table.headers
         rows = table.rows()
     except FileProblem:  # the file is gone: the report still says what was wrong, without the values

@@ -1,4 +1,4 @@
-"""Reading an uploaded lead file into its column names and its numbered rows.
+"""Reading an uploaded file into its column names and its numbered rows.
 
 CSV text is read as UTF-8 (with or without a byte-order mark, or UTF-16 when it starts with one),
 else as Windows-1252, the encoding Excel on Windows writes; a file that is neither is refused with the

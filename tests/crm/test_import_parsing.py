@@ -5,9 +5,9 @@ import io
 import openpyxl
 import pytest
 
+from crm.imports.parsing import FileProblem, Row, read_table
 from leads.importing.mapping import check_mapping, guess_mapping, source_value
-from leads.importing.parsing import FileProblem, Row, read_table
-from leads.importing.rows import RowChecker
+from leads.importing.rows import LeadRowChecker
 from leads.models import LeadSource
 
 HEADERS = ("First Name", "Last Name", "Email Address", "Company Name", "Phone")
@@ -29,7 +29,7 @@ def _xlsx(*rows: list[object]) -> bytes:
 
 
 def _check(*values: str, headers: tuple[str, ...] = HEADERS, line: int = 2):
-    return RowChecker(headers, guess_mapping(headers)).check(Row(line=line, values=values))
+    return LeadRowChecker(headers, guess_mapping(headers)).check(Row(line=line, values=values))
 
 
 # Column mapping
