@@ -460,9 +460,8 @@ class DealImporter(KeyedImporter[Deal]):
         """The deals' product lines, their stage history from the imported dates, and the won or lost
         event of a deal imported closed, when it closed."""
         written = [(deal, lines) for deal, lines in self.new_lines.values()]
-        DealLine.objects.filter(
-            deal__in=[deal.pk for deal, _ in written if deal not in plan.creates]
-        ).delete()
+        created = {deal.pk for deal in plan.creates}
+        DealLine.objects.filter(deal__in=[deal.pk for deal, _ in written if deal.pk not in created]).delete()
         for deal, lines in written:
             for position, line in enumerate(lines):
                 line.deal, line.position = deal, position

@@ -27,11 +27,10 @@ from rest_framework.response import Response
 from crm.api.parsers import JSONParser
 from crm.api.views import NOT_FOUND, actor, record_id
 from crm.errors import DomainError
-from crm.lists.exporting import csv_download
 from crm.models import RecordImport
 
 from .registry import RecordType, record_type, record_types_for
-from .reports import import_report_lines
+from .reports import import_report_download
 from .selectors import import_get, import_list
 from .serializers import (
     ImportKindSerializer,
@@ -49,12 +48,6 @@ NOT_STARTABLE = OpenApiResponse(
     description="Only the person who uploaded the file can start its import, and only while their role "
     "may import the record type."
 )
-
-
-def _errors_file_name(record_import: RecordImport) -> str:
-    """The download's name, as the page gives it: accounts.csv -> accounts-not-imported.csv."""
-    stem = record_import.original_name.rsplit(".", 1)[0] or "import"
-    return "".join(char if char.isalnum() or char in "-_" else "-" for char in stem) + "-not-imported.csv"
 
 
 def _preview_answer(
@@ -211,4 +204,4 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def errors(self, request: Request, pk: str) -> StreamingHttpResponse:
         record_import = import_get(user=actor(request), pk=record_id(pk))
-        return csv_download(import_report_lines(record_import), filename=_errors_file_name(record_import))
+        return import_report_download(record_import)

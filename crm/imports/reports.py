@@ -8,7 +8,9 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterator
 
-from crm.lists.exporting import spreadsheet_safe
+from django.http import StreamingHttpResponse
+
+from crm.lists.exporting import csv_download, spreadsheet_safe
 from crm.models.imports import FileImport
 
 from .parsing import FileProblem
@@ -22,6 +24,13 @@ class _Line:
 
     def write(self, text: str) -> str:
         return text
+
+
+def import_report_download(file_import: FileImport) -> StreamingHttpResponse:
+    """The report as a download named after the file: accounts.csv -> accounts-not-imported.csv."""
+    stem = file_import.original_name.rsplit(".", 1)[0] or "import"
+    name = "".join(char if char.isalnum() or char in "-_" else "-" for char in stem)
+    return csv_download(import_report_lines(file_import), filename=f"{name}-not-imported.csv")
 
 
 def import_report_lines(file_import: FileImport) -> Iterator[str]:

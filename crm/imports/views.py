@@ -23,7 +23,7 @@ from . import selectors
 from .forms import MappingForm, UploadForm, posted_values
 from .parsing import FileProblem
 from .registry import RecordType, record_type, record_types_for
-from .reports import import_report_lines
+from .reports import import_report_download
 from .services import record_import_confirm, record_import_preview, record_import_upload
 from .storage import stored_table
 
@@ -223,11 +223,4 @@ def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_errors(request: AuthenticatedRequest, pk: int) -> StreamingHttpResponse:
-    record_import = selectors.import_get(user=request.user, pk=pk)
-    response = StreamingHttpResponse(
-        import_report_lines(record_import), content_type="text/csv; charset=utf-8"
-    )
-    stem = record_import.original_name.rsplit(".", 1)[0] or "import"
-    filename = "".join(char if char.isalnum() or char in "-_" else "-" for char in stem)
-    response["Content-Disposition"] = f'attachment; filename="{filename}-not-imported.csv"'
-    return response
+    return import_report_download(selectors.import_get(user=request.user, pk=pk))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import access
 from crm.errors import DomainError
 from crm.imports.parsing import FileProblem
-from crm.imports.reports import import_report_lines
+from crm.imports.reports import import_report_download
 from crm.imports.storage import stored_table
 from crm.imports.views import ImportRow
 from crm.jobs.views import STOP_POLLING
@@ -179,9 +179,4 @@ def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_errors(request: AuthenticatedRequest, pk: int) -> StreamingHttpResponse:
-    lead_import = selectors.import_get(user=request.user, pk=pk)
-    response = StreamingHttpResponse(import_report_lines(lead_import), content_type="text/csv; charset=utf-8")
-    stem = lead_import.original_name.rsplit(".", 1)[0] or "import"
-    filename = "".join(char if char.isalnum() or char in "-_" else "-" for char in stem)
-    response["Content-Disposition"] = f'attachment; filename="{filename}-not-imported.csv"'
-    return response
+    return import_report_download(selectors.import_get(user=request.user, pk=pk))
