@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, ClassVar
@@ -29,7 +30,7 @@ from django.utils import timezone
 from crm import access
 from crm.customers.importing import ACCOUNT_REFERENCE, AccountImporter, reference_keys
 from crm.imports import cells
-from crm.imports.cells import Cleaner, max_length
+from crm.imports.cells import CellError, Cleaner, max_length
 from crm.imports.keyed import RECORD_ID, WRITE_BATCH, Key, KeyedImporter, KeyedRowChecker, Plan, referenced
 from crm.imports.mapping import ImportField, ImportFields, external_id_fields
 from crm.imports.registry import RecordType
@@ -179,6 +180,14 @@ def _products(value: str) -> list[tuple[str, Decimal]]:
     return items
 
 
+@dataclass(frozen=True)
+class StageChoice:
+    """A stage cell that names a stage in several pipelines, until the row's pipeline picks one."""
+
+    cell: str
+    stages: list[Stage]
+
+
 class DealRowChecker(KeyedRowChecker):
     cleaners: ClassVar[dict[str, Cleaner]] = {
         "name": cells.text(max_length(Deal, "name")),
@@ -195,6 +204,15 @@ class DealRowChecker(KeyedRowChecker):
         if name == "products":
             reader = self.values["products"]
             return [(reader(product), quantity) for product, quantity in _products(value)]
+        if name == "stage":
+            try:
+                return super().clean(name, value)
+            except CellError:
+                # "Won" in several pipelines: the row's Pipeline column may settle it (see complete).
+                stages = [option.value for option in self.values["stage"].values.named(value)]
+                if len(stages) < 2:
+                    raise
+                return StageChoice(value, stages)
         return super().clean(name, value)
 
     def complete(self, fields: dict[str, Any], problems: list[Problem]) -> None:
@@ -205,8 +223,24 @@ class DealRowChecker(KeyedRowChecker):
         for name in ("created_at", "closed_at"):
             if name in fields:  # noon of that day where the uploader is: the day stays the day
                 fields[name] = datetime.datetime.combine(fields[name], datetime.time(12), self.time_zone)
-        stage: Stage | None = fields.get("stage")
         pipeline: Pipeline | None = fields.get("pipeline")
+        if isinstance(fields.get("stage"), StageChoice):
+            choice = fields.pop("stage")
+            stage_in_pipeline = [
+                stage for stage in choice.stages if pipeline and stage.pipeline_id == pipeline.pk
+            ]
+            if stage_in_pipeline:
+                fields["stage"] = stage_in_pipeline[0]
+            else:
+                pipelines = ", ".join(sorted(str(stage.pipeline) for stage in choice.stages))
+                problems.append(
+                    Problem(
+                        self.headers["stage"],
+                        f"“{choice.cell}” is a stage of several pipelines ({pipelines}): map a Pipeline "
+                        "column, or choose the stage under “Values” in the preview.",
+                    )
+                )
+        stage: Stage | None = fields.get("stage")
         if stage is not None and pipeline is not None and stage.pipeline_id != pipeline.pk:
             problems.append(
                 Problem(

@@ -54,6 +54,10 @@ class ValueSet:
         keys = self._index.get(squash(cell), set())
         return next(iter(keys)) if len(keys) == 1 else None
 
+    def named(self, cell: str) -> list[Option]:
+        """Every option the cell names ("Won" may be the won stage of several pipelines)."""
+        return [self._by_key[key] for key in sorted(self._index.get(squash(cell), set()))]
+
     def suggest(self, cell: str) -> str | None:
         """The option nearest to a cell that names none (never applied without the user)."""
         near = difflib.get_close_matches(squash(cell), list(self._index), n=1, cutoff=NEAR)

@@ -13,7 +13,7 @@ from crm.imports.services import record_import_confirm, record_import_preview, r
 from crm.models import DuplicatePolicy, LifecycleEvent, Notification, RecordImport
 from sales import events
 from sales.models import Deal, DealStatus, Pipeline, StageVisit
-from tests.factories import AccountFactory, ProductFactory
+from tests.factories import AccountFactory, PipelineFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +237,26 @@ def test_the_order_of_the_files_dates_is_taken_from_a_date_that_can_only_be_read
     record_import = upload("Deal Name,Company,Created Date\nA,Acme,03/04/2023\nB,Acme,25/04/2023\n")
 
     assert record_import.date_order == "dmy"
+
+
+def test_a_stage_in_several_pipelines_is_settled_by_the_rows_pipeline_and_asked_about_without_one(
+    run, acme
+):
+    partner = PipelineFactory(name="Partner deals")
+    data = (
+        "Deal Name,Company,Pipeline,Stage,Closed Date,Lost Reason\n"
+        "Via partner,Acme,Partner deals,Won,2023-05-01,\n"
+        "Direct,Acme,,Won,2023-05-01,\n"
+    )
+
+    record_import = run(data)
+
+    assert Deal.objects.get().stage == partner.stages.get(name="Won")
+    assert _problems(record_import) == [
+        (
+            3,
+            "Stage",
+            "“Won” is a stage of several pipelines (Partner deals, Sales): map a Pipeline column, "
+            "or choose the stage under “Values” in the preview.",
+        )
+    ]
