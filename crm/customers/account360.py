@@ -16,13 +16,14 @@ import binascii
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, F, Model, Q, QuerySet, Value
 from django.utils.dateparse import parse_datetime
 
+from crm.lists.pagination import InvalidCursor
 from crm.models import Account, Activity, Contact, EngagementEvent, LifecycleEvent, Task
 from crm.timeline import events
 from crm.timeline.events import EventType, event_type
@@ -65,6 +66,10 @@ class TimelineCursor:
         except (binascii.Error, ValueError, TypeError):
             return None
         if at is None or at.tzinfo is None or kind not in KINDS:
+            return None
+        try:
+            at = at.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59, which Python accepts
+        except OverflowError:
             return None
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
             return None
@@ -136,26 +141,39 @@ def _branch(kind: Kind, account: Account, cursor: TimelineCursor | None, size: i
     )
 
 
-def account_timeline_keys(*, account: Account, cursor: TimelineCursor | None, size: int) -> QuerySet[Any]:
+def account_timeline_keys(
+    *, account: Account, cursor: TimelineCursor | None, size: int, kinds: tuple[Kind, ...] = KINDS
+) -> QuerySet[Any]:
     """The page's (id, entry_at, entry_kind) rows: one query, each branch reading its index."""
-    activities, events, tasks = (_branch(kind, account, cursor, size) for kind in KINDS)
-    merged = activities.union(events, tasks, all=True).order_by("-entry_at", "-entry_kind", "-id")
+    first, *others = (_branch(kind, account, cursor, size) for kind in kinds)
+    merged = first.union(*others, all=True).order_by("-entry_at", "-entry_kind", "-id")
     return merged[:size]
 
 
 def account_timeline(
-    *, account: Account, older: str | None = None, size: int = TIMELINE_PAGE_SIZE
+    *,
+    account: Account,
+    older: str | None = None,
+    size: int = TIMELINE_PAGE_SIZE,
+    kinds: tuple[Kind, ...] = KINDS,
+    strict: bool = False,
 ) -> AccountTimeline:
     """A page of the account's 360 timeline, newest first (the caller checked that the user sees it).
+
+    `kinds` keeps only those rows (the API leaves the tasks out: they have their own list), the other
+    rows staying as the page has them. A strict page (the API's) raises InvalidCursor for an `older`
+    cursor not made by `TimelineCursor.encode`, and is empty past the last row instead of starting again.
 
     Queries: the merged keys, then the page's activities, events and tasks (one query each, when the
     page has any), and one per type of record they are on.
     """
     cursor = TimelineCursor.decode(older)
-    keys = list(account_timeline_keys(account=account, cursor=cursor, size=size + 1))
-    if cursor is not None and not keys:
+    if strict and older and cursor is None:
+        raise InvalidCursor(older)
+    keys = list(account_timeline_keys(account=account, cursor=cursor, size=size + 1, kinds=kinds))
+    if cursor is not None and not keys and not strict:
         # Nothing older any more (rows were deleted or moved away): start again from the top.
-        return account_timeline(account=account, size=size)
+        return account_timeline(account=account, size=size, kinds=kinds)
     has_older = len(keys) > size
     keys = keys[:size]
     ids: dict[str, list[int]] = defaultdict(list)

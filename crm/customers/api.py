@@ -18,14 +18,19 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
 
 from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
+from crm.customers.account360 import AccountEntry, Kind, account_timeline
 from crm.customers.filters import AccountFilter, ContactFilter
 from crm.customers.selectors import account_get, account_list, contact_get, contact_list
-from crm.customers.serializers import AccountSerializer, ContactSerializer
+from crm.customers.serializers import AccountSerializer, AccountTimelineEntrySerializer, ContactSerializer
 from crm.customers.services import (
     account_create,
     account_delete,
@@ -34,7 +39,9 @@ from crm.customers.services import (
     contact_delete,
     contact_update,
 )
+from crm.lists.api import CursorPagination
 from crm.lists.filters import ExternalKeyFilterSet
+from crm.lists.pagination import InvalidCursor
 from crm.models import Account, Contact
 from crm.records import external_key_match
 
@@ -45,6 +52,72 @@ class AccountApiFilter(ExternalKeyFilterSet, AccountFilter):
 
 class ContactApiFilter(ExternalKeyFilterSet, ContactFilter):
     ordering = None
+
+
+# The 360 timeline's rows in the API: its tasks have their own list (/api/v1/tasks/).
+TIMELINE_KINDS: tuple[Kind, ...] = ("activity", "event")
+
+
+class AccountTimelinePagination(CursorPagination):
+    """The account 360 timeline's pages: the selector's own keyset (occurred at, kind, id, newest
+    first, crm.customers.account360) behind the same `cursor`, `page_size`, `next` and `results` as
+    every list. It pages forward only (`previous` is always null) and gives no count; a cursor it did
+    not make is a 400 naming it, and a cursor past the last row an empty page."""
+
+    older: str | None = None
+
+    def paginate_timeline(self, request: Request, account: Account) -> list[AccountEntry]:
+        self.url = request.build_absolute_uri()
+        try:
+            page = account_timeline(
+                account=account,
+                older=request.query_params.get(self.cursor_query_param),
+                size=self.get_page_size(request),
+                kinds=TIMELINE_KINDS,
+                strict=True,
+            )
+        except InvalidCursor:
+            raise ValidationError(
+                {self.cursor_query_param: ["This cursor is not one this list gave; start again."]}
+            ) from None
+        self.older = page.older
+        return page.entries
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response({"next": self.get_next_link(), "previous": None, "results": data})
+
+    def get_next_link(self) -> str | None:
+        if self.older is None:
+            return None
+        return replace_query_param(self.url, self.cursor_query_param, self.older)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next (older) page; null on the last page.",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "Always null: the timeline pages forward only (start again to go back).",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            parameter
+            for parameter in super().get_schema_operation_parameters(view)
+            if parameter["name"] in (self.cursor_query_param, self.page_size_query_param)
+        ]
 
 
 # List, read, create, change and delete one kind of customer record through its selectors and services.
@@ -142,6 +215,30 @@ class AccountViewSet(CustomerViewSet):
 
     def remove(self, pk: int) -> None:
         account_delete(actor=actor(self.request), account_id=pk)
+
+    @extend_schema(
+        summary="Read a page of an account's 360 timeline, newest first",
+        description=(
+            "The activities and lifecycle events of the account and of the records that roll up to it "
+            "(its contacts, its deals, the leads converted into it), as the account page shows them: "
+            "whoever may see the account sees its whole trail. The account's tasks are not rows here "
+            "(see /api/v1/tasks/). Follow `next` for older rows."
+        ),
+        responses={200: AccountTimelineEntrySerializer(many=True), 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=AccountTimelinePagination,
+        filter_backends=[],
+        serializer_class=AccountTimelineEntrySerializer,
+    )
+    def timeline(self, request: Request, pk: str) -> Response:
+        account = account_get(user=actor(request), pk=record_id(pk))
+        paginator = AccountTimelinePagination()
+        entries = paginator.paginate_timeline(request, account)
+        data = AccountTimelineEntrySerializer(entries, many=True, context={"account": account}).data
+        return paginator.get_paginated_response(data)
 
 
 @extend_schema(tags=["contacts"])
