@@ -103,7 +103,9 @@ class ImportFields:
         headers = list(headers)
         best: dict[str, tuple[int, int]] = {}  # field -> (rank, column)
         for column, header in enumerate(headers):
-            match = self._ranked.get(squash(header))
+            # Pipedrive names columns "Deal - Won time", "Organization - Name": the part after the dash
+            # says the field when the whole header does not.
+            match = self._ranked.get(squash(header)) or self._ranked.get(squash(header.rpartition(" - ")[2]))
             if match is not None:
                 field, rank = match
                 if field not in best or (rank, column) < best[field]:

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.imports.services import record_import_confirm, record_import_preview, record_import_upload
 from crm.models import DuplicatePolicy, LifecycleEvent, Notification, RecordImport
 from sales import events
+from sales.importing import FIELDS
 from sales.models import Deal, DealStatus, Pipeline, StageVisit
 from tests.factories import AccountFactory, PipelineFactory, ProductFactory
 
@@ -239,9 +240,7 @@ def test_the_order_of_the_files_dates_is_taken_from_a_date_that_can_only_be_read
     assert record_import.date_order == "dmy"
 
 
-def test_a_stage_in_several_pipelines_is_settled_by_the_rows_pipeline_and_asked_about_without_one(
-    run, acme
-):
+def test_a_stage_in_several_pipelines_is_settled_by_the_rows_pipeline_and_asked_about_without_one(run, acme):
     partner = PipelineFactory(name="Partner deals")
     data = (
         "Deal Name,Company,Pipeline,Stage,Closed Date,Lost Reason\n"
@@ -259,4 +258,56 @@ def test_a_stage_in_several_pipelines_is_settled_by_the_rows_pipeline_and_asked_
             "“Won” is a stage of several pipelines (Partner deals, Sales): map a Pipeline column, "
             "or choose the stage under “Values” in the preview.",
         )
+    ]
+
+
+def test_the_columns_of_pipedrive_and_zoho_deal_exports_are_recognised():
+    pipedrive = [
+        "Deal - ID",
+        "Deal - Title",
+        "Deal - Organization",
+        "Deal - Contact person",
+        "Deal - Value",
+        "Deal - Currency",
+        "Deal - Stage",
+        "Deal - Owner",
+        "Deal - Add time",
+        "Deal - Won time",
+        "Deal - Lost reason",
+        "Deal - Expected close date",
+    ]
+    zoho = [
+        "Deal Name",
+        "Account Name",
+        "Contact Name",
+        "Amount",
+        "Stage",
+        "Closing Date",
+        "Deal Owner",
+        "Created Time",
+    ]
+
+    assert list(FIELDS.guess(pipedrive).values()) == [
+        "external_id",
+        "name",
+        "account",
+        "primary_contact",
+        "amount",
+        "currency",
+        "stage",
+        "owner",
+        "created_at",
+        "closed_at",
+        "lost_reason",
+        "close_date",
+    ]
+    assert list(FIELDS.guess(zoho).values()) == [
+        "name",
+        "account",
+        "primary_contact",
+        "amount",
+        "stage",
+        "close_date",
+        "owner",
+        "created_at",
     ]
