@@ -162,7 +162,9 @@ def test_a_rep_converts_a_lead_works_the_deal_past_its_exit_criteria_wins_it_and
     products = page.get_by_role("region", name="Products", exact=True)
     product = products.get_by_role("combobox", name="Product", exact=True)
     product.press_sequentially("licen")
-    expect(products.get_by_role("option", name=re.compile("Platform licence"))).to_be_visible()
+    # The suggestions come from the server a quarter second after the typing stops; a loaded CI machine
+    # has taken more than Playwright's default five seconds to show them.
+    expect(products.get_by_role("option", name=re.compile("Platform licence"))).to_be_visible(timeout=15_000)
     product.press("ArrowDown")
     product.press("Enter")
     expect(product).to_have_value("Platform licence")
