@@ -20,7 +20,7 @@ from django.db.models.functions import Lower, Upper
 
 from crm.imports import cells
 from crm.imports.cells import CellError, Cleaner, max_length, shown
-from crm.imports.keyed import RECORD_ID, Key, KeyedImporter, KeyedRowChecker, referenced
+from crm.imports.keyed import RECORD_ID, Key, KeyedImporter, KeyedRowChecker, present_keys, referenced
 from crm.imports.mapping import ImportField, ImportFields, external_id_fields
 from crm.imports.registry import RecordType
 from crm.imports.rows import CheckedRow, Problem, external_key, split_full_name
@@ -161,14 +161,14 @@ class AccountImporter(KeyedImporter[Account]):
     lock_key = 1
 
     def row_keys(self, row: CheckedRow) -> list[Key]:
-        return _present(
+        return present_keys(
             ("external", row.external_key),
             ("domain", row.fields.get("domain", "")),
             ("name", row.fields.get("name", "").casefold()),
         )
 
     def record_keys(self, record: Account) -> list[Key]:
-        return _present(
+        return present_keys(
             ("external", external_key(record.external_source, record.external_id)),
             ("domain", record.domain),
             ("name", record.name.casefold()),
@@ -197,10 +197,6 @@ class AccountImporter(KeyedImporter[Account]):
             return {}
         cell = str(row.fields["parent"])
         return {"parent": referenced("parent", cell, keys, self.parents, new_records, "account")}
-
-
-def _present(*keys: Key) -> list[Key]:
-    return [(kind, value) for kind, value in keys if value]
 
 
 def reference_keys(row: CheckedRow, name: str) -> list[Key]:
@@ -290,10 +286,10 @@ class ContactImporter(KeyedImporter[Contact]):
     lock_key = 2
 
     def row_keys(self, row: CheckedRow) -> list[Key]:
-        return _present(("external", row.external_key), ("email", row.fields.get("email", "").casefold()))
+        return present_keys(("external", row.external_key), ("email", row.fields.get("email", "").casefold()))
 
     def record_keys(self, record: Contact) -> list[Key]:
-        return _present(
+        return present_keys(
             ("external", external_key(record.external_source, record.external_id)),
             ("email", record.email.casefold()),
         )

@@ -50,6 +50,11 @@ M = TypeVar("M", bound=Model)
 RECORD_ID = ImportField("record_id", "CRM record ID (updates that record)", ("crmrecordid",))
 
 
+def present_keys(*keys: Key) -> list[Key]:
+    """The keys a row or a record has (an empty cell names nothing)."""
+    return [(kind, value) for kind, value in keys if value]
+
+
 class KeyedRowChecker(RowChecker):
     """Reads the CRM record ID column every keyed record type has."""
 

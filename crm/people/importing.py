@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 
 from crm.imports import cells
 from crm.imports.cells import Cleaner, max_length
-from crm.imports.keyed import Key, KeyedImporter, KeyedRowChecker
+from crm.imports.keyed import Key, KeyedImporter, KeyedRowChecker, present_keys
 from crm.imports.mapping import ImportField, ImportFields
 from crm.imports.people import people_values
 from crm.imports.registry import RecordType
@@ -84,18 +84,12 @@ class UserImporter(KeyedImporter[User]):
     lock_key = 4
 
     def row_keys(self, row: CheckedRow) -> list[Key]:
-        keys = [
-            ("email", row.fields.get("email", "").casefold()),
-            ("username", row.fields.get("username", "")),
-        ]
-        return [(kind, value) for kind, value in keys if value]
+        return present_keys(
+            ("email", row.fields.get("email", "").casefold()), ("username", row.fields.get("username", ""))
+        )
 
     def record_keys(self, record: User) -> list[Key]:
-        return [
-            (kind, value)
-            for kind, value in (("email", record.email.casefold()), ("username", record.username))
-            if value
-        ]
+        return present_keys(("email", record.email.casefold()), ("username", record.username))
 
     def queryset(self) -> QuerySet[User]:
         return User.objects.annotate(email_lower=Lower("email"))

@@ -12,7 +12,7 @@ from crm.imports.mapping import IGNORE
 from crm.models import Role, User
 from leads.models import DuplicatePolicy
 
-from .mapping import FIELD_CHOICES
+from .mapping import FIELDS
 
 ACCEPTED_FILES = ".csv,.tsv,.txt,.xlsx"
 # The owner choices that name nobody: the default lets the assignment rules pick an owner, as for any
@@ -59,7 +59,7 @@ class MappingForm(forms.Form):
         for index, header in enumerate(self.headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header,
-                choices=FIELD_CHOICES,
+                choices=FIELDS.choices,
                 required=False,
                 initial=mapping.get(header, IGNORE),
             )

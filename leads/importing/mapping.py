@@ -88,9 +88,6 @@ FIELDS = ImportFields(
         "Map at least one column to a name, an email address or a company: a lead needs one of them."
     ),
 )
-FIELD_LABELS = FIELDS.labels
-FIELD_CHOICES = FIELDS.choices
-
 SOURCE_VALUES: dict[str, str] = {
     **{squash(value): value for value in LeadSource.values},
     **{squash(str(label)): value for value, label in LeadSource.choices},
