@@ -30,7 +30,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.api.views import FORBIDDEN, NOT_FOUND, actor, record_id
+from crm.api.views import FORBIDDEN, NOT_FOUND, REFUSED, actor, record_id
 from crm.lists.api import CursorPagination
 from crm.lists.filters import ExternalKeyFilterSet
 from crm.records import external_key_match
@@ -60,9 +60,6 @@ class LeadPagination(CursorPagination):
         "score": "Lowest score first",
     }
     default_ordering = "-created_at"
-
-
-REFUSED = OpenApiResponse(description="A rule refuses the change; the body names the field and says why.")
 
 
 @extend_schema(tags=["leads"])

@@ -25,7 +25,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.api.views import FORBIDDEN, NOT_FOUND, actor
+from crm.api.views import FORBIDDEN, NOT_FOUND, REFUSED, actor
 from sales.errors import ExitCriteriaUnmet, StaleMove
 from sales.filters import DealFilter
 from sales.models import Deal, DealLine, StageVisit
@@ -53,7 +53,6 @@ from sales.services.deals import (
 )
 from sales.services.lines import deal_line_add, deal_line_remove, deal_line_update
 
-REFUSED = OpenApiResponse(description="A rule refuses the change; the body names the field and says why.")
 CRITERIA_UNMET = OpenApiResponse(
     response=ExitCriteriaRefusalSerializer,
     description="A rule refuses the change. When exit criteria block a move, `missing` lists what the deal "

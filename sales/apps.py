@@ -14,9 +14,10 @@ class SalesConfig(AppConfig):
         from . import access, events
         from .accounts.panels import register_sales_panels
         from .activity_targets import DEAL_TARGET
+        from .catalog.importing import PRODUCTS
         from .conversion.panels import register_conversion_panels
         from .demo.seeding import seed_demo_sales
-        from .importing import DEALS
+        from .importing.importer import DEALS
         from .models import LostReason, Pipeline, Product, Stage
         from .onboarding import services as onboarding
         from .saved_views import register_saved_deal_list
@@ -29,6 +30,7 @@ class SalesConfig(AppConfig):
         invalidate_fragments_on_change(Pipeline, Stage, LostReason, Product)
         register_demo_seeder(seed_demo_sales)
         register_saved_deal_list()
+        register_record_type(PRODUCTS)  # before deals, whose lines name products
         register_record_type(DEALS)
         register_activity_target(DEAL_TARGET)
         for label, url_name in [

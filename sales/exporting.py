@@ -24,7 +24,7 @@ from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
 from crm.lists.exporting import Column, csv_chunks, keyset_batches
-from sales.importing import QUANTITY
+from sales.importing.columns import QUANTITY
 from sales.models import Deal, DealLine, DealType, Stage
 
 # Deals per query: with their lines' products, a few hundred KB of CSV each.
@@ -106,13 +106,9 @@ def _day(name: str) -> Any:
     return value
 
 
-def _text(name: str) -> Any:
-    return lambda row: getattr(row, name) or ""
-
-
 def stage_names_with_pipeline() -> bool:
     """Whether a stage is named with its pipeline: as the deal import's stage choices do, while the
-    active pipelines with stages are more than one (sales.importing.DealImporter.value_sets)."""
+    active pipelines with stages are more than one (sales.importing.importer.DealImporter.value_sets)."""
     active = Stage.objects.filter(pipeline__is_active=True).order_by().values("pipeline_id").distinct()
     return len(active[:2]) > 1
 
@@ -126,23 +122,23 @@ def columns(*, with_pipeline: bool) -> list[Column]:
 
     return [
         Column("CRM record ID", attrgetter("pk"), is_text=False),
-        Column("Deal name", _text("name")),
-        Column("Account", _text("account__name")),
-        Column("Primary contact", _text("primary_contact__email")),
-        Column("Pipeline", _text("pipeline__name")),
+        Column.text("Deal name", "name"),
+        Column.text("Account", "account__name"),
+        Column.text("Primary contact", "primary_contact__email"),
+        Column.text("Pipeline", "pipeline__name"),
         Column("Stage", stage),
         Column("Amount", attrgetter("amount"), is_text=False),
-        Column("Currency", _text("currency")),
+        Column.text("Currency", "currency"),
         Column("Type", lambda row: str(TYPE_LABELS.get(row.type, row.type))),
-        Column("Owner", _text("owner__email")),
+        Column.text("Owner", "owner__email"),
         Column("Created date", _day("created_at"), is_text=False),
         Column("Close date", _day("close_date"), is_text=False),
         Column("Closed date", _day("closed_at"), is_text=False),
-        Column("Lost reason", _text("lost_reason__name")),
+        Column.text("Lost reason", "lost_reason__name"),
         Column("Products", _products),
-        Column("Next step", _text("next_step")),
-        Column("External id", _text("external_id")),
-        Column("External source", _text("external_source")),
+        Column.text("Next step", "next_step"),
+        Column.text("External id", "external_id"),
+        Column.text("External source", "external_source"),
     ]
 
 

@@ -13,6 +13,9 @@ from crm.models import User
 
 NOT_FOUND = OpenApiResponse(description="No such record, or you may not see it.")
 FORBIDDEN = OpenApiResponse(description="You may see this record but not change it.")
+ADMINS_ONLY = OpenApiResponse(description="Only admins may do this.")
+REFUSED = OpenApiResponse(description="A value or a rule refuses it; the body names the field and says why.")
+STALE_ORDER = OpenApiResponse(description="The list changed since it was read; read it again and retry.")
 
 
 def actor(request: Request) -> User:

@@ -57,31 +57,26 @@ CONTACT_EXPORTED = (
 )
 
 
-def _text(name: str) -> Any:
-    """A text cell; None (an empty join) is an empty cell."""
-    return lambda row: getattr(row, name) or ""
-
-
 def account_columns() -> list[Column]:
     """Each header squashes to a synonym of the import field it fills (tests/crm/test_customer_exports.py
     checks them against FIELDS.guess)."""
     return [
         Column("CRM record ID", attrgetter("pk"), is_text=False),
-        Column("Account name", _text("name")),
-        Column("Website", _text("domain")),
-        Column("Industry", _text("industry")),
+        Column.text("Account name", "name"),
+        Column.text("Website", "domain"),
+        Column.text("Industry", "industry"),
         Column("Employees", attrgetter("employee_count"), is_text=False),
         Column("Annual revenue", attrgetter("annual_revenue"), is_text=False),
         Column("Year founded", attrgetter("year_founded"), is_text=False),
-        Column("Street", _text("billing_street")),
-        Column("City", _text("billing_city")),
-        Column("Postal code", _text("billing_postal_code")),
-        Column("State/Region", _text("billing_region")),
-        Column("Country", _text("billing_country")),
-        Column("Parent account", _text("parent__name")),
-        Column("Owner", _text("owner__email")),
-        Column("External id", _text("external_id")),
-        Column("External source", _text("external_source")),
+        Column.text("Street", "billing_street"),
+        Column.text("City", "billing_city"),
+        Column.text("Postal code", "billing_postal_code"),
+        Column.text("State/Region", "billing_region"),
+        Column.text("Country", "billing_country"),
+        Column.text("Parent account", "parent__name"),
+        Column.text("Owner", "owner__email"),
+        Column.text("External id", "external_id"),
+        Column.text("External source", "external_source"),
     ]
 
 
@@ -89,15 +84,15 @@ def contact_columns() -> list[Column]:
     """Each header squashes to a synonym of the import field it fills (CONTACT_FIELDS)."""
     return [
         Column("CRM record ID", attrgetter("pk"), is_text=False),
-        Column("First name", _text("first_name")),
-        Column("Last name", _text("last_name")),
-        Column("Email", _text("email")),
-        Column("Phone", _text("phone")),
-        Column("Job title", _text("title")),
-        Column("Account", _text("account__name")),
-        Column("Owner", _text("owner__email")),
-        Column("External id", _text("external_id")),
-        Column("External source", _text("external_source")),
+        Column.text("First name", "first_name"),
+        Column.text("Last name", "last_name"),
+        Column.text("Email", "email"),
+        Column.text("Phone", "phone"),
+        Column.text("Job title", "title"),
+        Column.text("Account", "account__name"),
+        Column.text("Owner", "owner__email"),
+        Column.text("External id", "external_id"),
+        Column.text("External source", "external_source"),
     ]
 
 

@@ -7,6 +7,10 @@ Uploading a record type the user's role may not import is a 403, a file refused 
 `file`. The preview changes nothing: it shows the first rows under the choices sent (or the saved ones).
 Starting saves the choices and queues the job, once: a second start answers with the import as it is.
 The list is cursor-paginated newest first (crm.lists.api).
+
+Saved mappings (/api/v1/imports/saved-mappings/) are shared by everyone who may import their record type
+(a kind the user may not import is a 403, one of its saved mappings a 404); the person who saved one, or
+an admin, updates or deletes it. The preview and the start apply one given as `saved_mapping`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -27,11 +37,12 @@ from rest_framework.response import Response
 from crm.api.parsers import JSONParser
 from crm.api.views import NOT_FOUND, actor, record_id
 from crm.errors import DomainError
-from crm.models import RecordImport
+from crm.models import RecordImport, User
 
 from .registry import RecordType, record_type, record_types_for
 from .reports import import_report_download
-from .selectors import import_get, import_list
+from .saved import Applied
+from .selectors import import_get, import_list, saved_mapping_get, saved_mapping_list
 from .serializers import (
     ImportKindSerializer,
     ImportPreviewResultSerializer,
@@ -40,10 +51,27 @@ from .serializers import (
     ImportStartSerializer,
     ImportUploadSerializer,
     PreviewAnswer,
+    SavedMappingKindSerializer,
+    SavedMappingSerializer,
+    SavedMappingWriteSerializer,
 )
-from .services import Preview, record_import_confirm, record_import_preview, record_import_upload
+from .services import (
+    Preview,
+    record_import_confirm,
+    record_import_preview,
+    record_import_upload,
+    record_import_with_saved_mapping,
+    saved_mapping_delete,
+    saved_mapping_save,
+)
 
 NOT_IMPORTABLE = OpenApiResponse(description="Your role cannot import this record type.")
+NOT_CHANGEABLE = OpenApiResponse(
+    description="Only the person who saved the mapping, or an admin, may change or delete it."
+)
+SAVED_MAPPING_ID = OpenApiParameter(
+    "mapping_id", int, OpenApiParameter.PATH, description="The saved mapping's id."
+)
 NOT_STARTABLE = OpenApiResponse(
     description="Only the person who uploaded the file can start its import, and only while their role "
     "may import the record type."
@@ -51,14 +79,33 @@ NOT_STARTABLE = OpenApiResponse(
 
 
 def _preview_answer(
-    preview: Preview, *, imported: RecordType, mapping: dict[str, str], date_order: str
+    preview: Preview,
+    *,
+    imported: RecordType,
+    mapping: dict[str, str],
+    date_order: str,
+    applied: Applied | None,
 ) -> PreviewAnswer:
     """The preview with what the mapping lacks for the import to start (the rule the start applies)."""
+    saved = applied.match if applied else None
     try:
         imported.fields.check(preview.headers, mapping)
     except DomainError as problem:
-        return PreviewAnswer(preview, mapping, date_order, problem)
-    return PreviewAnswer(preview, mapping, date_order, None)
+        return PreviewAnswer(preview, mapping, date_order, problem, saved)
+    return PreviewAnswer(preview, mapping, date_order, None, saved)
+
+
+def _with_saved_mapping(
+    user: User, record_import: RecordImport, data: dict[str, Any]
+) -> tuple[dict[str, Any], Applied | None]:
+    """The choices sent, completed by the saved mapping sent as `saved_mapping` (the choices sent win)."""
+    if "saved_mapping" not in data:
+        return data, None
+    applied = record_import_with_saved_mapping(
+        actor=user, record_import=record_import, saved_mapping_id=data["saved_mapping"]
+    )
+    given = {"mapping": applied.mapping, "values": applied.values, "date_order": applied.date_order}
+    return given | data, applied
 
 
 @extend_schema_view(
@@ -163,7 +210,7 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         imported = record_type(record_import.kind)
         serializer = ImportPreviewSerializer(data=request.data, context={"fields": imported.fields})
         serializer.is_valid(raise_exception=True)
-        data: dict[str, Any] = serializer.validated_data
+        data, applied = _with_saved_mapping(actor(request), record_import, serializer.validated_data)
         preview = record_import_preview(
             record_import=record_import,
             rows=data["rows"],
@@ -176,6 +223,7 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             imported=imported,
             mapping=data.get("mapping", record_import.mapping),
             date_order=data.get("date_order", record_import.date_order),
+            applied=applied,
         )
         return Response(ImportPreviewResultSerializer(answer).data)
 
@@ -187,7 +235,7 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             data=request.data, context={"fields": record_type(record_import.kind).fields}
         )
         serializer.is_valid(raise_exception=True)
-        data: dict[str, Any] = serializer.validated_data
+        data, _ = _with_saved_mapping(user, record_import, serializer.validated_data)
         record_import_confirm(
             actor=user,
             import_id=record_import.pk,
@@ -205,3 +253,77 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def errors(self, request: Request, pk: str) -> StreamingHttpResponse:
         record_import = import_get(user=actor(request), pk=record_id(pk))
         return import_report_download(record_import)
+
+    @extend_schema(
+        summary="List the saved mappings of the record types you may import",
+        description="Named column mappings (with their value mappings and date order), shared by everyone "
+        "who may import the record type. Apply one with `saved_mapping` in the preview or the start; a "
+        "file whose every column one of them knows is mapped with it at upload.",
+        parameters=[SavedMappingKindSerializer],
+        responses={200: SavedMappingSerializer(many=True), 403: NOT_IMPORTABLE},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="saved-mappings",
+        url_name="saved-mappings",
+        pagination_class=None,
+        parser_classes=[JSONParser],
+    )
+    def saved_mappings(self, request: Request) -> Response:
+        query = SavedMappingKindSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        saved = saved_mapping_list(user=actor(request), kind=query.validated_data.get("kind"))
+        return Response(SavedMappingSerializer(saved, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Save a mapping by name, or update the one of that name",
+        description="The mapping must be one an import could start with (a column for the record's "
+        'name or key, no field from two columns); its columns mapped to "" are kept, so that a file '
+        "with the same columns is recognised. 201 when created, 200 when a mapping of that name was "
+        "updated.",
+        request=SavedMappingWriteSerializer,
+        responses={
+            200: SavedMappingSerializer,
+            201: SavedMappingSerializer,
+            403: OpenApiResponse(
+                description="Your role cannot import the record type, or another person saved the "
+                "mapping of that name (only they or an admin may update it)."
+            ),
+            409: OpenApiResponse(description="A mapping of that name was saved at the same moment."),
+        },
+    )
+    @saved_mappings.mapping.post
+    def saved_mappings_create(self, request: Request) -> Response:
+        serializer = SavedMappingWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = saved_mapping_save(actor=actor(request), **serializer.validated_data)
+        body = SavedMappingSerializer(result.saved, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Read one saved mapping",
+        parameters=[SAVED_MAPPING_ID],
+        responses={200: SavedMappingSerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"saved-mappings/(?P<mapping_id>[^/.]+)",
+        url_name="saved-mapping",
+        pagination_class=None,
+    )
+    def saved_mapping(self, request: Request, mapping_id: str) -> Response:
+        saved = saved_mapping_get(user=actor(request), pk=record_id(mapping_id))
+        return Response(SavedMappingSerializer(saved, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Delete a saved mapping",
+        description="The imports mapped with it keep their columns.",
+        parameters=[SAVED_MAPPING_ID],
+        responses={204: None, 403: NOT_CHANGEABLE, 404: NOT_FOUND},
+    )
+    @saved_mapping.mapping.delete
+    def saved_mapping_destroy(self, request: Request, mapping_id: str) -> Response:
+        saved_mapping_delete(actor=actor(request), saved_mapping_id=record_id(mapping_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,7 @@ from crm.models.imports import DateOrder
 
 from .mapping import IGNORE, ImportFields
 from .registry import RecordType
+from .saved import SavedMappingMatch
 from .services import MAX_MEGABYTES, MAX_ROWS
 
 ACCEPTED_FILES = ".csv,.tsv,.txt,.xlsx"
@@ -61,6 +62,13 @@ class MappingForm(forms.Form):
         label="Owner of the new records",
         help_text="For the rows that name no owner of their own.",
     )
+    save_as = forms.CharField(
+        required=False,
+        max_length=80,
+        label="Save this mapping as",
+        help_text="e.g. “Salesforce opportunities”: everyone who imports these records can apply it to "
+        "their files, and a file with the same columns comes mapped with it. An existing name is updated.",
+    )
 
     def __init__(
         self,
@@ -90,6 +98,8 @@ class MappingForm(forms.Form):
         )
         owner = cast(forms.ChoiceField, self.fields["owner"])
         owner.choices = lambda: [(ME, "Me"), *((str(person.pk), str(person)) for person in self.people)]
+        if not fields.owned:
+            del self.fields["owner"]  # products, users, teams: nobody owns them
 
     def clean(self) -> dict[str, Any]:
         """`owner` becomes the chosen person, or None for the uploader."""
@@ -107,6 +117,25 @@ class MappingForm(forms.Form):
             header: self.cleaned_data.get(f"column_{index}") or IGNORE
             for index, header in enumerate(self.headers)
         }
+
+
+class SavedMappingChoiceForm(forms.Form):
+    """The record type's saved mappings, those that know most of the file's columns first."""
+
+    saved = forms.ChoiceField(
+        required=False,
+        label="Apply a saved mapping",
+        help_text="Those that know most of this file’s columns come first; the columns a mapping does not "
+        "know keep their guessed fields.",
+    )
+
+    def __init__(self, *args: Any, matches: Sequence[SavedMappingMatch], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        saved = cast(forms.ChoiceField, self.fields["saved"])
+        saved.choices = [
+            (str(match.saved.pk), f"{match.saved.name} ({match.matched} of {match.headers} columns known)")
+            for match in matches
+        ]
 
 
 VALUE_FIELD = re.compile(r"^value-(\w+)-(\d+)$")

@@ -5,9 +5,10 @@ the record type's own (a domain, an email address, a name...). The external id a
 type calls unique are never doubled: under "create anyway" a row that matches one updates its record.
 A row whose external id an earlier row of the file had is an error (one id, one record); any other
 repeat updates, or skips, the record of the earlier row. Per chunk: one query for the records the rows
-name, one per kind of reference (a parent account, a contact's account...), then bulk inserts and
-updates with their history rows and one "created" event per new record naming the file, in a few
-statements whatever the chunk's size. No per-record notification: each owner hears once, at the end.
+name, one per kind of reference (a parent account, a contact's account...), then inserts and updates
+with their history rows and one "created" event per new record naming the file, each COPied into a
+staging table and written from it (crm.imports.copying): a few statements whatever the chunk's size.
+No per-record notification: each owner hears once, at the end.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm import access
 from crm.models import DuplicatePolicy, LifecycleEvent, NotificationKind, RecordImport, User
@@ -33,6 +33,7 @@ from crm.timeline.notifications import notification_send
 from crm.timeline.rollup import rollup_account_id
 
 from .cells import CellError, Reference, shown, whole_number
+from .copying import records_insert, records_update
 from .mapping import ImportField
 from .parsing import Row
 from .people import people_values
@@ -41,7 +42,6 @@ from .running import Tally, problems_save, row_problems
 from .storage import stored_table
 from .values import ValueReader, ValueSet
 
-WRITE_BATCH = 500
 Key = tuple[str, str]  # ("external", "salesforce\x1f001A"), ("domain", "example.com")...
 M = TypeVar("M", bound=Model)
 
@@ -200,7 +200,8 @@ class KeyedImporter(Generic[M]):
                     source, external_id = value.split("\x1f")
                     ids_by_source.setdefault(source, []).append(external_id)
                 for source, ids in ids_by_source.items():
-                    condition |= Q(external_source=source, external_id__in=ids)
+                    # "Not empty" lets PostgreSQL use the external key's partial unique index.
+                    condition |= Q(external_source=source, external_id__in=ids) & ~Q(external_id="")
             else:
                 condition |= self.key_condition(kind, values)
         records: QuerySet[M] = self.queryset().filter(condition).order_by("pk")
@@ -290,7 +291,9 @@ class KeyedImporter(Generic[M]):
             record = self.new_record(row)
             self._set(record, row.fields)
             plan.creates.append(record)
-            for key in self._record_keys(record):
+            # By the row's keys, not the record's: a key that reads a reference (a deal's account) is
+            # not on the record until the references are set.
+            for key in keys:
                 new_records.setdefault(key, record)
             return record
         if policy == DuplicatePolicy.SKIP:
@@ -329,7 +332,7 @@ class KeyedImporter(Generic[M]):
         written = set(self.written_fields())
         changed = False
         for name, value in fields.items():
-            if name in written and not isinstance(value, Reference) and getattr(record, name) != value:
+            if name in written and not isinstance(value, Reference) and _differs(record, name, value):
                 setattr(record, name, value)
                 changed = True
         return changed
@@ -362,7 +365,8 @@ class KeyedImporter(Generic[M]):
             self._create(plan.creates)
         if plan.creates and self.created_event:
             content_type = ContentType.objects.get_for_model(self.model)
-            LifecycleEvent.objects.bulk_create(
+            records_insert(
+                LifecycleEvent,
                 [
                     LifecycleEvent(
                         type=self.created_event,
@@ -380,7 +384,6 @@ class KeyedImporter(Generic[M]):
                     )
                     for record in plan.creates
                 ],
-                batch_size=WRITE_BATCH,
             )
         for record, name, target in plan.links:
             setattr(record, name, target)
@@ -395,19 +398,13 @@ class KeyedImporter(Generic[M]):
         problems_save(plan.notes)
 
     def _create(self, records: list[M]) -> None:
-        if hasattr(self.model, "history"):  # its audit history records who imported it
-            bulk_create_with_history(records, self.model, batch_size=WRITE_BATCH, default_user=self.actor)
-        else:
-            self.model._default_manager.bulk_create(records, batch_size=WRITE_BATCH)
+        records_insert(self.model, records, history_user=self.actor)  # its history says who imported it
 
     def _update(self, records: list[M]) -> None:
-        fields = self.written_fields()
-        if hasattr(self.model, "history"):
-            bulk_update_with_history(
-                records, self.model, fields=fields, batch_size=WRITE_BATCH, default_user=self.actor
-            )
-        else:
-            self.model._default_manager.bulk_update(records, fields, batch_size=WRITE_BATCH)
+        records_update(self.model, records, self.written_fields(), history_user=self.actor)
+
+    def summary(self, tally: Tally) -> str:
+        return ""
 
     def finish(self, tally: Tally) -> None:
         """One notification per owner given records by someone else: how many, never one per record."""
@@ -429,6 +426,15 @@ class KeyedImporter(Generic[M]):
                 message=f"{self.actor} imported {count:,} {self.record}{pluralize(count)} for you.",
                 url=reverse(self.list_url),
             )
+
+
+def _differs(record: Model, name: str, value: Any) -> bool:
+    """Whether setting `value` changes the record; a related record is compared by id, which reading
+    the record's own would cost a query per row."""
+    field = record._meta.get_field(name)
+    if isinstance(field, ForeignKey):
+        return bool(getattr(record, field.attname) != (value.pk if value is not None else None))
+    return bool(getattr(record, name) != value)
 
 
 def referenced(

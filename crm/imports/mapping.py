@@ -23,6 +23,8 @@ IMPLIED_SOURCES = {
     "leadid": "salesforce",
     "accountid": "salesforce",
     "opportunityid": "salesforce",
+    "productid": "salesforce",
+    "product2id": "salesforce",
     "recordid": "hubspot",
     "hubspotrecordid": "hubspot",
     "hubspotid": "hubspot",
@@ -91,6 +93,7 @@ class ImportFields:
         self.identity = identity
         self.identity_message = identity_message
         self.labels = {field.name: field.label for field in self.fields}
+        self.owned = "owner" in self.labels  # the records have owners, so new ones get a default one
         self.choices = [(IGNORE, "— Do not import —"), *((field.name, field.label) for field in self.fields)]
         self._ranked = {
             synonym: (field.name, rank)

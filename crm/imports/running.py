@@ -26,6 +26,7 @@ from crm.jobs.running import DATABASE_FAULTS, JobFailed, JobInterrupted, JobRun,
 from crm.models import BackgroundJob
 from crm.models.imports import FileImport, FileImportProblem, ImportStatus
 
+from .copying import records_insert
 from .parsing import FileProblem, Row, Table
 from .rows import CheckedRow
 from .storage import stored_table
@@ -89,6 +90,10 @@ class Importer(Protocol[RowT]):
         """Tells the people concerned, inside the transaction that marks the import done."""
         ...
 
+    def summary(self, tally: Tally) -> str:
+        """What the closing message adds to the counts ("" for nothing)."""
+        ...
+
     def duplicates(self, rows: Sequence[RowT]) -> list[str]:
         """For the preview, what each row would update or repeat ("" for a new record), in a constant
         number of queries."""
@@ -105,7 +110,7 @@ def row_problems(file_import: FileImport, row: CheckedRow) -> list[FileImportPro
 def problems_save(notes: Sequence[FileImportProblem]) -> None:
     """Saves an import's report rows (of whichever import model) in a few statements."""
     if notes:
-        type(notes[0])._default_manager.bulk_create(notes, batch_size=1000)
+        records_insert(type(notes[0]), notes)
 
 
 def import_stopped(model: type[FileImport]) -> Callable[[BackgroundJob, str], None]:
@@ -125,6 +130,10 @@ def run_import(run: JobRun, file_import: FileImport, importer: Importer[Any]) ->
         status=ImportStatus.RUNNING, failure=""
     )
     _ImportRun(file_import, run, importer).run(resume_from=run.job.done)
+
+
+class _Refused(Exception):
+    """An all-or-nothing import whose writes found errors: the savepoint of its records rolls back."""
 
 
 def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
@@ -197,7 +206,7 @@ class _ImportRun:
                 )
                 self.job.save_progress(advance=len(chunk), message=f"Line {self.last_line:,}: {self.tally}")
         with transaction.atomic():
-            self._finish(f"{self.file_import.original_name}: {self.tally}.")
+            self._finish(self._done_message())
 
     def _all_or_nothing(self, table: Table, *, done: int) -> None:
         notes: list[FileImportProblem] = []
@@ -223,16 +232,37 @@ class _ImportRun:
             self.file_import.errors.all().delete()
             if self.tally.errors:
                 problems_save(notes)
-                self._finish(
-                    f"{self.file_import.original_name}: nothing was imported, because "
-                    f"{self.tally.errors:,} row{'s have' if self.tally.errors != 1 else ' has'} errors "
-                    "(all or nothing). Correct them and upload the file again."
-                )
+                self._finish(self._refused_message())
                 return
             self._serialise_writes()
-            for chunk in _chunks(table.rows()):
-                self.tally += self._write(chunk)
-            self._finish(f"{self.file_import.original_name}: {self.tally}.")
+            reports: list[FileImportProblem] = []
+            try:
+                with transaction.atomic():
+                    for chunk in _chunks(table.rows()):
+                        self.tally += self._write(chunk)
+                    if self.tally.errors:  # found while writing: a reference, a repeated id...
+                        reports = list(self.file_import.errors.all())
+                        raise _Refused
+            except _Refused:
+                for report in reports:  # rolled back with the records; the user needs them
+                    report.pk = None
+                problems_save(reports)
+                self.tally = Tally(errors=self.tally.errors)
+                self._finish(self._refused_message())
+                return
+            self._finish(self._done_message())
+
+    def _done_message(self) -> str:
+        summary = self.importer.summary(self.tally)
+        return f"{self.file_import.original_name}: {self.tally}." + (f" {summary}" if summary else "")
+
+    def _refused_message(self) -> str:
+        errors = self.tally.errors
+        return (
+            f"{self.file_import.original_name}: nothing was imported, because {errors:,} "
+            f"row{'s have' if errors != 1 else ' has'} errors (all or nothing). Correct them and upload "
+            "the file again."
+        )
 
     def _finish(self, message: str) -> None:
         """Marks the import and its job done; call it inside a transaction."""

@@ -1,6 +1,6 @@
 """The shapes the imports API reads and writes: an import with its progress, the record types a user may
-import, the upload, the preview and the start. Rules live in crm.imports.services, visibility in
-crm.imports.selectors.
+import, the upload, the preview and the start, and the saved mappings. Rules live in
+crm.imports.services, visibility in crm.imports.selectors.
 
 Every name read here comes from a row the list selector already joins (the uploader, the owner, the
 job), and a record type's label from the registry in memory, so a page of imports costs the same number
@@ -17,11 +17,12 @@ from rest_framework import serializers
 
 from crm.api.serializers import name_of
 from crm.errors import DomainError, NotFound
-from crm.models import BackgroundJob, DuplicatePolicy, RecordImport, User
+from crm.models import BackgroundJob, DuplicatePolicy, RecordImport, SavedMapping, User
 from crm.models.imports import DateOrder
 
 from .mapping import IGNORE, ImportFields
 from .registry import RecordType, record_type
+from .saved import SavedMappingMatch, saved_mapping_changeable
 from .services import MAX_MEGABYTES, MAX_ROWS, PREVIEW_ROWS, Preview
 
 MOST_PREVIEW_ROWS = 50
@@ -115,6 +116,7 @@ class ImportSerializer(serializers.ModelSerializer):
             "all_or_nothing",
             "owner",
             "owner_name",
+            "saved_mapping",
             "created_by",
             "created_by_name",
             "created_at",
@@ -122,6 +124,12 @@ class ImportSerializer(serializers.ModelSerializer):
             "links",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "saved_mapping": {
+                "help_text": "The saved mapping the upload was mapped with, because it knows every column "
+                "of the file; null when there was none."
+            }
+        }
 
     def get_kind_label(self, record_import: RecordImport) -> str:
         return kind_label(record_import.kind)
@@ -168,13 +176,7 @@ class ImportUploadSerializer(serializers.Serializer):
     )
 
     def validate_kind(self, kind: str) -> str:
-        try:
-            record_type(kind)
-        except NotFound:
-            raise serializers.ValidationError(
-                "Not a record type that can be imported; see GET /api/v1/imports/kinds/."
-            ) from None
-        return kind
+        return _importable_kind(kind)
 
 
 class ImportChoicesSerializer(serializers.Serializer):
@@ -197,6 +199,13 @@ class ImportChoicesSerializer(serializers.Serializer):
         required=False,
         help_text='How to read dates such as 03/04/2024: "dmy", "mdy", or "" to report them. Dates written '
         "2024-04-03, or with a day above 12, are read whatever it says. Default: the saved order.",
+    )
+
+    saved_mapping = serializers.IntegerField(
+        required=False,
+        help_text="The id of a saved mapping of the record type (GET /api/v1/imports/saved-mappings/) to "
+        "apply to the file's columns: the columns it knows take its fields, the others keep theirs, and "
+        "its values are added. `mapping`, `values` and `date_order`, when sent too, replace what it gives.",
     )
 
     def validate_mapping(self, mapping: dict[str, str]) -> dict[str, str]:
@@ -245,6 +254,7 @@ class PreviewAnswer:
     mapping: dict[str, str]
     date_order: str
     mapping_problem: DomainError | None
+    saved_mapping: SavedMappingMatch | None = None
 
 
 class PreviewColumnSerializer(serializers.Serializer):
@@ -300,6 +310,13 @@ class MappingProblemSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="e.g. `identity_unmapped`, `field_mapped_twice`.")
 
 
+class AppliedMappingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="saved.pk")
+    name = serializers.CharField(source="saved.name")
+    matched = serializers.IntegerField(help_text="How many of the file's columns the saved mapping knows.")
+    headers = serializers.IntegerField(help_text="How many columns the file has.")
+
+
 class ImportPreviewResultSerializer(serializers.Serializer):
     mapping = serializers.DictField(
         child=serializers.CharField(allow_blank=True), help_text="The mapping the preview was made under."
@@ -314,6 +331,9 @@ class ImportPreviewResultSerializer(serializers.Serializer):
     )
     mapping_problem = serializers.SerializerMethodField(
         help_text="Why the import cannot start under this mapping; null when it can."
+    )
+    saved_mapping = AppliedMappingSerializer(
+        allow_null=True, help_text="The saved mapping applied (`saved_mapping` sent); null when none was."
     )
 
     @extend_schema_field(PreviewColumnSerializer(many=True))
@@ -331,3 +351,92 @@ class ImportPreviewResultSerializer(serializers.Serializer):
     def get_mapping_problem(self, answer: PreviewAnswer) -> dict[str, str] | None:
         problem = answer.mapping_problem
         return None if problem is None else {"message": problem.message, "code": problem.code}
+
+
+class SavedMappingSerializer(serializers.ModelSerializer):
+    kind_label = serializers.SerializerMethodField()
+    mapping = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        help_text='{column header: field name}; "" for a column of the source that is not imported.',
+    )
+    values = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="{field: {cell: option key}}: how the source's choice cells read.",
+    )
+    date_order = serializers.ChoiceField(
+        choices=DateOrder.choices, allow_blank=True, help_text='The source\'s date order; "" when not known.'
+    )
+    created_by_name = name_of("created_by")
+    changeable = serializers.SerializerMethodField(
+        help_text="Whether you may update or delete it: you saved it, or you are an admin."
+    )
+
+    class Meta:
+        model = SavedMapping
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "name",
+            "mapping",
+            "values",
+            "date_order",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "updated_at",
+            "changeable",
+        ]
+        read_only_fields = fields
+
+    def get_kind_label(self, saved: SavedMapping) -> str:
+        return kind_label(saved.kind)
+
+    def get_changeable(self, saved: SavedMapping) -> bool:
+        request = self.context.get("request")
+        return request is not None and saved_mapping_changeable(request.user, saved)
+
+
+class SavedMappingKindSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        required=False, help_text="Only this record type's, e.g. `deals`; default: every type you may import."
+    )
+
+    def validate_kind(self, kind: str) -> str:
+        return _importable_kind(kind)
+
+
+class SavedMappingWriteSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="The record type, as in GET /api/v1/imports/kinds/.")
+    name = serializers.CharField(
+        max_length=80,
+        help_text="e.g. “Salesforce opportunities”. A saved mapping of the record type with that name (in "
+        "any case) is updated: yours, or anyone's if you are an admin.",
+    )
+    mapping = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text=MAPPING_HELP)
+    values = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        required=False,
+        default=dict,
+        help_text="{field: {cell: option key}} for the mapped choice columns' cells.",
+    )
+    date_order = serializers.ChoiceField(
+        choices=DateOrder.choices,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text='How the source writes dates such as 03/04/2024: "dmy", "mdy", or "" when not known.',
+    )
+
+    def validate_kind(self, kind: str) -> str:
+        return _importable_kind(kind)
+
+
+def _importable_kind(kind: str) -> str:
+    try:
+        record_type(kind)
+    except NotFound:
+        raise serializers.ValidationError(
+            "Not a record type that can be imported; see GET /api/v1/imports/kinds/."
+        ) from None
+    return kind

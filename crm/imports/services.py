@@ -16,12 +16,12 @@ from itertools import islice
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from crm import access
-from crm.errors import Forbidden, Invalid, NotFound
+from crm.errors import Conflict, Forbidden, Invalid, NotFound
 from crm.jobs.services import job_enqueue
-from crm.models import DuplicatePolicy, ImportStatus, RecordImport, User
+from crm.models import DuplicatePolicy, ImportStatus, RecordImport, SavedMapping, User
 from crm.models.imports import DateOrder, FileImport
 
 from .cells import date_order_hint
@@ -29,7 +29,8 @@ from .mapping import ImportFields
 from .parsing import XLSX_MAGIC, Table, read_table
 from .registry import record_type
 from .rows import CheckedRow, Problem
-from .selectors import import_like
+from .saved import Applied, saved_mapping_apply, saved_mapping_changeable
+from .selectors import import_like, saved_mapping_covering, saved_mapping_get
 from .storage import file_sha256, stored_table
 from .values import ValueGroup, ValueSet, value_groups
 
@@ -151,13 +152,31 @@ def record_import_upload(*, actor: User, kind: str, file: UploadedFile) -> Recor
     if not imported.may_import(actor):
         raise Forbidden(f"Your role cannot import {imported.label.lower()}.", code="import_not_allowed")
     upload = upload_read(file, max_megabytes=MAX_MEGABYTES, max_rows=MAX_ROWS)
-    mapping = imported.fields.guess(upload.table.headers)
-    date_order = _date_order(upload.table, mapping, imported.date_fields)
-    record_import = RecordImport(created_by=actor, kind=kind, mapping=mapping, date_order=date_order)
-    earlier = import_like(user=actor, kind=kind, headers=upload.table.headers)
-    if earlier is not None:  # the same source's file again: its columns and values as the user set them
+    headers = upload.table.headers
+    record_import = RecordImport(created_by=actor, kind=kind, mapping=imported.fields.guess(headers))
+    # A saved mapping that knows every column names the source; else the user's last import of a file
+    # with the same columns (the same source again) is the best guess of their choices.
+    saved = saved_mapping_covering(user=actor, kind=kind, headers=headers)
+    earlier = None if saved is not None else import_like(user=actor, kind=kind, headers=headers)
+    chosen_order = ""
+    if saved is not None:
+        applied = saved_mapping_apply(
+            saved,
+            fields=imported.fields,
+            headers=headers,
+            mapping=record_import.mapping,
+            values={},
+            date_order="",
+            value_sets=imported.importer(record_import).value_sets(),
+        )
+        record_import.mapping, record_import.values = applied.mapping, applied.values
+        record_import.saved_mapping, chosen_order = saved, saved.date_order
+    elif earlier is not None:
         record_import.mapping, record_import.values = earlier.mapping, earlier.values
-        record_import.date_order = date_order or earlier.date_order
+        chosen_order = earlier.date_order
+    record_import.date_order = (
+        _date_order(upload.table, record_import.mapping, imported.date_fields) or chosen_order
+    )
     upload_store(record_import, upload, prefix=f"{kind}-import")
     return record_import
 
@@ -201,6 +220,28 @@ def record_import_preview(
     }
     groups = value_groups(columns, importer.value_sets(), (row.values for row in table.rows()), draft.values)
     return preview_of(table, imported.fields, draft.mapping, checked, importer.duplicates(checked), groups)
+
+
+def record_import_with_saved_mapping(
+    *, actor: User, record_import: RecordImport, saved_mapping_id: int
+) -> Applied:
+    """The import's mapping, values and date order with the saved mapping applied to its file's headers
+    (nothing is saved: the page and the preview show them, the start saves them)."""
+    saved = saved_mapping_get(user=actor, pk=saved_mapping_id)
+    if saved.kind != record_import.kind:
+        raise Invalid(
+            f"“{saved.name}” maps another record type’s files.", field="saved_mapping", code="wrong_kind"
+        )
+    imported = record_type(record_import.kind)
+    return saved_mapping_apply(
+        saved,
+        fields=imported.fields,
+        headers=stored_table(record_import).headers,
+        mapping=record_import.mapping,
+        values=record_import.values,
+        date_order=record_import.date_order,
+        value_sets=imported.importer(record_import).value_sets(),
+    )
 
 
 @transaction.atomic
@@ -268,3 +309,76 @@ def _checked_values(
                 )
         checked[name] = {cell: key for cell, key in chosen.items() if key}
     return checked
+
+
+@dataclass(frozen=True)
+class SavedMappingSaved:
+    saved: SavedMapping
+    created: bool  # False: an existing mapping of that name was updated
+
+
+def saved_mapping_save(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    mapping: dict[str, str],
+    values: dict[str, dict[str, str]] | None = None,
+    date_order: str = "",
+    headers: Sequence[str] | None = None,
+) -> SavedMappingSaved:
+    """Saves the mapping under `name` for everyone who may import the record type; a mapping of that
+    name (in any case) is updated, if the actor saved it or is an admin. `headers` are the file's, when
+    the mapping comes from one: its columns not imported are kept too, so that the source's next file is
+    recognised as a whole."""
+    imported = record_type(kind)
+    if not imported.may_import(actor):
+        raise Forbidden(f"Your role cannot import {imported.label.lower()}.", code="import_not_allowed")
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid(
+            "Name the mapping, e.g. after the system the file comes from.", field="name", code="required"
+        )
+    max_length = SavedMapping._meta.get_field("name").max_length or 0
+    if len(name) > max_length:
+        raise Invalid(f"Use at most {max_length} characters.", field="name", code="max_length")
+    if date_order not in ("", *DateOrder.values):
+        raise Invalid("Choose how the file's dates are ordered.", field="date_order", code="invalid")
+    try:
+        with transaction.atomic():
+            saved = SavedMapping.objects.select_for_update().filter(kind=kind, name__iexact=name).first()
+            created = saved is None
+            if saved is None:
+                saved = SavedMapping(kind=kind, created_by=actor)
+            elif not saved_mapping_changeable(actor, saved):
+                raise Forbidden(
+                    f"{saved.created_by or 'Someone'} saved the mapping “{saved.name}”: only they or an "
+                    "admin can change it. Save yours under another name.",
+                    field="name",
+                    code="not_creator",
+                )
+            saved.name, saved.date_order = name, date_order
+            saved.mapping = imported.fields.check(mapping if headers is None else headers, mapping)
+            # The values of the mapped choice columns, naming options the actor has.
+            value_sets = imported.importer(RecordImport(kind=kind, created_by=actor)).value_sets()
+            mapped = set(saved.mapping.values())
+            chosen = {field: cells for field, cells in (values or {}).items() if field in mapped}
+            saved.values = _checked_values(value_sets, chosen)
+            saved.save()
+    except IntegrityError:  # someone saved one of that name between the read and the write
+        raise Conflict(
+            f"A mapping named “{name}” was saved just now; save again to update it.", code="name_taken"
+        ) from None
+    return SavedMappingSaved(saved, created)
+
+
+def saved_mapping_delete(*, actor: User, saved_mapping_id: int) -> SavedMapping:
+    """Deletes the saved mapping, if the actor saved it or is an admin; the imports mapped with it keep
+    their columns."""
+    saved = saved_mapping_get(user=actor, pk=saved_mapping_id)
+    if not saved_mapping_changeable(actor, saved):
+        raise Forbidden(
+            "Only the person who saved the mapping, or an admin, can delete it.", code="not_creator"
+        )
+    saved.delete()
+    return saved

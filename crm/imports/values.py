@@ -25,6 +25,11 @@ NEAR = 0.8
 MOST_DISTINCT = 200
 
 
+def comparable(name: str) -> str:
+    """A name as cells are compared: squashed, or as it is when it is all symbols ("€", "$")."""
+    return squash(name) or name.strip()
+
+
 @dataclass(frozen=True)
 class Option:
     key: str  # what the import stores: a primary key or a choice's value
@@ -46,21 +51,21 @@ class ValueSet:
         self._index: dict[str, set[str]] = {}
         for option in self.options:
             for name in (option.label, option.key, *option.aliases):
-                if squash(name):
-                    self._index.setdefault(squash(name), set()).add(option.key)
+                if comparable(name):
+                    self._index.setdefault(comparable(name), set()).add(option.key)
 
     def exact(self, cell: str) -> str | None:
         """The option the cell names, when it names exactly one."""
-        keys = self._index.get(squash(cell), set())
+        keys = self._index.get(comparable(cell), set())
         return next(iter(keys)) if len(keys) == 1 else None
 
     def named(self, cell: str) -> list[Option]:
         """Every option the cell names ("Won" may be the won stage of several pipelines)."""
-        return [self._by_key[key] for key in sorted(self._index.get(squash(cell), set()))]
+        return [self._by_key[key] for key in sorted(self._index.get(comparable(cell), set()))]
 
     def suggest(self, cell: str) -> str | None:
         """The option nearest to a cell that names none (never applied without the user)."""
-        near = difflib.get_close_matches(squash(cell), list(self._index), n=1, cutoff=NEAR)
+        near = difflib.get_close_matches(comparable(cell), list(self._index), n=1, cutoff=NEAR)
         keys = self._index[near[0]] if near else set()
         return next(iter(keys)) if len(keys) == 1 else None
 

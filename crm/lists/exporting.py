@@ -45,6 +45,11 @@ class Column:
     value: Callable[[Any], Any]  # of a row of the batches
     is_text: bool = True  # text people typed, made safe; else a number or time the CRM wrote
 
+    @classmethod
+    def text(cls, header: str, name: str) -> Column:
+        """A text attribute of the row; None (an empty join) is an empty cell."""
+        return cls(header, lambda row: getattr(row, name) or "")
+
 
 def keyset_batches(rows: QuerySet[Any], *, ordering: list[str], size: int) -> Iterator[list[Any]]:
     """`rows` in `ordering`, a keyset page of `size` at a time, each page one query after the previous

@@ -1,5 +1,5 @@
 from .customers import Account, CompanySize, ConsentStatus, Contact, LifecycleStage
-from .imports import DuplicatePolicy, ImportStatus, RecordImport, RecordImportProblem
+from .imports import DuplicatePolicy, ImportStatus, RecordImport, RecordImportProblem, SavedMapping
 from .jobs import ATTEMPTS_ALLOWED, BackgroundJob, JobInterrupt, JobStatus
 from .jobs import FINISHED as JOB_FINISHED
 from .lists import SavedView
@@ -39,6 +39,7 @@ __all__ = [
     "RecordImport",
     "RecordImportProblem",
     "Role",
+    "SavedMapping",
     "SavedView",
     "Task",
     "Team",

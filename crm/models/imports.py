@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 
@@ -115,6 +116,14 @@ class RecordImport(FileImport):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_imports"
     )
+    saved_mapping = models.ForeignKey(
+        "crm.SavedMapping",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The saved mapping the upload was mapped with, when one covered every column.",
+    )
 
     class Meta(FileImport.Meta):
         indexes = [models.Index(fields=["created_by", "-created_at"], name="record_import_uploader")]
@@ -128,3 +137,32 @@ class RecordImportProblem(FileImportProblem):
 
     class Meta(FileImportProblem.Meta):
         indexes = [models.Index(fields=["record_import", "line"], name="record_import_problem_line")]
+
+
+class SavedMapping(models.Model):
+    """A named column mapping of one record type, e.g. "Salesforce opportunities" for deals: what each
+    header of that source's export fills and how its choice cells read. Shared with everyone who may
+    import the record type, like the saved import mappings of HubSpot and Salesforce."""
+
+    kind = models.CharField(max_length=30, help_text="The record type, as RecordImport.kind.")
+    name = models.CharField(max_length=80)
+    # {"column header": "field"}, "" for a column the source exports but nobody imports.
+    mapping = models.JSONField(default=dict)
+    # {"field": {"cell": "option key"}}, as RecordImport.values.
+    values = models.JSONField(default=dict, blank=True)
+    date_order = models.CharField(max_length=3, choices=DateOrder.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="saved_mappings"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            # "Salesforce Opportunities" is the same mapping as "salesforce opportunities".
+            models.UniqueConstraint("kind", Lower("name"), name="saved_mapping_name_unique_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.views import NOT_FOUND, actor, record_id
+from crm.api.views import ADMINS_ONLY, NOT_FOUND, REFUSED, actor, record_id
 from crm.lists.api import CursorPagination
 from crm.models import Team, User
 from crm.people.authentication import SignInLockedOut
@@ -36,9 +36,6 @@ from crm.people.serializers import (
 )
 from crm.people.services import team_create, team_delete, team_update, user_create, user_update
 from crm.people.tokens import api_token_issue
-
-ADMINS_ONLY = OpenApiResponse(description="Only admins manage people and teams.")
-REFUSED = OpenApiResponse(description="A field is refused; the body names it and says why.")
 
 
 @extend_schema(tags=["auth"])

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
+from crm.errors import NotFound
 from leads.models import AssignmentRule
 
 from .criteria import parse_criteria
@@ -20,17 +22,17 @@ class RuleRow:
     down_to: int | None
 
 
+def _rules() -> QuerySet[AssignmentRule]:
+    return AssignmentRule.objects.select_related("assign_to_user", "assign_to_team", "last_assigned")
+
+
 def assignment_rule_rows() -> list[RuleRow]:
     """Every rule, first tried first, with its criteria as sentences (one query at any size)."""
-    rules = list(
-        AssignmentRule.objects.select_related("assign_to_user", "assign_to_team", "last_assigned").order_by(
-            "position", "id"
-        )
-    )
+    rules = list(_rules().order_by("position", "id"))
     return [
         RuleRow(
             rule=rule,
-            criteria=_describe(rule.criteria),
+            criteria=criteria_sentences(rule.criteria),
             up_to=index - 1 if index > 0 else None,
             down_to=index + 1 if index < len(rules) - 1 else None,
         )
@@ -38,7 +40,15 @@ def assignment_rule_rows() -> list[RuleRow]:
     ]
 
 
-def _describe(raw: object) -> list[str]:
+def assignment_rule_get(*, pk: int) -> AssignmentRule:
+    rule = _rules().filter(pk=pk).first()
+    if rule is None:
+        raise NotFound
+    return rule
+
+
+def criteria_sentences(raw: object) -> list[str]:
+    """A rule's stored criteria as people read them; a rule the matcher would skip says why."""
     try:
         return [str(criterion) for criterion in parse_criteria(raw)]
     except ValidationError as error:

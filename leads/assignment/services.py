@@ -304,6 +304,9 @@ def _checked_fields(
         errors[None] = ["Assign to a user or to a team, not both."]
     elif assign_to_user is not None and not assign_to_user.is_active:
         errors["assign_to_user"] = [f"{assign_to_user} is deactivated and cannot get leads."]
+    elif assign_to_user is not None and assign_to_user.role not in LEAD_OWNER_ROLES:
+        # The form offers only them; an API caller could name anyone.
+        errors["assign_to_user"] = [f"{assign_to_user} does not work leads: choose a sales rep or manager."]
     if errors:
         raise Invalid(errors=errors, code="rule_invalid")
     return {

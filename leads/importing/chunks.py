@@ -1,8 +1,8 @@
 """One chunk of an import: what each row does (create, update, skip or error), then the writes, set-based.
 
-Per chunk: one query for the duplicate leads, one for the duplicate contacts, then bulk inserts and
-updates (each with their history rows), the lifecycle events and the report rows, in a few statements
-whatever the chunk's size.
+Per chunk: one query for the duplicate leads, one for the duplicate contacts, then the inserts and
+updates (each with their history rows), the lifecycle events and the report rows, each COPied into a
+staging table and written from it (crm.imports.copying): a few statements whatever the chunk's size.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm import access
+from crm.imports.copying import records_insert, records_update
 from crm.imports.running import Tally, problems_save, row_problems
 from crm.models import LifecycleEvent, User
 from crm.models.imports import FileImportProblem
@@ -29,10 +29,6 @@ from leads.services.leads import normalize_email, normalize_phone
 
 from .dedupe import DuplicateFinder, Key, Match, lead_keys, row_keys
 from .rows import LeadRow
-
-# Rows per INSERT or UPDATE statement: big enough to cut round trips, small enough for PostgreSQL's
-# 65,535 bind parameters (a lead row has about 40 columns, and its history row as many).
-WRITE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -159,12 +155,11 @@ def _normalise(lead: Lead) -> None:
 def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
     """Writes the plan; call it inside the chunk's transaction."""
     if plan.creates:
-        created = bulk_create_with_history(
-            plan.creates, Lead, batch_size=WRITE_BATCH, default_user=context.actor
-        )
+        records_insert(Lead, plan.creates, history_user=context.actor)
         event_type(events.LEAD_CREATED)  # an unknown type fails here, as event_record would
         content_type = ContentType.objects.get_for_model(Lead)
-        LifecycleEvent.objects.bulk_create(
+        records_insert(
+            LifecycleEvent,
             [
                 LifecycleEvent(
                     type=events.LEAD_CREATED,
@@ -173,9 +168,8 @@ def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
                     object_id=lead.pk,
                     data={"source": "import", "import_id": context.import_id},
                 )
-                for lead in created
+                for lead in plan.creates
             ],
-            batch_size=WRITE_BATCH,
         )
     # New leads are due a duplicate check as created; the updated ones when the chunk's updates change
     # a field the match reads (one field list serves the whole bulk update).
@@ -187,12 +181,11 @@ def apply_plan(plan: ChunkPlan, *, context: ImportContext) -> None:
             if recheck:
                 lead.duplicates_checked_at = None
         written = {"email_normalized", "phone_normalized", "updated_at"}
-        bulk_update_with_history(
-            list(plan.updates.values()),
+        records_update(
             Lead,
-            fields=sorted(plan.updated_fields | written | ({"duplicates_checked_at"} if recheck else set())),
-            batch_size=WRITE_BATCH,
-            default_user=context.actor,
+            list(plan.updates.values()),
+            sorted(plan.updated_fields | written | ({"duplicates_checked_at"} if recheck else set())),
+            history_user=context.actor,
         )
     problems_save(plan.notes)
     touched = [lead.pk for lead in plan.creates] + [lead.pk for lead in plan.updates.values()]

@@ -46,6 +46,9 @@ class LeadImporter:
         apply_plan(plan, context=self.context)
         return plan.tally
 
+    def summary(self, tally: Tally) -> str:
+        return ""
+
     def finish(self, tally: Tally) -> None:
         owner, actor = self.context.owner, self.context.actor
         if tally.created and owner is not None and owner != actor:

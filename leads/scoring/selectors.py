@@ -62,3 +62,11 @@ def scoring_rule_get(*, pk: int) -> ScoringRule:
 
 def rescore_job_latest() -> BackgroundJob | None:
     return BackgroundJob.objects.filter(kind=RESCORE_JOB_KIND).order_by("-created_at", "-id").first()
+
+
+def rescore_job_get(*, pk: int) -> BackgroundJob:
+    """One rescore job, for its progress; any other job's id names nothing here."""
+    job = BackgroundJob.objects.filter(kind=RESCORE_JOB_KIND, pk=pk).first()
+    if job is None:
+        raise NotFound
+    return job

@@ -16,12 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.api.serializers import CurrencyField
-from crm.api.views import NOT_FOUND, actor
+from crm.api.views import ADMINS_ONLY, NOT_FOUND, actor
 from sales.catalog.selectors import product_get, product_list
 from sales.catalog.services import product_create, product_update
 from sales.models import Product
-
-ADMINS_ONLY = OpenApiResponse(description="Only admins maintain the catalogue.")
 
 
 class ProductSerializer(serializers.ModelSerializer):

@@ -8,8 +8,6 @@ from django import forms
 
 from sales.models import Product, SalesSettings
 
-from .importing import MAX_BYTES, MAX_ROWS, MEGABYTE
-
 ACTIVE_CHOICES = [("active", "Active"), ("inactive", "Inactive"), ("all", "All")]
 NUMBER_ERRORS = {"invalid": "Enter a number, e.g. 1234.50."}
 
@@ -63,15 +61,3 @@ class ProductFilterForm(forms.Form):
 
     def search(self) -> str:
         return str(self.cleaned_data.get("q") or "") if self.is_valid() else ""
-
-
-class ProductImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
-        help_text=(
-            "Columns: sku, name, description, product_line, unit_price, currency, tax_rate, active "
-            "(sku, name and unit_price are required). Comma or semicolon separated, UTF-8 or Excel's "
-            f"encoding. Up to {MAX_ROWS:,} products and {MAX_BYTES // MEGABYTE} MB."
-        ),
-    )

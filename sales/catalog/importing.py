@@ -1,256 +1,267 @@
-"""Importing the product catalogue from a CSV file: every row checked first, then all or nothing.
+"""Importing the product catalogue (admins only; crm.imports.keyed does the matching and writing): its
+columns, as Salesforce, HubSpot, Pipedrive and Zoho export them, its checks and its keys.
 
-The file is read by the lead import's reader (UTF-8 with or without a byte-order mark, or Windows-1252;
-comma, semicolon or tab separated; an .xlsx workbook also works). Rows are numbered as the user sees
-them in a spreadsheet: the header is row 1. Each product is created or updated by its SKU, in one
-transaction. Cells starting with =, +, - or @ are stored as the text they are; nothing here evaluates
-them (a negative price is still refused as negative).
+A row updates the product it matches instead of doubling it: the one with its CRM record ID, else its
+external id (source and id), else its SKU (one SKU, one product: never doubled), else, for a row
+without a SKU, the one with its name in any case. A new product needs its SKU, name and unit price; a
+product's currency, when the file gives none, is the sales settings' default. The currency is a choice
+column (a "€" or "euro" cell is EUR), and so is the active column ("yes", "inactive", "0"...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import cached_property
+from typing import Any, ClassVar
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Upper
 
-from crm import access
-from crm.errors import Conflict, Invalid
-from crm.imports.parsing import Row, read_table
-from crm.models import User
+from crm.imports import cells
+from crm.imports.cells import CellError, Cleaner, max_length, shown
+from crm.imports.keyed import (
+    RECORD_ID,
+    Key,
+    KeyedImporter,
+    KeyedRowChecker,
+    Plan,
+    ReferenceProblem,
+    present_keys,
+)
+from crm.imports.mapping import ImportField, ImportFields, external_id_fields
+from crm.imports.registry import RecordType
+from crm.imports.rows import CheckedRow, Problem, external_key
+from crm.imports.values import Option, ValueSet
+from crm.models import DuplicatePolicy
 from crm.web.fragments import fragments_changed
+from sales.importing.columns import CURRENCIES, SYMBOLS
 from sales.models import Product, SalesSettings
 
-from .services import PRODUCTS, product_fields_check
+from .services import MAX_PRICE
 
-MEGABYTE = 1024 * 1024
-MAX_BYTES = 5 * MEGABYTE
-MAX_ROWS = 10_000
-# A file with thousands of bad rows is corrected from the first ones; the page stays readable.
-MAX_PROBLEMS_SHOWN = 500
-COLUMNS = ("sku", "name", "description", "product_line", "unit_price", "currency", "tax_rate", "active")
-REQUIRED_COLUMNS = ("sku", "name", "unit_price")
-# Column name in the file -> field of the product.
-FIELDS = {column: "is_active" if column == "active" else column for column in COLUMNS}
-TRUE_WORDS = {"1", "true", "yes", "y", "active"}
-FALSE_WORDS = {"0", "false", "no", "n", "inactive"}
+FIELDS = ImportFields(
+    (
+        ImportField("name", "Product name", ("productname", "name", "product", "itemname", "title")),
+        ImportField(
+            "sku",
+            "SKU (updates the product with it)",
+            ("sku", "productcode", "productsku", "code", "itemcode", "partnumber", "stockkeepingunit"),
+        ),
+        ImportField(
+            "description", "Description", ("description", "productdescription", "details", "longdescription")
+        ),
+        ImportField(
+            "product_line",
+            "Product line",
+            ("productline", "productfamily", "family", "productcategory", "category", "line"),
+        ),
+        ImportField(
+            "unit_price",
+            "Unit price",
+            (
+                "unitprice",
+                "listprice",
+                "price",
+                "standardprice",
+                "salesprice",
+                "sellingprice",
+                "productprice",
+            ),
+        ),
+        ImportField(
+            "currency",
+            "Currency",
+            ("currency", "currencycode", "productcurrency", "pricecurrency", "currencyisocode"),
+        ),
+        ImportField(
+            "tax_rate", "Tax rate (%)", ("taxrate", "tax", "vat", "vatrate", "taxpercent", "taxpercentage")
+        ),
+        ImportField("is_active", "Active", ("active", "isactive", "productactive", "activeflag", "status")),
+        RECORD_ID,
+        *external_id_fields("product", "productid", "product2id", "itemid"),
+    ),
+    record="product",
+    identity=frozenset({"sku", "name"}),
+    identity_message="Map a column to the SKU or the product name: products are told apart by them.",
+)
+KEY_NAMES = {"external": "external id", "sku": "SKU", "name": "name"}
+# What a new product cannot be saved without, in the order a message names them.
+REQUIRED_FOR_NEW = {"sku": "SKU", "name": "name", "unit_price": "unit price"}
+ACTIVE = ValueSet(
+    "status (active or inactive)",
+    (
+        Option("active", "Active", ("yes", "y", "true", "1", "on", "enabled"), True),
+        Option("inactive", "Inactive", ("no", "n", "false", "0", "off", "disabled", "archived"), False),
+    ),
+)
+CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")  # "EUR 1200", "1200 USD"
+PERCENT = Decimal(100)
+CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"Row {self.row}, {self.column}: {self.message}"
-            if self.column
-            else f"Row {self.row}: {self.message}"
-        )
+def _price(value: str) -> tuple[Decimal, str]:
+    """The price and the currency its symbol or code names ("" when it names none): "$1,200.50"."""
+    price = cells.amount(value)
+    if price > MAX_PRICE:
+        raise CellError(f"{shown(value)} is more than the largest price, {MAX_PRICE:,}.")
+    code = next((code for symbol, code in SYMBOLS.items() if symbol in value), "")
+    if not code and (match := CURRENCY_CODE.search(value)):
+        code = match[1]
+    return price, code
 
 
-class ProductImportRefused(Invalid):
-    """Nothing was imported; `problems` lists every one found, by row and column."""
-
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        count = len(problems)
-        super().__init__(
-            f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}. "
-            "Correct them and upload the file again.",
-            field="file",
-            code="file_has_problems",
-        )
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-    unchanged: int
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    line: int
-    fields: dict[str, Any]
-
-
-def products_import(*, actor: User, data: bytes) -> ImportResult:
-    """Creates or updates a product per row, all in one transaction, or refuses the whole file."""
-    access.ensure_admin(actor, doing=PRODUCTS)
-    if len(data) > MAX_BYTES:
-        raise Invalid(
-            f"The file is {len(data) / MEGABYTE:.1f} MB; the largest import is {MAX_BYTES // MEGABYTE} MB. "
-            "Split it into smaller files.",
-            field="file",
-            code="file_too_large",
-        )
-    table = read_table(data)
-    columns = _columns(table.headers, table.header_line)
-    problems: list[ImportProblem] = []
-    parsed: list[_Parsed] = []
-    first_line_of: dict[str, int] = {}
-    for row in _bounded(table.rows()):
-        cells = _cells(row, columns, problems)
-        fields = _parse(row.line, cells, problems)
-        sku = " ".join(cells["sku"].split())
-        if sku in first_line_of:
-            problems.append(
-                ImportProblem(row.line, "sku", f"{sku} is also on row {first_line_of[sku]}; list it once.")
-            )
-        elif sku:
-            first_line_of[sku] = row.line
-        if fields is not None:
-            parsed.append(_Parsed(row.line, fields))
-    if problems:
-        raise ProductImportRefused(problems)
-    if not parsed:
-        raise Invalid("The file has column names but no products under them.", field="file", code="no_rows")
+def _tax_rate(value: str) -> Decimal:
+    """ "19", "19 %", "7,5": a percentage from 0 to 100 with at most two decimals."""
+    text = value.strip().removesuffix("%").strip().replace(",", ".")
     try:
-        return _save(parsed)
-    except IntegrityError:
-        raise Conflict(
-            "Someone changed the catalogue while the file was imported; nothing was imported. "
-            "Upload it again.",
-            field="file",
-            code="catalogue_changed",
-        ) from None
-
-
-def _columns(headers: tuple[str, ...], line: int) -> dict[int, str]:
-    """{cell index: column} from the header, or a refusal naming unknown and missing columns."""
-    problems = []
-    columns: dict[int, str] = {}
-    for index, header in enumerate(headers):
-        name = "_".join(header.strip().lower().split())
-        if name in FIELDS and name not in columns.values():
-            columns[index] = name
-        else:
-            problems.append(
-                ImportProblem(
-                    line,
-                    "header",
-                    f'"{header}" is not a column the catalogue knows; the columns are {", ".join(COLUMNS)}.',
-                )
-            )
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns.values()]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        message = f"The column{plural} {', '.join(missing)} must be there."
-        problems.append(ImportProblem(line, "header", message))
-    if problems:
-        raise ProductImportRefused(problems)
-    return columns
-
-
-def _bounded(rows: Iterator[Row]) -> Iterator[Row]:
-    for count, row in enumerate(rows, start=1):
-        if count > MAX_ROWS:
-            raise Invalid(
-                f"The file has more than {MAX_ROWS:,} products; the largest import is {MAX_ROWS:,}. "
-                "Split it into smaller files.",
-                field="file",
-                code="too_many_rows",
-            )
-        yield row
-
-
-def _cells(row: Row, columns: Mapping[int, str], problems: list[ImportProblem]) -> dict[str, str]:
-    extra = [value for index, value in enumerate(row.values) if index not in columns and value.strip()]
-    if len(row.values) > len(columns) and extra:
-        problems.append(ImportProblem(row.line, "", "It has more cells than the header has columns."))
-    return {column: row.values[index] if index < len(row.values) else "" for index, column in columns.items()}
-
-
-def _parse(line: int, cells: dict[str, str], problems: list[ImportProblem]) -> dict[str, Any] | None:
-    """The row's product fields; problems are added to `problems` (and None returned)."""
-    fields: dict[str, Any] = {}
-    found = []
-    for column, raw in cells.items():
-        value = raw.strip()
-        try:
-            if column in ("unit_price", "tax_rate"):
-                if value or column == "unit_price":
-                    fields[column] = _number(value)
-            elif column == "active":
-                if value:
-                    fields["is_active"] = _boolean(value)
-            elif column == "currency":
-                if value:
-                    fields["currency"] = value
-            else:
-                fields[column] = value
-        except ValueError as error:
-            found.append(ImportProblem(line, column, str(error)))
-    try:
-        cleaned = product_fields_check(fields)
-    except Invalid as error:
-        found.extend(
-            ImportProblem(line, _column(field or ""), message)
-            for field, messages in error.errors.items()
-            for message in messages
-            if _column(field or "") not in {problem.column for problem in found}
-        )
-    problems.extend(sorted(found, key=lambda problem: COLUMNS.index(problem.column)))
-    return None if found else cleaned
-
-
-def _column(field: str) -> str:
-    return "active" if field == "is_active" else field
-
-
-def _number(value: str) -> Decimal | None:
-    if not value:
-        return None
-    text = value.replace(" ", "")
-    if "," in text and "." not in text and text.count(",") == 1:
-        text = text.replace(",", ".")  # a decimal comma, as semicolon-separated files have
-    try:
-        number = Decimal(text)
+        rate = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f'"{value}" is not a number; write it like 1234.50.') from None
-    if not number.is_finite():
-        raise ValueError(f'"{value}" is not a number; write it like 1234.50.')
-    return number
+        rate = Decimal("NaN")
+    if not rate.is_finite() or not 0 <= rate <= PERCENT or rate != rate.quantize(CENT):
+        raise CellError(f"{shown(value)} is not a percentage from 0 to 100 (e.g. 19 or 7.5).")
+    return rate
 
 
-def _boolean(value: str) -> bool:
-    word = value.lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(f'"{value}" is neither yes nor no; write true or false.')
+def _one_line(limit: int) -> Cleaner:
+    """Text whose runs of spaces are one space, as the product form saves it."""
+    read = cells.text(limit)
+    return lambda value: read(" ".join(value.split()))
 
 
-@transaction.atomic
-def _save(rows: list[_Parsed]) -> ImportResult:
-    skus = [row.fields["sku"] for row in rows]
-    existing = {product.sku: product for product in Product.objects.select_for_update().filter(sku__in=skus)}
-    default_currency = SalesSettings.current().default_currency
-    now = timezone.now()
-    new: list[Product] = []
-    changed: list[Product] = []
-    changed_fields: set[str] = set()
-    for row in rows:
-        product = existing.get(row.fields["sku"])
-        if product is None:
-            new.append(Product(**{"currency": default_currency, **row.fields}))
-            continue
-        differences = {name for name, value in row.fields.items() if getattr(product, name) != value}
-        if differences:
-            for name in differences:
-                setattr(product, name, row.fields[name])
-            product.updated_at = now
-            changed.append(product)
-            changed_fields |= differences
-    Product.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        Product.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"], batch_size=1000)
-    fragments_changed()
-    return ImportResult(created=len(new), updated=len(changed), unchanged=len(existing) - len(changed))
+class ProductRowChecker(KeyedRowChecker):
+    cleaners: ClassVar[dict[str, Cleaner]] = {
+        "name": _one_line(max_length(Product, "name")),
+        "sku": _one_line(max_length(Product, "sku")),
+        "description": cells.unguarded,
+        "product_line": _one_line(max_length(Product, "product_line")),
+        "unit_price": _price,
+        "tax_rate": _tax_rate,
+        "external_id": cells.text(max_length(Product, "external_id")),
+        "external_source": cells.external_source(max_length(Product, "external_source")),
+    }
+
+    def complete(self, fields: dict[str, Any], problems: list[Problem]) -> None:
+        if "unit_price" in fields:
+            fields["unit_price"], code = fields["unit_price"]
+            if code and "currency" not in fields:
+                fields["currency"] = code
+        named = ("sku", "name", "record_id", "external_id")
+        if not problems and not any(fields.get(name) for name in named):
+            problems.append(Problem("", "No SKU or name: every product needs both."))
+
+
+class ProductImporter(KeyedImporter[Product]):
+    model = Product
+    record = "product"
+    checker_class = ProductRowChecker
+    created_event = None  # the catalogue has no timeline
+    list_url = "sales:product-list"
+    key_names = KEY_NAMES
+    unique_keys = frozenset({"external", "sku"})
+    lock_key = 7
+
+    def row_keys(self, row: CheckedRow) -> list[Key]:
+        sku = row.fields.get("sku", "")
+        return present_keys(
+            ("external", row.external_key),
+            ("sku", sku),
+            ("name", "" if sku else row.fields.get("name", "").casefold()),
+        )
+
+    def record_keys(self, record: Product) -> list[Key]:
+        return present_keys(
+            ("external", external_key(record.external_source, record.external_id)),
+            ("sku", record.sku),
+            ("name", record.name.casefold()),
+        )
+
+    def queryset(self) -> QuerySet[Product]:
+        return Product.objects.annotate(upper_name=Upper("name"))  # served by the trigram index
+
+    def key_condition(self, kind: str, values: list[str]) -> Q:
+        if kind == "sku":
+            return Q(sku__in=values)
+        return Q(upper_name__in=[value.upper() for value in values])
+
+    def written_fields(self) -> list[str]:
+        fields = {field.name for field in FIELDS.fields} - {"record_id"}
+        return sorted(fields | {"updated_at"})
+
+    def value_sets(self) -> dict[str, ValueSet]:
+        # The usual currencies, and those the catalogue already prices in: an export imports back.
+        codes = dict(CURRENCIES)
+        used = Product.objects.order_by().values_list("currency", flat=True).distinct()
+        for code in sorted({self.default_currency, *used}):
+            codes.setdefault(code, ())
+        return {
+            "currency": ValueSet(
+                "currency", (Option(code, code, aliases) for code, aliases in codes.items())
+            ),
+            "is_active": ACTIVE,
+        }
+
+    @cached_property
+    def default_currency(self) -> str:
+        return SalesSettings.current().default_currency
+
+    def new_record(self, row: CheckedRow) -> Product:
+        return Product(currency=self.default_currency)
+
+    def may_see(self, record: Product) -> bool:
+        return True  # the import is an admin's, and every seller reads the catalogue
+
+    def refusal(self, record: Product) -> str:
+        return ""
+
+    def prefetch(self, rows: Sequence[CheckedRow]) -> None:
+        self.existing = self.find([key for row in rows for key in self._row_keys(row)])
+
+    def references(self, row: CheckedRow, new_records: dict[Key, Product]) -> dict[str, Model]:
+        """No references, but the row's checks that need the catalogue: a row that would create a product
+        has its SKU, name and price, and a row that updates one does not take another product's SKU
+        (the database would refuse the whole chunk)."""
+        keys = self._row_keys(row)
+        policy = self.record_import.duplicate_policy
+        pending = next((new_records[key] for key in keys if key in new_records), None)
+        known = next((key for key in keys if key in self.existing), None)
+        unique = known is not None and known[0] in {"pk", *self.unique_keys}
+        if (known is None and pending is None) or (
+            policy == DuplicatePolicy.CREATE and not unique and pending is None
+        ):
+            missing = [name for name in REQUIRED_FOR_NEW if name not in row.fields]
+            if missing:
+                what = ", ".join(REQUIRED_FOR_NEW[name] for name in missing)
+                raise ReferenceProblem(
+                    missing[0], f"Not imported: no {what}; a new product needs its SKU, name and unit price."
+                )
+            return {}
+        if policy == DuplicatePolicy.SKIP or not row.fields.get("sku"):
+            return {}
+        target = pending
+        if target is None and known is not None and len(self.existing[known]) == 1:
+            target = self.existing[known][0]
+        sku_key = ("sku", row.fields["sku"])
+        holder = new_records.get(sku_key) or next(iter(self.existing.get(sku_key, [])), None)
+        if target is not None and holder is not None and holder is not target:
+            other = self.named(holder) if holder.pk else f"the product of line {self.lines.get(sku_key)}"
+            raise ReferenceProblem(
+                "sku", f"Not imported: {shown(row.fields['sku'])} is already the SKU of {other}."
+            )
+        return {}
+
+    def after_write(self, plan: Plan[Product]) -> None:
+        if plan.creates or plan.updates:
+            fragments_changed()  # bulk writes send none of the signals that keep cached pages fresh
+
+
+PRODUCTS = RecordType(
+    kind="products",
+    label="Products",
+    model=Product,
+    fields=FIELDS,
+    importer=ProductImporter,
+    list_url="sales:product-list",
+    admins_only=True,
+)

@@ -1,7 +1,8 @@
 """Admins' writes to the product catalogue: create, edit, deactivate and reactivate a product.
 
-The field rules are written once (`product_fields_check`) and shared with the CSV import, whose messages
-name the row and the field: that is why each message names the value it refuses.
+The field rules are written once (`product_fields_check`) for the pages and the API; each message names
+the value it refuses. The import (sales.catalog.importing) reads its cells with the kernel's cell readers
+and keeps to the same limits (MAX_PRICE, the model's lengths).
 """
 
 from __future__ import annotations

@@ -1,33 +1,49 @@
-"""Catalogue pages: the sales team reads the product list; admins add, edit, deactivate and import."""
+"""Catalogue pages: the sales team reads and exports the product list; admins add, edit and deactivate
+products (they import them through the kernel's import pages, crm.imports, as the "products" kind)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.errors import DomainError, Invalid
-from crm.web.views import AuthenticatedRequest, requested_page, service_error
+from crm.lists.exporting import csv_download
+from crm.web.views import AuthenticatedRequest, requested_page
 from sales.configuration.admin_pages import admin_page, posted_active, submitted
-from sales.models import SalesSettings
 
-from .forms import ProductFilterForm, ProductForm, ProductImportForm
-from .importing import MAX_BYTES, MAX_PROBLEMS_SHOWN, MEGABYTE, ProductImportRefused, products_import
+from .exporting import export_filename, product_export_chunks
+from .forms import ProductFilterForm, ProductForm
+from .importing import PRODUCTS
 from .selectors import product_get, product_list
 from .services import product_create, product_set_active, product_update
 
 PAGE_SIZE = 50
+ORDERING = ["name"]
 
 
 @login_required
 def product_index(request: AuthenticatedRequest) -> HttpResponse:
     filters = ProductFilterForm(request.GET)
     products = product_list(user=request.user, search=filters.search(), active=filters.active_filter())
-    page = requested_page(request, products, ordering=["name"], size=PAGE_SIZE)
-    context = {"filters": filters, "page": page, "can_manage": request.user.is_admin}
+    page = requested_page(request, products, ordering=ORDERING, size=PAGE_SIZE)
+    context = {
+        "filters": filters,
+        "page": page,
+        "can_manage": request.user.is_admin,
+        "import_kind": PRODUCTS.kind if PRODUCTS.may_import(request.user) else "",
+    }
     return render(request, "sales/catalog/product_list.html", context)
+
+
+@login_required
+@require_GET
+def product_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
+    """The list's products under its search and filter, every page of them, as the import reads them."""
+    filters = ProductFilterForm(request.GET)
+    products = product_list(user=request.user, search=filters.search(), active=filters.active_filter())
+    return csv_download(product_export_chunks(products, ordering=ORDERING), filename=export_filename())
 
 
 @admin_page
@@ -67,41 +83,3 @@ def product_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Deactivated {product}: it can no longer be added to deals.")
     return redirect("sales:product-list")
-
-
-@admin_page
-@require_http_methods(["GET", "POST"])
-def product_import(request: AuthenticatedRequest) -> HttpResponse:
-    form = ProductImportForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
-    hidden = 0
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > MAX_BYTES:  # refused before the file is read into memory
-                raise Invalid(
-                    f"The file is {upload.size / MEGABYTE:.1f} MB; the largest import is "
-                    f"{MAX_BYTES // MEGABYTE} MB. Split it into smaller files.",
-                    field="file",
-                    code="file_too_large",
-                )
-            result = products_import(actor=request.user, data=upload.read())
-        except DomainError as error:
-            service_error(form, error)
-            if isinstance(error, ProductImportRefused):
-                problems = [str(problem) for problem in error.problems[:MAX_PROBLEMS_SHOWN]]
-                hidden = len(error.problems) - len(problems)
-        else:
-            messages.success(
-                request,
-                f"Imported the file: {result.created} product{'s' if result.created != 1 else ''} created, "
-                f"{result.updated} updated, {result.unchanged} unchanged.",
-            )
-            return redirect("sales:product-list")
-    context = {
-        "form": form,
-        "problems": problems,
-        "hidden_problems": hidden,
-        "default_currency": SalesSettings.current().default_currency,
-    }
-    return render(request, "sales/catalog/product_import.html", context)

@@ -76,7 +76,10 @@ def criterion_add(
 
 
 @transaction.atomic
-def criterion_remove(*, actor: User, criterion_id: int) -> None:
-    """Removes the criterion; removing it again changes nothing."""
+def criterion_remove(*, actor: User, criterion_id: int, stage_id: int | None = None) -> None:
+    """Removes the criterion (only from `stage_id`, when given); removing it again changes nothing."""
     access.ensure_admin(actor, doing=PIPELINES)
-    ExitCriterion.objects.filter(pk=criterion_id).delete()
+    criteria = ExitCriterion.objects.filter(pk=criterion_id)
+    if stage_id is not None:
+        criteria = criteria.filter(stage_id=stage_id)
+    criteria.delete()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -94,6 +95,23 @@ def lost_reason_move(*, actor: User, reason_id: int, to: int) -> None:
     order = moved(_locked_reasons(), reason_id, to)
     LostReason.objects.bulk_update(changed_positions(order), ["position"])
     fragments_changed()
+
+
+@transaction.atomic
+def lost_reason_change(*, actor: User, reason_id: int, fields: Mapping[str, Any]) -> LostReason:
+    """The API's partial change of `name`, `is_active` and `position` (0 is first), each through its
+    service above, all or nothing."""
+    access.ensure_admin(actor, doing=LOST_REASONS)
+    reason = _reason(_locked_reasons(), reason_id)
+    if "is_active" in fields:
+        reason = lost_reason_set_active(actor=actor, reason_id=reason_id, active=fields["is_active"])
+    if "position" in fields:
+        lost_reason_move(actor=actor, reason_id=reason_id, to=fields["position"])
+    # Renamed last, so a refusal above names the reason as the admin knows it.
+    if "name" in fields:
+        reason = lost_reason_rename(actor=actor, reason_id=reason_id, name=fields["name"])
+    reason.refresh_from_db(fields=["position"])
+    return reason
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ onboarding takes the active template of its main product line, else the default 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 
@@ -91,6 +92,24 @@ def onboarding_template_update(
     return template
 
 
+@transaction.atomic
+def onboarding_template_change(
+    *, actor: User, template_id: int, fields: Mapping[str, Any]
+) -> OnboardingTemplate:
+    """The API's partial change: the fields left out keep their value."""
+    access.ensure_admin(actor, doing=ONBOARDING)
+    _lock_templates()
+    template = OnboardingTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound
+    current = {"name": template.name, "product_line": template.product_line, "is_active": template.is_active}
+    return onboarding_template_update(
+        actor=actor,
+        template_id=template_id,
+        **{name: fields.get(name, value) for name, value in current.items()},
+    )
+
+
 # Checklist items
 
 
@@ -166,10 +185,32 @@ def onboarding_template_item_update(
 
 
 @transaction.atomic
-def onboarding_template_item_remove(*, actor: User, item_id: int) -> None:
-    """Removes the item from the template; onboardings already started keep their task."""
+def onboarding_template_item_change(
+    *, actor: User, item_id: int, fields: Mapping[str, Any]
+) -> OnboardingTemplateItem:
+    """The API's partial change: `title`, `role` and `due_offset_days` (the ones left out keep their
+    value), then `position` (0 is first); all or nothing."""
     access.ensure_admin(actor, doing=ONBOARDING)
-    OnboardingTemplateItem.objects.filter(pk=item_id).delete()
+    item, _ = _locked_item(item_id)
+    current = {"title": item.title, "role": item.role, "due_offset_days": item.due_offset_days}
+    if current.keys() & fields.keys():
+        changed = {name: fields.get(name, value) for name, value in current.items()}
+        item = onboarding_template_item_update(actor=actor, item_id=item_id, **changed)
+    if "position" in fields:
+        onboarding_template_item_move(actor=actor, item_id=item_id, to=fields["position"])
+        item.refresh_from_db(fields=["position"])
+    return item
+
+
+@transaction.atomic
+def onboarding_template_item_remove(*, actor: User, item_id: int, template_id: int | None = None) -> None:
+    """Removes the item from the template (only from `template_id`, when given); onboardings already
+    started keep their task."""
+    access.ensure_admin(actor, doing=ONBOARDING)
+    items = OnboardingTemplateItem.objects.filter(pk=item_id)
+    if template_id is not None:
+        items = items.filter(template_id=template_id)
+    items.delete()
 
 
 @transaction.atomic

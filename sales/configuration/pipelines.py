@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -127,6 +128,31 @@ def pipeline_set_active(*, actor: User, pipeline_id: int, active: bool) -> Pipel
     if pipeline.is_active != active:
         pipeline.is_active = active
         pipeline.save(update_fields=["is_active"])
+    return pipeline
+
+
+@transaction.atomic
+def pipeline_change(*, actor: User, pipeline_id: int, fields: Mapping[str, Any]) -> Pipeline:
+    """The API's partial change of `name`, `is_active` and `is_default`, each through its own service
+    above and all or nothing. Activating comes before becoming the default, which needs it; a default
+    is unset only by making another pipeline the default."""
+    access.ensure_admin(actor, doing=PIPELINES)
+    pipeline = _pipeline(_locked_pipelines(), pipeline_id)
+    if fields.get("is_default") is False and pipeline.is_default:
+        raise Invalid(
+            f"{pipeline} is the default pipeline; make another one the default instead.",
+            field="is_default",
+            code="pipeline_default",
+        )
+    if fields.get("is_active") is True:
+        pipeline = pipeline_set_active(actor=actor, pipeline_id=pipeline_id, active=True)
+    if fields.get("is_default") is True:
+        pipeline = pipeline_set_default(actor=actor, pipeline_id=pipeline_id)
+    if fields.get("is_active") is False:
+        pipeline = pipeline_set_active(actor=actor, pipeline_id=pipeline_id, active=False)
+    # Renamed last, so a refusal above names the pipeline as the admin knows it.
+    if "name" in fields:
+        pipeline = pipeline_rename(actor=actor, pipeline_id=pipeline_id, name=fields["name"])
     return pipeline
 
 
@@ -255,6 +281,22 @@ def stage_update(*, actor: User, stage_id: int, name: str, probability: int | No
     stage.save()
     if kind_changed:
         _save_order(_placed(stages, stage))
+    return stage
+
+
+@transaction.atomic
+def stage_change(*, actor: User, stage_id: int, fields: Mapping[str, Any]) -> Stage:
+    """The API's partial change: `name`, `probability` and `kind` as stage_update checks them (the ones
+    left out keep their value), then `position` (0 is first) as stage_move places it; all or nothing."""
+    access.ensure_admin(actor, doing=PIPELINES)
+    stage, _ = locked_stage(stage_id)
+    current = {"name": stage.name, "probability": stage.probability, "kind": stage.kind}
+    if current.keys() & fields.keys():
+        changed = {name: fields.get(name, value) for name, value in current.items()}
+        stage = stage_update(actor=actor, stage_id=stage_id, **changed)
+    if "position" in fields:
+        order = stage_move(actor=actor, stage_id=stage_id, to=fields["position"])
+        stage = next(s for s in order if s.pk == stage_id)
     return stage
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Model, OuterRef, Prefetch, QuerySet
 
+from crm import access
 from crm.errors import NotFound
 from crm.lists.counting import CappedCountSubquery
+from crm.models import User
 from sales.models import (
     Deal,
     DealStatus,
@@ -16,6 +18,8 @@ from sales.models import (
     Pipeline,
     Stage,
 )
+
+from .onboarding_templates import ONBOARDING
 
 
 def _count(rows: QuerySet[Model], link: str) -> CappedCountSubquery:
@@ -59,6 +63,14 @@ def stage_get(*, pk: int) -> Stage:
     return stage
 
 
+def pipeline_stage_get(*, pipeline_id: int, pk: int) -> Stage:
+    """A stage of that pipeline only: another pipeline's is not found there."""
+    stage = Stage.objects.filter(pipeline_id=pipeline_id, pk=pk).first()
+    if stage is None:
+        raise NotFound
+    return stage
+
+
 def stage_has_history(*, stage: Stage) -> bool:
     """Whether deals are in the stage or have been: deleting it then needs a stage to take them over."""
     return Deal.objects.filter(stage=stage).exists() or stage.visits.exists()
@@ -94,8 +106,26 @@ def onboarding_template_items(*, template: OnboardingTemplate) -> list[Onboardin
     return list(template.items.order_by("position", "id"))
 
 
-def onboarding_item_get(*, pk: int) -> OnboardingTemplateItem:
-    item = OnboardingTemplateItem.objects.select_related("template").filter(pk=pk).first()
+def onboarding_item_get(*, pk: int, template_id: int | None = None) -> OnboardingTemplateItem:
+    items = OnboardingTemplateItem.objects.select_related("template").filter(pk=pk)
+    if template_id is not None:
+        items = items.filter(template_id=template_id)
+    item = items.first()
     if item is None:
         raise NotFound
     return item
+
+
+def onboarding_templates_for_admin(*, user: User) -> QuerySet[OnboardingTemplate]:
+    """The templates with their checklists in order, for an admin (the API; the pages check the admin
+    in their decorator)."""
+    access.ensure_admin(user, doing=ONBOARDING)
+    items = OnboardingTemplateItem.objects.order_by("position", "id")
+    return onboarding_template_rows().prefetch_related(Prefetch("items", queryset=items))
+
+
+def onboarding_template_for_admin(*, user: User, pk: int) -> OnboardingTemplate:
+    template = onboarding_templates_for_admin(user=user).filter(pk=pk).first()
+    if template is None:
+        raise NotFound
+    return template

@@ -10,8 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from crm.models.external import ExternallyKeyed, external_key_constraint
 
-class Product(models.Model):
+
+class Product(ExternallyKeyed):
+    """A catalogue entry; its external id is its key in the system it was imported from."""
+
     sku = models.CharField("SKU", max_length=64, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -39,6 +43,7 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="product_tax_rate_percent"
             ),
+            external_key_constraint("product_external_key"),
         ]
         indexes = [
             models.Index(fields=["name", "id"], name="product_active_name", condition=Q(is_active=True)),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from crm.models import Activity
@@ -11,6 +13,7 @@ from sales.errors import ExitCriteriaUnmet
 from sales.models import (
     CriterionKind,
     Deal,
+    DealLine,
     ExitCriterion,
     RequiredField,
     RequiredRecord,
@@ -38,12 +41,33 @@ def stages_passed(*, current: Stage | None, target: Stage) -> QuerySet[Stage]:
 
 def missing_criteria(*, deal: Deal, stages: QuerySet[Stage]) -> list[tuple[Stage, str]]:
     """Each unmet exit criterion of `stages`, with its stage, in the pipeline's order."""
-    criteria = (
+    criteria = list(
         ExitCriterion.objects.filter(stage__in=stages)
         .select_related("stage")
         .order_by("stage__position", "id")
     )
-    return [(criterion.stage, criterion.label) for criterion in criteria if not is_met(criterion, deal)]
+    return [(criterion.stage, criterion.label) for criterion in unmet_criteria([(deal, criteria)])[0]]
+
+
+def unmet_criteria(checks: Sequence[tuple[Deal, Sequence[ExitCriterion]]]) -> list[list[ExitCriterion]]:
+    """For each (deal, criteria), the criteria the deal does not meet yet, in their order. Whatever the
+    number of deals: one query for the activities logged on them and one for those with product lines,
+    each only when a criterion asks for it."""
+    saved = sorted({deal.pk for deal, _ in checks if deal.pk is not None})
+    asked = [criterion for _, criteria in checks for criterion in criteria]
+    logged = _activities_logged(saved, [c for c in asked if c.kind == CriterionKind.ACTIVITY])
+    with_lines: set[int] = set()
+    if saved and any(_asks_for_lines(criterion) for criterion in asked):
+        lines = DealLine.objects.filter(deal__in=saved).order_by().values_list("deal_id", flat=True)
+        with_lines = set(lines.distinct())
+    return [
+        [
+            criterion
+            for criterion in criteria
+            if not _met(criterion, deal, logged=logged, with_lines=with_lines)
+        ]
+        for deal, criteria in checks
+    ]
 
 
 def field_is_filled(field_name: str, deal: Deal) -> bool:
@@ -63,23 +87,54 @@ def field_is_filled(field_name: str, deal: Deal) -> bool:
 
 
 def is_met(criterion: ExitCriterion, deal: Deal) -> bool:
+    return not unmet_criteria([(deal, [criterion])])[0]
+
+
+def _asks_for_lines(criterion: ExitCriterion) -> bool:
+    return criterion.kind == CriterionKind.RELATED and criterion.related != RequiredRecord.PRIMARY_CONTACT
+
+
+def _met(
+    criterion: ExitCriterion, deal: Deal, *, logged: set[tuple[int, str, str]], with_lines: set[int]
+) -> bool:
     if criterion.kind == CriterionKind.FIELD:
         return field_is_filled(criterion.field_name, deal)
     if criterion.kind == CriterionKind.RELATED:
         if criterion.related == RequiredRecord.PRIMARY_CONTACT:
             return deal.primary_contact_id is not None
-        return deal.pk is not None and deal.lines.exists()
-    if deal.pk is None:
-        return False
-    activities = Activity.objects.filter(
-        content_type=ContentType.objects.get_for_model(Deal),
-        object_id=deal.pk,
-        kind=criterion.activity_kind,
-        occurred_at__lte=timezone.now(),
+        return deal.pk in with_lines
+    return (deal.pk, criterion.activity_kind, criterion.activity_subject) in logged
+
+
+def _activities_logged(deal_ids: list[int], criteria: list[ExitCriterion]) -> set[tuple[int, str, str]]:
+    """(deal id, kind, subject) for each activity criterion some past activity on the deal meets."""
+    wanted = sorted({(criterion.activity_kind, criterion.activity_subject) for criterion in criteria})
+    if not deal_ids or not wanted:
+        return set()
+    # One row per deal, a count per criterion: the database matches the subject (icontains), not Python.
+    counts = {
+        f"logged_{index}": Count(
+            "pk", filter=Q(kind=kind, subject__icontains=subject) if subject else Q(kind=kind)
+        )
+        for index, (kind, subject) in enumerate(wanted)
+    }
+    rows = (
+        Activity.objects.filter(
+            content_type=ContentType.objects.get_for_model(Deal),
+            object_id__in=deal_ids,
+            kind__in={kind for kind, _ in wanted},
+            occurred_at__lte=timezone.now(),
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(**counts)
     )
-    if criterion.activity_subject:
-        activities = activities.filter(subject__icontains=criterion.activity_subject)
-    return activities.exists()
+    return {
+        (row["object_id"], kind, subject)
+        for row in rows
+        for index, (kind, subject) in enumerate(wanted)
+        if row[f"logged_{index}"]
+    }
 
 
 def ensure_may_enter(*, deal: Deal, current: Stage | None, target: Stage) -> None:

@@ -29,7 +29,7 @@ from crm.web.views import AuthenticatedRequest, delete_page, is_paged, requested
 from sales.exporting import deal_export_chunks, export_filename
 from sales.filters import DealListFilter
 from sales.forms import DealForm, LineAddForm, LineForm, MoveForm, ReopenForm
-from sales.importing import DEALS
+from sales.importing.importer import DEALS
 from sales.models import Deal, DealLine, DealType, StageKind
 from sales.presenters import deal_rows_presented
 from sales.rules import (

@@ -194,6 +194,22 @@ def test_all_or_nothing_imports_nothing_when_one_row_is_bad(run, admin_user):
     assert not Account.objects.exists()
 
 
+def test_all_or_nothing_also_holds_for_a_problem_found_while_writing_a_reference(run, admin_user):
+    """A parent that matches no account is found only when the rows are written, after every row
+    passed its checks: the accounts written before it are rolled back, and the report stays."""
+    data = _csv("Account Name,Parent Company\n", "Fine Ltd,", "Orphan Ltd,Missing Parent")
+
+    record_import = run(admin_user, data, all_or_nothing=True)
+
+    assert (record_import.created_count, record_import.error_count) == (0, 1)
+    assert record_import.status == ImportStatus.DONE
+    assert _problems(record_import) == [
+        (3, "Parent Company", 'No account is named "Missing Parent" or has it as its external id.')
+    ]
+    assert not Account.objects.exists()
+    assert not LifecycleEvent.objects.exists()
+
+
 def test_an_import_records_who_imported_each_account_from_which_file_and_notifies_each_owner_once(
     run, admin_user, rep
 ):

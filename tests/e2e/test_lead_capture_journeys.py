@@ -74,7 +74,7 @@ def test_a_rep_imports_a_csv_with_one_bad_row_and_sees_the_rows_error(page: Page
     )
 
     with page.expect_download() as download_info:
-        result.get_by_role("link", name="Download every row not imported (CSV)").click()
+        result.get_by_role("link", name="Download the report (CSV)").click()
     download = download_info.value
     assert download.suggested_filename == "leads-not-imported.csv"
     report = list(csv.reader(Path(download.path()).read_text(encoding="utf-8-sig").splitlines()))

@@ -1,4 +1,5 @@
-"""The product catalogue pages: the sales team reads and searches it; admins maintain and import it."""
+"""The product catalogue pages: the sales team reads, searches and exports it; admins maintain it (its
+import is tests/sales/test_product_import.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.models import Role
@@ -49,7 +49,7 @@ def test_reps_read_the_catalogue_without_ways_to_change_it(as_user, rep):
     assert product_names(response) == ["Platform"]
     for url in (
         reverse("sales:product-create"),
-        reverse("sales:product-import"),
+        f"{reverse('imports:upload')}?kind=products",
         reverse("sales:product-edit", args=[product.pk]),
     ):
         assert url not in html
@@ -65,8 +65,6 @@ def test_the_sales_team_cannot_change_the_catalogue(as_user, request, who):
     assert client.post(reverse("sales:product-create"), form(sku="NEW")).status_code == 403
     assert client.post(reverse("sales:product-edit", args=[product.pk]), form(name="Mine")).status_code == 403
     assert client.post(reverse("sales:product-active", args=[product.pk]), {"active": "0"}).status_code == 403
-    upload = SimpleUploadedFile("p.csv", b"sku,name,unit_price\nNEW,New,1\n")
-    assert client.post(reverse("sales:product-import"), {"file": upload}).status_code == 403
     assert list(Product.objects.values_list("name", "is_active")) == [("Platform", True)]
 
 
@@ -169,53 +167,3 @@ def test_an_admin_edits_and_deactivates_a_product(as_user, admin_user):
     product.refresh_from_db()
     assert (product.unit_price, product.is_active) == (Decimal("1100.50"), False)
     assert "Deactivated Platform (PLT-1): it can no longer be added to deals." in messages_of(response)
-
-
-# Import
-
-
-def test_an_import_with_bad_rows_imports_nothing_and_lists_each_problem(as_user, admin_user):
-    client = as_user(admin_user)
-    assert unlabelled_controls(client.get(reverse("sales:product-import")).content.decode()) == []
-    csv = b"sku,name,unit_price,tax_rate\nA-1,Good,10,0\nB-1,Bad,-3,0\nC-1,Worse,1,150\n"
-
-    response = client.post(reverse("sales:product-import"), {"file": SimpleUploadedFile("p.csv", csv)})
-
-    html = response.content.decode()
-    assert "Nothing was imported: the file has 2 problems." in html
-    assert "<li>Row 3, unit_price: -3 is negative; prices start at 0.</li>" in html
-    assert "<li>Row 4, tax_rate: 150 is not a percentage from 0 to 100.</li>" in html
-    assert not Product.objects.exists()
-
-
-def test_a_good_import_says_how_many_were_created_and_updated(as_user, admin_user):
-    ProductFactory(sku="A-1", name="Old name")
-    csv = "\ufeffsku;name;unit_price\nA-1;New name;10\nB-1;Brand new;12,50\n".encode()
-
-    response = as_user(admin_user).post(
-        reverse("sales:product-import"), {"file": SimpleUploadedFile("p.csv", csv)}, follow=True
-    )
-
-    assert "Imported the file: 1 product created, 1 updated, 0 unchanged." in messages_of(response)
-    assert Product.objects.get(sku="A-1").name == "New name"
-
-
-def test_a_file_over_the_size_limit_is_refused_before_it_is_read(as_user, admin_user, monkeypatch):
-    monkeypatch.setattr(catalog_views, "MAX_BYTES", 10)
-
-    response = as_user(admin_user).post(
-        reverse("sales:product-import"),
-        {"file": SimpleUploadedFile("p.csv", b"sku,name,unit_price\nA,B,1\n")},
-    )
-
-    assert "the largest import is 0 MB. Split it into smaller files." in response.content.decode()
-    assert not Product.objects.exists()
-
-
-def test_a_file_that_is_not_text_is_refused_with_a_message(as_user, admin_user):
-    response = as_user(admin_user).post(
-        reverse("sales:product-import"), {"file": SimpleUploadedFile("p.csv", b"\x00\x01\x02binary")}
-    )
-
-    assert response.status_code == 200
-    assert "is not a CSV text file" in response.content.decode()

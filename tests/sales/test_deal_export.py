@@ -22,7 +22,7 @@ from django.utils import timezone
 from crm.imports.services import record_import_confirm, record_import_upload
 from crm.models import DuplicatePolicy, ImportStatus, RecordImport, User
 from sales import exporting
-from sales.importing import FIELDS
+from sales.importing.columns import FIELDS
 from sales.models import Deal, DealLine, DealStatus, DealType, LostReason, Pipeline, Product
 from tests.conftest import count_queries
 from tests.factories import AccountFactory, ContactFactory, DealFactory, PipelineFactory, ProductFactory

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.imports.services import record_import_confirm, record_import_preview, record_import_upload
 from crm.models import DuplicatePolicy, LifecycleEvent, Notification, RecordImport
 from sales import events
-from sales.importing import FIELDS
+from sales.importing.columns import FIELDS
 from sales.models import Deal, DealStatus, Pipeline, StageVisit
 from tests.factories import AccountFactory, PipelineFactory, ProductFactory
 
@@ -203,6 +203,18 @@ def test_running_the_same_file_again_updates_the_deals_and_a_deal_may_have_no_ac
     deal = Deal.objects.get()
     assert (deal.amount, deal.account) == (Decimal("750.00"), None)
     assert deal.external_source == "pipedrive"
+
+
+def test_a_deal_named_twice_at_its_account_in_a_file_without_ids_is_one_deal_the_later_row_updates(run, acme):
+    data = "Deal Name,Account Name,Amount\nRenewal,Acme,500\nRenewal,Acme,750\nRenewal,,100\n"
+
+    record_import = run(data)
+
+    assert (record_import.created_count, record_import.updated_count) == (2, 1)
+    assert list(Deal.objects.order_by("amount").values_list("account__name", "amount")) == [
+        (None, Decimal("100.00")),
+        ("Acme", Decimal("750.00")),
+    ]
 
 
 def test_an_owner_or_account_that_matches_nothing_is_reported_with_its_column_and_value(run, acme, rep):
