@@ -285,7 +285,9 @@ def test_people_whose_role_may_not_import_are_refused(as_user, role):
     assert client.get(reverse("imports:upload")).status_code == 403
     assert _upload(client).status_code == 403
     assert not RecordImport.objects.exists()
-    assert "New import" not in client.get(reverse("imports:list")).content.decode()
+    listed = client.get(reverse("imports:list")).content.decode()
+    assert "New import" not in listed
+    assert "Your role does not import records; an admin can import them for you." in listed
     assert reverse("imports:upload") not in client.get(reverse("account-list")).content.decode()
 
 
